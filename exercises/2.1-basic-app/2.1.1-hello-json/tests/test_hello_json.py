@@ -1,0 +1,49 @@
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def client(learner):
+    return TestClient(learner("main").app)
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint("Return a dict from the handler of GET /; FastAPI encodes it as JSON.")
+def test_root_returns_json_object(client):
+    response = client.get("/")
+    assert response.status_code == 200, f"GET / answered {response.status_code}"
+    assert response.headers["content-type"].startswith("application/json"), (
+        f"GET / answered content-type {response.headers['content-type']!r}, not JSON"
+    )
+    assert response.json() == {"message": "Hello, World"}
+
+
+@pytest.mark.task(1)
+def test_app_is_a_fastapi_instance(learner):
+    from fastapi import FastAPI
+
+    assert isinstance(learner("main").app, FastAPI), "main.app should be a FastAPI() instance"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.parametrize("name", ["Ada", "Grace", "world"])
+def test_hello_greets_by_name(client, name):
+    response = client.get(f"/hello/{name}")
+    assert response.status_code == 200, f"GET /hello/{name} answered {response.status_code}"
+    assert response.json() == {"message": f"Hello, {name}"}
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint("Path parameters arrive already decoded: %C3%AB is the letter ë.")
+def test_hello_decodes_unicode_names(client):
+    response = client.get("/hello/Zo%C3%AB")
+    assert response.status_code == 200
+    assert response.json() == {"message": "Hello, Zoë"}
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint("/hello/ has an empty name segment: no route should match it.")
+def test_hello_without_name_is_not_found(client):
+    response = client.get("/hello/")
+    assert response.status_code == 404, f"GET /hello/ answered {response.status_code}, not 404"
