@@ -69,7 +69,9 @@ class Learner:
     def source(self, filename: str) -> str:
         target = self.path(filename)
         if not target.is_file():
-            raise LearnerCodeError(f"{filename} is missing: create it (grade start copies the starter)")
+            raise LearnerCodeError(
+                f"{filename} is missing: create it (grade start copies the starter)"
+            )
         return target.read_text(encoding="utf-8", errors="replace")
 
     def _put_folder_first(self) -> None:

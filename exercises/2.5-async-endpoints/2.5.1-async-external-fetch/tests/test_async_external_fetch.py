@@ -1,0 +1,304 @@
+import ast
+import asyncio
+import inspect
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+TEMPERATURES = {"Paris": 21.5, "Oslo": -3.0, "Lagos": 31}
+
+
+class Upstream:
+    """A fake weather service: records every request, answers with `self.respond`."""
+
+    def __init__(self):
+        self.requests: list[httpx.Request] = []
+        self.respond = self.weather
+
+    @staticmethod
+    def weather(request: httpx.Request) -> httpx.Response:
+        city = request.url.params.get("city", "")
+        body = {"city": city, "current": {"temp_c": TEMPERATURES.get(city, 12.5), "condition": "Sunny"}}
+        return httpx.Response(200, json=body)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.respond(request)
+
+
+def learner_main(learner):
+    main = learner("main")
+    for name in ("app", "WEATHER_URL", "get_http_client"):
+        assert hasattr(main, name), f"main.py defines no `{name}`"
+    return main
+
+
+@pytest.fixture
+def upstream():
+    return Upstream()
+
+
+@pytest.fixture
+def client(learner, upstream):
+    main = learner_main(learner)
+
+    async def fake_http_client():
+        async with httpx.AsyncClient(
+            transport=httpx.MockTransport(upstream.handler), base_url=main.WEATHER_URL
+        ) as fake:
+            yield fake
+
+    main.app.dependency_overrides[main.get_http_client] = fake_http_client
+    try:
+        with TestClient(main.app, raise_server_exceptions=False) as test_client:
+            yield test_client
+    finally:
+        main.app.dependency_overrides.pop(main.get_http_client, None)
+
+
+def only_request(upstream):
+    assert upstream.requests, (
+        "the fake upstream received no request: get the client from the get_http_client "
+        "dependency (Depends) and await client.get(...)"
+    )
+    assert len(upstream.requests) == 1, (
+        f"one call to /weather sent {len(upstream.requests)} upstream requests, expected 1"
+    )
+    return upstream.requests[0]
+
+
+# --- Task 1: the dependency ------------------------------------------------------------------
+
+
+async def _drive_dependency(get_http_client):
+    generator = get_http_client()
+    client = await anext(generator)
+    open_while_in_use = not client.is_closed
+    finished = False
+    try:
+        await anext(generator)
+    except StopAsyncIteration:
+        finished = True
+    return client, open_while_in_use, finished
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Write `async def get_http_client():` with `async with httpx.AsyncClient(base_url=WEATHER_URL, "
+    "timeout=5) as client: yield client`."
+)
+def test_get_http_client_yields_async_client_for_weather_url(learner):
+    main = learner_main(learner)
+    assert inspect.isasyncgenfunction(main.get_http_client), (
+        "get_http_client is not an async generator function: write `async def` and `yield` the client"
+    )
+    client, open_while_in_use, _ = asyncio.run(_drive_dependency(main.get_http_client))
+    assert isinstance(client, httpx.AsyncClient), (
+        f"get_http_client yielded {type(client).__name__}, not an httpx.AsyncClient"
+    )
+    assert open_while_in_use, "the client was already closed when the handler would receive it"
+    assert str(client.base_url).rstrip("/") == main.WEATHER_URL.rstrip("/"), (
+        f"the client's base_url is {str(client.base_url)!r}, expected WEATHER_URL ({main.WEATHER_URL!r})"
+    )
+    assert client.timeout == httpx.Timeout(5), f"the client's timeout is {client.timeout}, expected 5 s"
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Code after `yield` in a dependency runs once the response is sent. `async with` around the "
+    "yield closes the client there, so connections are not leaked."
+)
+def test_get_http_client_closes_the_client_afterwards(learner):
+    main = learner_main(learner)
+    assert inspect.isasyncgenfunction(main.get_http_client), (
+        "get_http_client is not an async generator function: write `async def` and `yield` the client"
+    )
+    client, _, finished = asyncio.run(_drive_dependency(main.get_http_client))
+    assert finished, "get_http_client yielded more than once"
+    assert client.is_closed, "the client is still open after get_http_client finished"
+
+
+# --- Task 2: the endpoint --------------------------------------------------------------------
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.parametrize(("city", "temp_c"), [("Paris", 21.5), ("Oslo", -3.0), ("Lagos", 31)])
+def test_weather_returns_city_and_temperature(client, upstream, city, temp_c):
+    response = client.get(f"/weather/{city}")
+    assert response.status_code == 200, (
+        f"GET /weather/{city} answered {response.status_code}: {response.text[:200]}"
+    )
+    only_request(upstream)
+    assert response.json() == {"city": city, "temp_c": temp_c, "source": "upstream"}, (
+        f"GET /weather/{city} answered {response.json()}"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Call the upstream relative to the client's base URL: "
+    "`await client.get(\"/v1/current\", params={\"city\": city})`."
+)
+def test_upstream_call_is_get_v1_current_with_city_param(client, upstream, learner):
+    client.get("/weather/Paris")
+    request = only_request(upstream)
+    expected_host = httpx.URL(learner("main").WEATHER_URL).host
+    assert request.method == "GET", f"the upstream request was {request.method}, expected GET"
+    assert request.url.host == expected_host, (
+        f"the upstream request went to host {request.url.host!r}, expected {expected_host!r}"
+    )
+    assert request.url.path == "/v1/current", (
+        f"the upstream request went to path {request.url.path!r}, expected '/v1/current'"
+    )
+    assert request.url.params.multi_items() == [("city", "Paris")], (
+        f"the upstream query was {str(request.url.query, 'ascii')!r}, expected city=Paris only"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Pasting the city into the URL (f\"...?city={city}\") lets `&` and `=` in the name create "
+    "extra query parameters. Pass `params={\"city\": city}` and httpx encodes it."
+)
+@pytest.mark.parametrize("city", ["Oslo&units=imperial", "São Paulo"])
+def test_city_reaches_upstream_as_one_encoded_param(client, upstream, city):
+    response = client.get(f"/weather/{city}")
+    assert response.status_code == 200, (
+        f"GET /weather/{city} answered {response.status_code}: {response.text[:200]}"
+    )
+    request = only_request(upstream)
+    assert request.url.params.multi_items() == [("city", city)], (
+        f"for the city {city!r} the upstream query was {str(request.url.query, 'ascii')!r}: "
+        "it should carry the whole name as the single `city` parameter"
+    )
+    assert response.json()["city"] == city, f"the answer's city was {response.json()['city']!r}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint("Declare the handler with `async def` and `await` the client's call.")
+def test_weather_handler_is_a_coroutine_function(learner):
+    app = learner_main(learner).app
+    routes = [
+        route
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/weather/") and "GET" in route.methods
+    ]
+    assert routes, "no GET /weather/{city} route is registered"
+    for route in routes:
+        assert inspect.iscoroutinefunction(route.endpoint), (
+            f"the handler of GET {route.path} ({route.endpoint.__name__}) is a plain def, not async def"
+        )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "requests is a blocking client: inside async def it stalls the event loop. Use httpx.AsyncClient."
+)
+def test_requests_library_is_not_used(learner):
+    tree = ast.parse(learner.source("main.py"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            assert name.split(".")[0] != "requests", (
+                f"main.py imports {name!r} (line {node.lineno}): use httpx.AsyncClient instead"
+            )
+
+
+# --- Task 3: error mapping -------------------------------------------------------------------
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint("Check `response.status_code == 404` and raise HTTPException(status_code=404).")
+def test_upstream_404_is_404(client, upstream):
+    upstream.respond = lambda request: httpx.Response(404, json={"error": "no such city"})
+    response = client.get("/weather/Atlantis")
+    only_request(upstream)
+    assert response.status_code == 404, (
+        f"the upstream answered 404 and GET /weather/Atlantis answered {response.status_code}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "An upstream server error is a Bad Gateway for your caller: check `response.is_error` (or "
+    "status_code >= 500) after handling 404, and raise HTTPException(status_code=502)."
+)
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_upstream_error_status_is_502(client, upstream, status):
+    upstream.respond = lambda request: httpx.Response(status, json={"error": "oops"})
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 502, (
+        f"the upstream answered {status} and GET /weather/Paris answered {response.status_code}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "`response.json()` raises ValueError on a non-JSON body and indexing raises KeyError or "
+    "TypeError on the wrong shape (or validate with a Pydantic model). Turn these into a 502."
+)
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html>Service Unavailable</html>",
+        '{"city": "Paris"}',
+        '{"city": "Paris", "current": null}',
+        "[1, 2, 3]",
+    ],
+)
+def test_bad_upstream_body_is_502(client, upstream, body):
+    upstream.respond = lambda request: httpx.Response(
+        200, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 502, (
+        f"the upstream answered 200 with {body!r} and GET /weather/Paris answered "
+        f"{response.status_code}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Wrap the `await client.get(...)` in try/except httpx.TimeoutException (it covers connect, "
+    "read, write and pool timeouts) and raise HTTPException(status_code=504)."
+)
+@pytest.mark.parametrize("error", ["ReadTimeout", "ConnectTimeout"])
+def test_upstream_timeout_is_504(client, upstream, error):
+    def time_out(request):
+        raise getattr(httpx, error)("timed out", request=request)
+
+    upstream.respond = time_out
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 504, (
+        f"the upstream call raised httpx.{error} and GET /weather/Paris answered "
+        f"{response.status_code}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "A failed connection is an upstream problem too: catch httpx.TransportError (after "
+    "TimeoutException, its subclass) and raise HTTPException(status_code=502)."
+)
+def test_upstream_connection_error_is_502(client, upstream):
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    upstream.respond = refuse
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 502, (
+        f"the upstream connection failed and GET /weather/Paris answered {response.status_code}"
+    )

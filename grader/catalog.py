@@ -1,0 +1,124 @@
+"""Find exercises on disk, validate their metadata strictly, and resolve selectors."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import CatalogError, SelectionError
+from .models import Exercise, ExerciseMeta
+
+FOLDER = re.compile(r"^(?P<id>\d+\.\d+\.\d+)-(?P<slug>[a-z0-9-]+)$")
+TOPIC_FOLDER = re.compile(r"^(?P<id>\d+\.\d+)-[a-z0-9-]+$")
+
+
+def project_root() -> Path:
+    """The folder holding `exercises/` and `solutions/` (GRADE_CATALOG overrides it)."""
+    override = os.environ.get("GRADE_CATALOG")
+    return Path(override).resolve() if override else Path(__file__).resolve().parent.parent
+
+
+def _id_key(exercise_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in exercise_id.split("."))
+
+
+def load_meta(path: Path) -> ExerciseMeta:
+    """Parse one `exercise.toml`; every problem becomes one CatalogError line per field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError("bad-toml", f"{path}: {exc}", "Fix the TOML syntax.") from None
+    try:
+        return ExerciseMeta.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: "
+            + ("unknown key" if err["type"] == "extra_forbidden" else err["msg"])
+            for err in exc.errors()
+        )
+        raise CatalogError(
+            "bad-metadata",
+            f"{path}: {problems}",
+            "See exercises/README.md for the exercise.toml schema.",
+        ) from None
+
+
+@dataclass
+class Catalog:
+    """All exercises under a project root, ordered by id."""
+
+    root: Path
+
+    @cached_property
+    def exercises(self) -> list[Exercise]:
+        found: list[Exercise] = []
+        base = self.root / "exercises"
+        if not base.is_dir():
+            raise CatalogError("no-catalog", f"no exercises folder at {base}", "Set GRADE_CATALOG.")
+        for toml in sorted(base.glob("*/*/exercise.toml")):
+            folder = toml.parent
+            meta = load_meta(toml)
+            match = FOLDER.match(folder.name)
+            if not match or match["id"] != meta.id or match["slug"] != meta.slug:
+                raise CatalogError(
+                    "bad-folder",
+                    f"{folder}: folder name must be '{meta.name}' (id-slug from exercise.toml)",
+                    "Rename the folder or fix id/slug.",
+                )
+            topic = TOPIC_FOLDER.match(folder.parent.name)
+            if not topic or topic["id"] != meta.topic:
+                raise CatalogError(
+                    "bad-folder",
+                    f"{folder.parent}: topic folder must start with '{meta.topic}-'",
+                    "Move the exercise into its topic's folder.",
+                )
+            solution = self.root / "solutions" / folder.relative_to(base)
+            found.append(Exercise(meta=meta, root=folder, solution_root=solution))
+        ids = [e.id for e in found]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise CatalogError("duplicate-id", f"duplicate exercise ids: {duplicates}", "")
+        return sorted(found, key=lambda e: _id_key(e.id))
+
+    def get(self, exercise_id: str) -> Exercise:
+        matches = self.select([exercise_id])
+        if len(matches) != 1:
+            raise SelectionError(
+                "not-one-exercise",
+                f"'{exercise_id}' names {len(matches)} exercises, not one",
+                "Give a full id such as 2.1.1 (see `grade list`).",
+            )
+        return matches[0]
+
+    def select(self, selectors: list[str]) -> list[Exercise]:
+        """Resolve `all`, `2`, `2.1`, `2.1.1` or a slug, in catalog order, without duplicates."""
+        chosen: dict[str, Exercise] = {}
+        for selector in selectors or ["all"]:
+            matches = [e for e in self.exercises if _matches(e, selector.strip())]
+            if not matches:
+                raise SelectionError(
+                    "unknown-selector",
+                    f"no exercise matches '{selector}'",
+                    "Use a section (2), topic (2.1), exercise (2.1.1), slug or 'all'; "
+                    "`grade list` shows them.",
+                )
+            chosen.update((e.id, e) for e in matches)
+        return sorted(chosen.values(), key=lambda e: _id_key(e.id))
+
+
+def _matches(exercise: Exercise, selector: str) -> bool:
+    if selector.lower() == "all":
+        return True
+    if selector == exercise.meta.slug or selector == exercise.meta.name:
+        return True
+    return exercise.id == selector or exercise.id.startswith(selector.rstrip(".") + ".")
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    return Catalog(root or project_root())

@@ -1,0 +1,91 @@
+"""Grade units in one sandbox run: stage → run → parse → score."""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .errors import SandboxUnavailable
+from .expected import read_specs, suite_hash
+from .models import Exercise, ExerciseResult, GradeReport, TestSpec
+from .results import outcomes, sandbox_started
+from .sandbox import Sandbox
+from .scoring import not_started, score
+from .staging import Limits, Unit, stage
+from .workspace import Workspace
+
+
+@cache
+def _suite(tests_dir: Path, mtime_ns: int) -> tuple[tuple[TestSpec, ...], str]:
+    return tuple(read_specs(tests_dir)), suite_hash(tests_dir)
+
+
+def suite_of(exercise: Exercise) -> tuple[list[TestSpec], str]:
+    """The hidden suite's expected tests and hash (cached while its files are unchanged)."""
+    tests_dir = exercise.tests_dir
+    newest = max((p.stat().st_mtime_ns for p in tests_dir.rglob("*")), default=0)
+    specs, digest = _suite(tests_dir, newest)
+    return list(specs), digest
+
+
+def grade_units(
+    units: list[Unit], sandbox: Sandbox, limits: Limits | None = None
+) -> dict[str, ExerciseResult]:
+    """Run every unit in one sandbox and score each; results are keyed by unit key."""
+    if not units:
+        return {}
+    suites = {u.exercise.id: suite_of(u.exercise) for u in units}  # validates before running
+    job = stage(units, limits or Limits())
+    try:
+        raw = sandbox.run(job)
+    finally:
+        job.cleanup()
+    if not sandbox_started(raw) and not (raw.wall_timed_out or raw.output_exceeded):
+        detail = raw.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise SandboxUnavailable(
+            "sandbox-failed",
+            f"the {sandbox.name} sandbox failed to start (exit {raw.returncode}): {detail[0]}",
+            "Check the sandbox setup (see README: Sandboxes); learner code never ran.",
+        )
+    verdicts = outcomes(
+        raw, [u.key for u in units], {u.key: u.exercise.meta.timeout for u in units}
+    )
+    results: dict[str, ExerciseResult] = {}
+    for unit in units:
+        specs, digest = suites[unit.exercise.id]
+        results[unit.key] = score(unit.exercise.meta, specs, verdicts[unit.key], digest)
+    return results
+
+
+def report(sandbox: Sandbox, results: list[ExerciseResult], started: float) -> GradeReport:
+    return GradeReport(
+        grader_version=__version__,
+        sandbox=sandbox.name,
+        image_digest=sandbox.image_digest,
+        exercises=results,
+        duration=round(time.monotonic() - started, 3),
+    )
+
+
+def grade_workspace(
+    exercises: list[Exercise], workspace: Workspace, sandbox: Sandbox, limits: Limits | None = None
+) -> GradeReport:
+    """Grade the learner's folders for these exercises; ones not started score 0."""
+    started = time.monotonic()
+    units = [
+        Unit(key=e.id, exercise=e, sources=[workspace.folder(e)])
+        for e in exercises
+        if workspace.is_started(e)
+    ]
+    graded = grade_units(units, sandbox, limits)
+    results = []
+    for exercise in exercises:
+        if exercise.id in graded:
+            results.append(graded[exercise.id])
+        else:
+            specs, _ = suite_of(exercise)
+            results.append(not_started(exercise.meta, specs, f"Run `grade start {exercise.id}`."))
+    workspace.record_results([graded[k] for k in graded])
+    return report(sandbox, results, started)

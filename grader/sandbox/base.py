@@ -1,0 +1,119 @@
+"""What every sandbox returns, and the host-side process supervision they share."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..staging import Job
+
+STDERR_CAP = 64 << 10
+
+
+@dataclass
+class RawRun:
+    """The sandbox's raw output; only frames bearing `nonce` are trusted."""
+
+    nonce: str
+    stdout: bytes
+    stderr: bytes
+    returncode: int | None
+    wall_timed_out: bool = False
+    output_exceeded: bool = False
+    oom_killed: bool = False
+    duration: float = 0.0
+
+
+class Sandbox(Protocol):
+    name: str
+    image_digest: str | None
+
+    def run(self, job: Job) -> RawRun: ...
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def supervise(
+    argv: list[str],
+    job: Job,
+    *,
+    env: dict[str, str],
+    pass_fds: tuple[int, ...] = (),
+    preexec: Callable[[], None] | None = None,
+    cwd: str | None = None,
+) -> RawRun:
+    """Run argv with the nonce on stdin; cap output and wall time; always kill the whole group."""
+    nonce = new_nonce()
+    started = time.monotonic()
+    deadline = started + job.wall_timeout
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        pass_fds=pass_fds,
+        preexec_fn=preexec,
+        start_new_session=True,
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+    try:
+        proc.stdin.write(nonce.encode() + b"\n")
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    out, err = bytearray(), bytearray()
+    timed_out = exceeded = False
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ, out)
+        sel.register(proc.stderr, selectors.EVENT_READ, err)
+        while sel.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            for key, _ in sel.select(timeout=min(remaining, 0.5)):
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    continue
+                buffer = key.data
+                if buffer is err:
+                    if len(err) < STDERR_CAP:
+                        err.extend(chunk[: STDERR_CAP - len(err)])
+                    continue
+                buffer.extend(chunk)
+                if len(out) > job.limits.output_bytes:
+                    exceeded = True
+            if exceeded:
+                break
+    kill_group(proc)
+    returncode = proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+    return RawRun(
+        nonce=nonce,
+        stdout=bytes(out[: job.limits.output_bytes]),
+        stderr=bytes(err),
+        returncode=returncode,
+        wall_timed_out=timed_out,
+        output_exceeded=exceeded,
+        duration=time.monotonic() - started,
+    )
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

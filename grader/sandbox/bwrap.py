@@ -1,0 +1,230 @@
+"""Bubblewrap: a throw-away set of namespaces with a minimal read-only filesystem.
+
+Nothing of the host is visible but /usr, the Python environment and the staged job, each bound
+read-only; /tmp is a size-capped tmpfs; there is no network but loopback. When the grader runs as
+root it first drops to a dedicated unprivileged uid (from root, bwrap would keep uid 0 outside
+the sandbox). The launcher's environment never enters (`env -i`), and the sandbox dies with us.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+from ..errors import SandboxUnavailable
+from ..staging import Job
+from .base import RawRun, supervise
+
+SANDBOX_UID = 61000
+LIB = "/opt/grade/lib"
+
+
+def _python_roots() -> list[Path]:
+    """Folders the interpreter needs besides /usr: the venv, and a base install outside /usr."""
+    roots: list[Path] = []
+    for prefix in (sys.prefix, sys.base_prefix):
+        real = Path(prefix).resolve()
+        if real.is_relative_to("/usr") or any(real.is_relative_to(r) for r in roots):
+            continue
+        roots.append(real)
+    return roots
+
+
+class BwrapSandbox:
+    name = "bwrap"
+    image_digest = None
+
+    def __init__(self, uid: int = SANDBOX_UID) -> None:
+        self.uid = uid
+        self.bwrap = shutil.which("bwrap")
+        if not self.bwrap:
+            raise SandboxUnavailable(
+                "no-bwrap",
+                "bubblewrap (bwrap) is not installed.",
+                "Install it (Debian/Ubuntu: apt-get install bubblewrap) or start Docker.",
+            )
+        probe = _probe(self.bwrap, tuple(self._dropper()))
+        if probe:
+            raise SandboxUnavailable(
+                "bwrap-denied",
+                f"bubblewrap cannot create a sandbox here: {probe}",
+                "Allow unprivileged user namespaces (e.g. sysctl "
+                "kernel.apparmor_restrict_unprivileged_userns=0) or use Docker.",
+            )
+
+    def _dropper(self) -> list[str]:
+        if os.geteuid() != 0:
+            return []
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            raise SandboxUnavailable(
+                "no-setpriv",
+                "running as root needs setpriv to drop privileges.",
+                "Install util-linux, or run grade as a normal user.",
+            )
+        uid = str(self.uid)
+        return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
+
+    def run(self, job: Job) -> RawRun:
+        sources = [*_python_roots(), Path(__file__).resolve().parent.parent, job.path]
+        targets = [*(str(p) for p in _python_roots()), f"{LIB}/grader", "/job"]
+        relocate: list[str] = []
+        if os.geteuid() == 0:
+            # The sandbox uid may not traverse the folders above these (a clone under /root):
+            # bind them onto fresh mountpoints in a private mount namespace first.
+            moved = []
+            for index, source in enumerate(sources):
+                mountpoint = job.mounts / str(index)
+                mountpoint.mkdir(mode=0o755)
+                relocate += [str(source), str(mountpoint)]
+                moved.append(mountpoint)
+            sources = moved
+        binds: list[str] = []
+        for source, target in zip(sources, targets, strict=True):
+            binds += ["--ro-bind", str(source), target]
+        limits = job.limits
+        argv = [
+            *_relocator(relocate),
+            *self._dropper(),
+            self.bwrap,
+            "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            *binds,
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            str(limits.tmp_mb << 20),
+            "--tmpfs",
+            "/tmp",
+            "--dir",
+            "/etc",
+            "--symlink",
+            "/job/etc/hosts",
+            "/etc/hosts",
+            "--symlink",
+            "/job/etc/passwd",
+            "/etc/passwd",
+            "--chdir",
+            "/tmp",
+            "--clearenv",
+            *_env_args(),
+            "--",
+            str(Path(sys.prefix) / "bin" / "python"),
+            "-P",
+            "-m",
+            "grader.sandbox_runner",
+            "/job",
+        ]
+        preexec = _limits_setter(
+            limits.file_bytes, limits.open_files, cpu=int(job.wall_timeout) + 5
+        )
+        return supervise(argv, job, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, preexec=preexec)
+
+
+RELOCATE_SCRIPT = (
+    'while [ "$1" != "--" ]; do mount --bind "$1" "$2" || exit 97; shift 2; done; shift; exec "$@"'
+)
+
+
+def _relocator(pairs: list[str]) -> list[str]:
+    if not pairs:
+        return []
+    unshare = shutil.which("unshare") or "unshare"
+    return [
+        unshare,
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "/bin/sh",
+        "-c",
+        RELOCATE_SCRIPT,
+        "relocate",
+        *pairs,
+        "--",
+    ]
+
+
+def _env_args() -> list[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "USER": "learner",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": LIB,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MALLOC_ARENA_MAX": "2",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    args: list[str] = []
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args
+
+
+def _limits_setter(file_bytes: int, open_files: int, cpu: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+    return apply
+
+
+@cache
+def _probe(bwrap: str, dropper: tuple[str, ...]) -> str:
+    """'' when bwrap can build a sandbox here, else its complaint."""
+    argv = [
+        *dropper,
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--die-with-parent",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--",
+        "/usr/bin/true",
+    ]
+    try:
+        result = subprocess.run(argv, env={}, capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    if result.returncode == 0:
+        return ""
+    lines = result.stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else f"exit status {result.returncode}"

@@ -1,0 +1,94 @@
+"""Pure scoring: expected tests + reported records → an ExerciseResult. Fails closed."""
+
+from __future__ import annotations
+
+from .expected import base_id
+from .models import ExerciseMeta, ExerciseResult, RunStatus, TestResult, TestSpec, TestStatus
+from .results import UnitOutcome
+
+SEVERITY = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
+RUN_TO_TEST = {
+    RunStatus.timeout: TestStatus.timeout,
+    RunStatus.oom: TestStatus.oom,
+    RunStatus.crash: TestStatus.crash,
+    RunStatus.output_limit: TestStatus.crash,
+    RunStatus.no_results: TestStatus.crash,
+}
+
+
+def merge_records(records: list[dict]) -> dict[str, dict]:
+    """One record per test id, the worst outcome winning (a passed call then a failed teardown)."""
+    merged: dict[str, dict] = {}
+    for record in records:
+        test_id = record.get("id")
+        outcome = record.get("outcome")
+        if not isinstance(test_id, str) or outcome not in SEVERITY:
+            continue
+        current = merged.get(test_id)
+        if current is None or SEVERITY[outcome] > SEVERITY[current["outcome"]]:
+            merged[test_id] = {"outcome": outcome, "message": str(record.get("message", ""))}
+    return merged
+
+
+def score(
+    meta: ExerciseMeta, specs: list[TestSpec], outcome: UnitOutcome, suite_hash: str = ""
+) -> ExerciseResult:
+    by_id = merge_records(outcome.records)
+    tests: list[TestResult] = []
+    for spec in specs:
+        cases = {k: v for k, v in by_id.items() if base_id(k) == spec.id}
+        passed = sum(1 for v in cases.values() if v["outcome"] == "passed")
+        passed = min(passed, spec.cases)
+        missing = max(0, spec.cases - len(cases))
+        worst = max(cases.values(), key=lambda v: SEVERITY[v["outcome"]], default=None)
+        if passed == spec.cases:
+            status, message = TestStatus.passed, ""
+        elif worst is not None and worst["outcome"] != "passed":
+            status, message = TestStatus(worst["outcome"]), worst["message"]
+            if status is TestStatus.skipped:
+                message = message or "skipped"
+        else:
+            status = RUN_TO_TEST.get(outcome.status, TestStatus.failed)
+            message = outcome.message or "did not run"
+        if spec.cases > 1 and status is not TestStatus.passed:
+            message = f"{passed}/{spec.cases} cases passed. {message}".strip()
+        if missing and status is TestStatus.failed and not message:
+            message = "did not run"
+        task = meta.task(spec.task)
+        tests.append(
+            TestResult(
+                name=spec.id.split("::", 1)[-1],
+                task=spec.task,
+                status=status,
+                points=spec.points * spec.cases,
+                earned=spec.points * passed,
+                message=message,
+                hint=""
+                if status is TestStatus.passed
+                else (spec.hint or (task.hint if task else "")),
+            )
+        )
+    return ExerciseResult(
+        id=meta.id,
+        slug=meta.slug,
+        title=meta.title,
+        status=outcome.status,
+        score=sum(t.earned for t in tests),
+        max_score=sum(t.points for t in tests),
+        tests=tests,
+        message=outcome.message,
+        duration=outcome.duration,
+        suite_hash=suite_hash,
+    )
+
+
+def not_started(meta: ExerciseMeta, specs: list[TestSpec], next_step: str) -> ExerciseResult:
+    return ExerciseResult(
+        id=meta.id,
+        slug=meta.slug,
+        title=meta.title,
+        status=RunStatus.not_started,
+        score=0,
+        max_score=sum(s.points * s.cases for s in specs),
+        message=next_step,
+    )

@@ -1,0 +1,149 @@
+"""Lay out one sandbox job on disk: each unit's submission files and the hidden tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .models import Exercise
+
+MAX_SUBMISSION_BYTES = 2 << 20
+MAX_SUBMISSION_FILES = 200
+SKIPPED_NAMES = {"__pycache__", ".git", ".venv", "node_modules", ".pytest_cache", ".grade"}
+
+PYTEST_INI = """[pytest]
+filterwarnings =
+    ignore::DeprecationWarning
+    ignore::PendingDeprecationWarning
+    ignore::pytest.PytestAssertRewriteWarning
+"""
+ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
+ETC_PASSWD = "learner:x:{uid}:{uid}:learner:/tmp:/bin/false\n"
+
+
+@dataclass
+class Unit:
+    """One exercise graded against one set of files (a workspace folder, a solution, a variant)."""
+
+    key: str
+    exercise: Exercise
+    sources: list[Path]  # folders laid over each other in order, later ones win
+    label: str = ""
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 1024
+    pids: int = 128
+    output_bytes: int = 8 << 20
+    file_bytes: int = 16 << 20
+    open_files: int = 256
+    tmp_mb: int = 256
+    jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+
+
+@dataclass
+class Job:
+    """A staged job. `root` is traversable but not listable (0711): the sandbox user reaches
+    `job/` through an unguessable folder name, other users cannot find it."""
+
+    root: Path
+    secret: str
+    units: list[Unit]
+    limits: Limits
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.secret / "job"
+
+    @property
+    def mounts(self) -> Path:
+        """Empty mountpoints for folders a sandbox must relocate (the sandbox user can't reach)."""
+        return self.root / self.secret / "mnt"
+
+    @property
+    def wall_timeout(self) -> float:
+        total = sum(u.exercise.meta.timeout for u in self.units)
+        return (
+            20.0
+            + total / max(1, self.limits.jobs)
+            + max((u.exercise.meta.timeout for u in self.units), default=0)
+        )
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def copy_submission(sources: list[Path], target: Path) -> None:
+    """Copy regular files only (never follow a symlink), within size and count caps."""
+    target.mkdir(parents=True, exist_ok=True)
+    total = count = 0
+    for source in sources:
+        if not source.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
+            dirnames[:] = [d for d in dirnames if d not in SKIPPED_NAMES and not d.startswith(".")]
+            rel = Path(dirpath).relative_to(source)
+            if "wrong" in rel.parts[:1]:  # solutions keep variants below the reference
+                dirnames[:] = []
+                continue
+            for name in filenames:
+                path = Path(dirpath) / name
+                info = path.lstat()
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                total += info.st_size
+                count += 1
+                if total > MAX_SUBMISSION_BYTES or count > MAX_SUBMISSION_FILES:
+                    return
+                dest = target / rel / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest, follow_symlinks=False)
+
+
+def stage(units: list[Unit], limits: Limits, sandbox_uid: int = 61000) -> Job:
+    root = Path(tempfile.mkdtemp(prefix="grade-"))
+    os.chmod(root, 0o711)
+    job = Job(root, secrets.token_hex(16), units, limits)
+    base = job.path
+    (base / "units").mkdir(parents=True)
+    job.mounts.mkdir()
+    (base / "etc").mkdir()
+    (base / "etc" / "hosts").write_text(ETC_HOSTS)
+    (base / "etc" / "passwd").write_text(ETC_PASSWD.format(uid=sandbox_uid))
+    (base / "pytest.ini").write_text(PYTEST_INI)
+    manifest_units = []
+    staged_tests: set[str] = set()
+    for unit in units:
+        exercise = unit.exercise
+        if exercise.id not in staged_tests:
+            shutil.copytree(
+                exercise.tests_dir,
+                base / "tests" / exercise.id,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
+            staged_tests.add(exercise.id)
+        copy_submission(unit.sources, base / "units" / unit.key)
+        manifest_units.append(
+            {
+                "key": unit.key,
+                "exercise": exercise.id,
+                "sub": f"units/{unit.key}",
+                "tests": f"tests/{exercise.id}",
+                "timeout": exercise.meta.timeout,
+                "memory_mb": limits.memory_mb,
+            }
+        )
+    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": limits.pids}
+    (base / "manifest.json").write_text(json.dumps(manifest))
+    for dirpath, _dirnames, filenames in os.walk(base.parent):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            os.chmod(Path(dirpath) / name, 0o644)
+    return job

@@ -1,0 +1,216 @@
+"""The learner's workspace: starters copied in, edits never clobbered, last results remembered.
+
+Layout: `<workspace>/<id>-<slug>/<files>` per exercise and `<workspace>/.grade/` for state
+(`state.json`: the hash of each starter file as copied, and the last result of each exercise) and
+`backups/` (files saved before `--force` or `reset` replaced them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from .errors import WorkspaceError
+from .models import Exercise, ExerciseResult
+
+STATE_DIR = ".grade"
+
+
+def default_workspace() -> Path:
+    return Path(os.environ.get("GRADE_WORKSPACE", "workspace")).resolve()
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Progress(StrEnum):
+    not_started = "not started"
+    started = "started"
+    edited = "edited"
+    failing = "failing"
+    passed = "passed"
+
+
+class StartAction(StrEnum):
+    created = "created"
+    restored = "restored missing files"
+    unchanged = "already started"
+    kept_edits = "kept your edits"
+    overwritten = "overwritten"
+
+
+@dataclass
+class StartOutcome:
+    id: str
+    path: Path
+    action: StartAction
+    edited_files: list[str] = field(default_factory=list)
+    backup: Path | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "action": self.action.name,
+            "edited_files": self.edited_files,
+            "backup": str(self.backup) if self.backup else None,
+        }
+
+
+@dataclass
+class Workspace:
+    root: Path
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / STATE_DIR / "state.json"
+
+    def folder(self, exercise: Exercise) -> Path:
+        return self.root / exercise.meta.name
+
+    def is_started(self, exercise: Exercise) -> bool:
+        return self.folder(exercise).is_dir()
+
+    # ---------------------------------------------------------------- state
+
+    def _load(self) -> dict:
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"starters": {}, "results": {}}
+        except (OSError, ValueError) as exc:
+            raise WorkspaceError(
+                "bad-state",
+                f"cannot read {self.state_path}: {exc}",
+                "Delete that file; your exercise files are not affected.",
+            ) from None
+        data.setdefault("starters", {})
+        data.setdefault("results", {})
+        return data
+
+    def _save(self, data: dict) -> None:
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.state_path)
+
+    # ---------------------------------------------------------------- edits
+
+    def edited_files(self, exercise: Exercise) -> list[str]:
+        """Files that differ from the starter as it was copied (or as it is, if never recorded)."""
+        recorded = self._load()["starters"].get(exercise.id, {})
+        folder = self.folder(exercise)
+        edited = []
+        for name in exercise.meta.files:
+            current = folder / name
+            if not current.is_file():
+                continue
+            baseline = recorded.get(name)
+            if baseline is None:
+                starter = exercise.starter_dir / name
+                baseline = _sha(starter) if starter.is_file() else ""
+            if _sha(current) != baseline:
+                edited.append(name)
+        return edited
+
+    def progress(self, exercise: Exercise) -> Progress:
+        if not self.is_started(exercise):
+            return Progress.not_started
+        last = self.last_result(exercise)
+        if last is not None:
+            return Progress.passed if last.get("passed") else Progress.failing
+        return Progress.edited if self.edited_files(exercise) else Progress.started
+
+    def last_result(self, exercise: Exercise) -> dict | None:
+        return self._load()["results"].get(exercise.id)
+
+    def record_results(self, results: list[ExerciseResult]) -> None:
+        data = self._load()
+        now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        for result in results:
+            data["results"][result.id] = {
+                "score": result.score,
+                "max_score": result.max_score,
+                "passed": result.passed,
+                "at": now,
+            }
+        self._save(data)
+
+    # ---------------------------------------------------------------- start / reset
+
+    def start(self, exercise: Exercise, force: bool = False) -> StartOutcome:
+        folder = self.folder(exercise)
+        created = not folder.exists()
+        edited = [] if created else self.edited_files(exercise)
+        backup = None
+        if edited and not force:
+            self._copy_missing(exercise)
+            return StartOutcome(exercise.id, folder, StartAction.kept_edits, edited)
+        if edited:
+            backup = self._backup(exercise, edited)
+            self._copy_starter(exercise, overwrite=True)
+            action = StartAction.overwritten
+        else:
+            missing = self._copy_missing(exercise)
+            action = (
+                StartAction.created
+                if created
+                else StartAction.restored
+                if missing
+                else StartAction.unchanged
+            )
+        return StartOutcome(exercise.id, folder, action, edited, backup)
+
+    def reset(self, exercise: Exercise) -> StartOutcome:
+        """Put the starter back; edited files are saved under .grade/backups first."""
+        if not self.is_started(exercise):
+            raise WorkspaceError(
+                "not-started",
+                f"{exercise.id} is not started, so there is nothing to reset.",
+                f"Run `grade start {exercise.id}`.",
+            )
+        outcome = self.start(exercise, force=True)
+        data = self._load()
+        data["results"].pop(exercise.id, None)
+        self._save(data)
+        return outcome
+
+    def _copy_missing(self, exercise: Exercise) -> list[str]:
+        missing = [n for n in exercise.meta.files if not (self.folder(exercise) / n).exists()]
+        self._copy_starter(exercise, names=missing, overwrite=False)
+        return missing
+
+    def _copy_starter(
+        self, exercise: Exercise, names: list[str] | None = None, overwrite: bool = False
+    ) -> None:
+        folder = self.folder(exercise)
+        data = self._load()
+        recorded = data["starters"].setdefault(exercise.id, {})
+        for name in exercise.meta.files if names is None else names:
+            source = exercise.starter_dir / name
+            target = folder / name
+            if target.exists() and not overwrite:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            recorded[name] = _sha(source)
+        self._save(data)
+
+    def _backup(self, exercise: Exercise, names: list[str]) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.root / STATE_DIR / "backups" / f"{exercise.meta.name}-{stamp}"
+        suffix = 1
+        while target.exists():
+            suffix += 1
+            target = target.with_name(f"{exercise.meta.name}-{stamp}-{suffix}")
+        for name in names:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.folder(exercise) / name, target / name)
+        return target
