@@ -122,3 +122,17 @@ def _matches(exercise: Exercise, selector: str) -> bool:
 
 def load_catalog(root: Path | None = None) -> Catalog:
     return Catalog(root or project_root())
+
+
+def section_titles(root: Path) -> dict[str, str]:
+    path = root / "exercises" / "sections.toml"
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.get("sections", {}).items()}
+
+
+def topic_title(exercise: Exercise) -> str:
+    """`2.1-basic-app` → `Basic app`."""
+    slug = exercise.root.parent.name.split("-", 1)[-1]
+    return slug.replace("-", " ").capitalize()

@@ -1,5 +1,4 @@
 from fastapi import FastAPI
-
 from models import ProductDC
 
 app = FastAPI()

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 app = FastAPI()
 
 
-# --- The repository: internal records, as a database layer would hand them out ------------
+# --- The repository: internal records, as a database layer would hand them out -------------
 
 
 @dataclass
@@ -24,11 +24,8 @@ ITEMS: dict[int, ItemRecord] = {
 }
 
 
-def get_item(item_id: int) -> ItemRecord:
-    record = ITEMS.get(item_id)
-    if record is None:
-        raise HTTPException(status_code=404, detail="item not found")
-    return record
+def find_item(item_id: int) -> ItemRecord | None:
+    return ITEMS.get(item_id)
 
 
 # --- The public contract --------------------------------------------------------------------
@@ -40,16 +37,24 @@ class ItemOut(BaseModel):
     price: float
 
 
+def item_or_404(item_id: int) -> ItemRecord:
+    record = find_item(item_id)
+    if record is None:
+        raise HTTPException(status_code=404, detail="item not found")
+    return record
+
+
 @app.get("/items/{item_id}", response_model=ItemOut)
 def read_item(item_id: int) -> ItemRecord:
     # Returns the whole record; response_model=ItemOut validates it and keeps only its fields.
-    return get_item(item_id)
+    # (When both are given, response_model wins over the return annotation.)
+    return item_or_404(item_id)
 
 
 @app.get("/items-annotated/{item_id}")
 def read_item_annotated(item_id: int) -> ItemOut:
     # No response_model: FastAPI takes ItemOut from the return annotation.
-    return ItemOut.model_validate(get_item(item_id), from_attributes=True)
+    return ItemOut.model_validate(item_or_404(item_id), from_attributes=True)
 
 
 @app.get("/broken", response_model=ItemOut)

@@ -104,7 +104,9 @@ def test_non_positive_price_is_rejected(main, price):
 def test_quantity_rules(main, quantity, ok):
     result = _build(main.Product, name="Pen", price=1, quantity=quantity)
     if ok:
-        assert not isinstance(result, ValidationError), f"quantity {quantity} was rejected: {result}"
+        assert not isinstance(result, ValidationError), (
+            f"quantity {quantity} was rejected: {result}"
+        )
         assert result.quantity == quantity and isinstance(result.quantity, int), (
             f"quantity {quantity} became {result.quantity!r}"
         )
@@ -243,4 +245,3 @@ def test_body_that_is_not_an_object_is_422(client, content):
     assert response.status_code == 422, (
         f"POST /products with the body {content!r} answered {response.status_code}, not 422"
     )
-

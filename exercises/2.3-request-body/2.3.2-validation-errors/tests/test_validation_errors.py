@@ -26,13 +26,35 @@ def _errors(response, what):
         f'{what} answered {str(body)[:300]}; expected exactly {{"errors": [...]}}'
     )
     errors = body["errors"]
-    assert isinstance(errors, list) and errors, f'{what}: "errors" is {errors!r}, not a list of entries'
+    assert isinstance(errors, list) and errors, (
+        f'{what}: "errors" is {errors!r}, not a list of entries'
+    )
     for entry in errors:
         assert isinstance(entry, dict) and set(entry) == {"field", "message", "type"}, (
             f"{what}: the entry {entry!r} should have exactly the keys field, message, type"
         )
         assert all(isinstance(entry[k], str) for k in entry), f"{what}: {entry!r} holds non-strings"
     return errors
+
+
+def _error_fields(response, what):
+    """Fields of a 422 answer in either format: this exercise's {"errors": [...]} or FastAPI's
+    default {"detail": [...]}, so that Task 3 is graded even before Task 1 is done."""
+    assert response.status_code == 422, (
+        f"{what} answered {response.status_code}, not 422: {response.text[:300]}"
+    )
+    body = response.json()
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        return [e.get("field") for e in body["errors"] if isinstance(e, dict)]
+    if isinstance(body, dict) and isinstance(body.get("detail"), list):
+        fields = []
+        for e in body["detail"]:
+            loc = list(e.get("loc", []))
+            fields.append(
+                ".".join(str(p) for p in (loc[1:] if loc[:1] == ["body"] else loc)) or "body"
+            )
+        return fields
+    pytest.fail(f"{what} answered an unexpected 422 body: {response.text[:300]}")
 
 
 def _fields(errors):
@@ -44,9 +66,7 @@ def _post_products(client, body):
 
 
 def _post_raw(client, content):
-    return client.post(
-        "/products", content=content, headers={"content-type": "application/json"}
-    )
+    return client.post("/products", content=content, headers={"content-type": "application/json"})
 
 
 # --------------------------------------------------------------------------- Task 1
@@ -220,12 +240,11 @@ def test_rejected_values_are_not_echoed(client):
 @pytest.mark.parametrize("discount", [40.0, 55.5], ids=["equal", "above"])
 def test_discount_not_below_price_is_rejected(client, discount):
     response = _post_products(client, {**VALID, "discount_price": discount})
-    errors = _errors(response, f"price 40 with discount_price {discount}")
-    assert [e["field"] for e in errors] == ["discount_price"], (
-        f"price 40 with discount_price {discount} gave {errors!r}; "
-        "expected one entry with field 'discount_price'"
+    fields = _error_fields(response, f"price 40 with discount_price {discount}")
+    assert fields == ["discount_price"], (
+        f"price 40 with discount_price {discount} gave errors for the fields {fields!r}; "
+        "expected one error located at discount_price"
     )
-    assert errors[0]["message"] and errors[0]["type"], f"the entry {errors[0]!r} is empty"
 
 
 @pytest.mark.task(3)
@@ -263,7 +282,7 @@ def test_valid_discounts_are_accepted(client, extra):
 )
 def test_discount_with_invalid_price_is_still_422(client, body):
     response = _post_products(client, body)
-    errors = _errors(response, f"POST /products with {body}")
-    assert "price" in _fields(errors), (
-        f"{body} gave {errors!r}; the price error should be reported"
+    fields = _error_fields(response, f"POST /products with {body}")
+    assert "price" in fields, (
+        f"{body} gave errors for the fields {fields!r}; the price error should be reported"
     )

@@ -117,7 +117,9 @@ def test_stdlib_dataclass_does_not_validate(models):
 
 @pytest.mark.task(1)
 @pytest.mark.points(2)
-@pytest.mark.hint("A Pydantic dataclass validates in __init__: quantity='x' raises ValidationError.")
+@pytest.mark.hint(
+    "A Pydantic dataclass validates in __init__: quantity='x' raises ValidationError."
+)
 def test_pydantic_dataclass_validates(models):
     result = _make(models.ProductPDC, name="Pen", price=1, quantity="x")
     assert isinstance(result, ValidationError), (
@@ -159,7 +161,9 @@ def test_to_json_serialises_each_kind(models, cls_name):
         text = models.to_json(product)
     except Exception as exc:
         pytest.fail(f"to_json({cls_name}(...)) raised {type(exc).__name__}: {exc}")
-    assert isinstance(text, str), f"to_json({cls_name}(...)) returned {type(text).__name__}, not str"
+    assert isinstance(text, str), (
+        f"to_json({cls_name}(...)) returned {type(text).__name__}, not str"
+    )
     try:
         data = json.loads(text)
     except ValueError:
@@ -240,7 +244,10 @@ def test_openapi_documents_a_productdc_body(client):
     operation = spec.get("paths", {}).get("/dc", {}).get("post")
     assert operation, "the OpenAPI document has no POST /dc"
     schema = (
-        operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+        operation.get("requestBody", {})
+        .get("content", {})
+        .get("application/json", {})
+        .get("schema")
     )
     assert schema, f"POST /dc documents no JSON request body: {operation.get('requestBody')!r}"
     ref = schema.get("$ref", "")

@@ -1,6 +1,5 @@
 # WRONG: takes a ProductModel body instead of the stdlib dataclass ProductDC.
 from fastapi import FastAPI
-
 from models import ProductModel
 
 app = FastAPI()

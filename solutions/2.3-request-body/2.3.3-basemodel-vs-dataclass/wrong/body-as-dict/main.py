@@ -1,6 +1,5 @@
 # WRONG: takes the body as a plain dict, so FastAPI validates nothing.
 from fastapi import FastAPI
-
 from models import ProductDC  # noqa: F401
 
 app = FastAPI()

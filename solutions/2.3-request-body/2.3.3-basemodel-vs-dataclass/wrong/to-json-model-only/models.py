@@ -1,7 +1,7 @@
 # WRONG: calls model_dump_json(), which only BaseModel instances have.
 from dataclasses import dataclass
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 

@@ -1,8 +1,7 @@
-# WRONG: imports pydantic's dataclass as `dataclass` after the stdlib one, so ProductDC validates too.
-from dataclasses import dataclass  # noqa: F401
+# WRONG: decorates ProductPDC with the stdlib @dataclass as well, so it never validates.
+from dataclasses import dataclass
 
 from pydantic import BaseModel, TypeAdapter
-from pydantic.dataclasses import dataclass  # noqa: F811
 
 
 class ProductModel(BaseModel):

@@ -1,8 +1,6 @@
-# WRONG: imports the stdlib dataclass as `dataclass` after pydantic's, so ProductPDC never validates.
+# WRONG: imports `dataclass` from pydantic.dataclasses only, so ProductDC validates too.
 from pydantic import BaseModel, TypeAdapter
-from pydantic.dataclasses import dataclass  # noqa: F401
-
-from dataclasses import dataclass  # noqa: E402, F811, I001
+from pydantic.dataclasses import dataclass
 
 
 class ProductModel(BaseModel):

@@ -1,0 +1,29 @@
+"""`grade check [SELECTOR]`: references 100%, starters less, every wrong variant caught."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import options, output
+from grader.check import check as run_check
+from grader.sandbox import get_sandbox
+from grader.staging import Limits
+
+
+def check(
+    selectors: options.SelectorsArg = None,
+    sandbox: options.SandboxOpt = "auto",
+    jobs: options.JobsOpt = None,
+    as_json: options.JsonOpt = False,
+) -> None:
+    """Prove the exercises: exit 0 only when every check holds."""
+    exercises = options.catalog().select(selectors or ["all"])
+    limits = Limits(jobs=jobs) if jobs else Limits()
+    report = run_check(exercises, get_sandbox(sandbox), limits)
+    if as_json:
+        output.emit_json(report.to_dict())
+    else:
+        from cli import render
+
+        render.check_report(report)
+    raise typer.Exit(output.EXIT_OK if report.ok else output.EXIT_FAILED)

@@ -1,0 +1,87 @@
+"""The `grade` command: composes the subcommands and maps errors to exit codes.
+
+`grade 2.1` is short for `grade run 2.1`: any first argument that is not a command name is
+taken as a selector.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from cli import output
+from cli.commands import check, grade, hint, lint, list_, reset, show, start
+from grader import __version__
+from grader.errors import GraderError
+
+app = typer.Typer(
+    name="grade",
+    help="FastAPI & SQLAlchemy Exercises: start, grade and check exercises.\n\n"
+    "Usage: grade 2.1 (grade a topic), grade start 2.1, grade list, grade check.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def guarded(command: Callable) -> Callable:
+    """Turn a GraderError into one clear line (or JSON) and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GraderError as error:
+            output.fail(error, bool(kwargs.get("as_json")))
+
+    return wrapper
+
+
+COMMANDS: dict[str, Callable] = {
+    "run": grade.run,
+    "list": list_.list_exercises,
+    "show": show.show,
+    "start": start.start,
+    "hint": hint.hint,
+    "reset": reset.reset,
+    "check": check.check,
+    "lint": lint.lint,
+}
+for name, command in COMMANDS.items():
+    app.command(name)(guarded(command))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"grade {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """FastAPI & SQLAlchemy Exercises."""
+
+
+def route(argv: list[str]) -> list[str]:
+    """`grade 2.1 --json` → `grade run 2.1 --json`."""
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        return ["run", *argv]
+    return argv
+
+
+def run() -> None:
+    app(args=route(sys.argv[1:]), prog_name="grade")
+
+
+if __name__ == "__main__":
+    run()

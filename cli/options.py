@@ -1,0 +1,44 @@
+"""Options shared by several commands, and the context they resolve to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.catalog import Catalog, load_catalog
+from grader.workspace import Workspace, default_workspace
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace", "-w", help="Your exercise folder [env GRADE_WORKSPACE; default ./workspace]."
+    ),
+]
+SandboxOpt = Annotated[
+    str,
+    typer.Option(
+        "--sandbox",
+        "-s",
+        envvar="GRADE_SANDBOX",
+        help="auto | docker | bwrap | none (none runs untrusted code unsandboxed).",
+    ),
+]
+JobsOpt = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Exercises graded in parallel.")
+]
+SelectorsArg = Annotated[
+    list[str] | None,
+    typer.Argument(help="all | section (2) | topic (2.1) | exercise (2.1.1) | slug."),
+]
+ExerciseArg = Annotated[str, typer.Argument(help="One exercise: 2.1.1 or its slug.")]
+
+
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def workspace(path: Path | None) -> Workspace:
+    return Workspace(path.resolve() if path else default_workspace())

@@ -1,0 +1,184 @@
+"""Everything the terminal shows. The only module that imports Rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from grader.check import CheckReport
+from grader.models import ExerciseResult, GradeReport, RunStatus, TestStatus
+from grader.workspace import Progress, StartAction, StartOutcome
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+PROGRESS_STYLE = {
+    Progress.not_started: ("·", "dim"),
+    Progress.started: ("○", "yellow"),
+    Progress.edited: ("◐", "yellow"),
+    Progress.failing: ("✗", "red"),
+    Progress.passed: ("✓", "green"),
+}
+TEST_STYLE = {
+    TestStatus.passed: ("✓", "green"),
+    TestStatus.failed: ("✗", "red"),
+    TestStatus.error: ("!", "red"),
+    TestStatus.timeout: ("⏱", "magenta"),
+    TestStatus.oom: ("M", "magenta"),
+    TestStatus.crash: ("☠", "magenta"),
+    TestStatus.skipped: ("-", "yellow"),
+}
+
+
+def warning(text: str) -> None:
+    err_console.print(f"[bold yellow]warning:[/] {text}")
+
+
+def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
+    tree = Tree("[bold]FastAPI & SQLAlchemy Exercises[/]")
+    section_node = topic_node = None
+    section = topic = None
+    for row in rows:
+        if row["section"] != section:
+            section = row["section"]
+            section_node = tree.add(f"[bold]{section}. {sections.get(section, '')}[/]")
+            topic = None
+        if row["topic"] != topic:
+            topic = row["topic"]
+            topic_node = section_node.add(f"[cyan]{topic}[/] {row['topic_title']}")
+        mark, style = PROGRESS_STYLE[Progress(row["progress"])]
+        score = f" [dim]{row['score']:g}/{row['max_score']:g}[/]" if row.get("max_score") else ""
+        topic_node.add(
+            f"[{style}]{mark}[/] {row['id']} {row['title']} [dim]({row['kind']})[/]{score}"
+        )
+    console.print(tree)
+    counts = {p: sum(1 for r in rows if r["progress"] == p.value) for p in Progress}
+    console.print(
+        f"{counts[Progress.passed]} passed, {counts[Progress.failing]} failing, "
+        f"{counts[Progress.started] + counts[Progress.edited]} in progress, "
+        f"{counts[Progress.not_started]} not started"
+    )
+
+
+def prompt(markdown: str) -> None:
+    console.print(Markdown(markdown))
+
+
+def start_outcomes(outcomes: list[StartOutcome]) -> None:
+    for outcome in outcomes:
+        if outcome.action is StartAction.kept_edits:
+            console.print(
+                f"[yellow]kept[/] {outcome.id}: {', '.join(outcome.edited_files)} "
+                "has your edits (use --force to overwrite; a backup is kept)"
+            )
+        elif outcome.action is StartAction.overwritten:
+            console.print(
+                f"[yellow]overwrote[/] {outcome.id}: your edits are saved in {outcome.backup}"
+            )
+        else:
+            console.print(f"[green]{outcome.action.value}[/] {outcome.id} → {outcome.path}")
+
+
+def grade_report(report: GradeReport, verbose: bool = False) -> None:
+    for exercise in report.exercises:
+        if exercise.status is RunStatus.not_started:
+            console.print(
+                f"[dim]·[/] [bold]{exercise.id}[/] {exercise.title}: not started "
+                f"[dim]({exercise.message})[/]\n"
+            )
+            continue
+        _exercise_table(exercise, verbose)
+    passed = sum(1 for e in report.exercises if e.passed)
+    style = "green" if report.passed else "red"
+    console.print(
+        f"[{style} bold]Total: {report.score:g}/{report.max_score:g} points, "
+        f"{passed}/{len(report.exercises)} exercises passed[/] "
+        f"[dim]({report.sandbox} sandbox, {report.duration:.2f} s)[/]"
+    )
+
+
+def _exercise_table(exercise: ExerciseResult, verbose: bool) -> None:
+    table = Table(
+        title=f"[bold]{exercise.id}[/] · {exercise.title}", title_justify="left", show_edge=False
+    )
+    table.add_column("", width=1)
+    table.add_column("test", overflow="fold", ratio=2)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("feedback", overflow="fold", ratio=3)
+    hints: dict[int, str] = {}
+    for test in exercise.tests:
+        mark, style = TEST_STYLE[test.status]
+        message = ""
+        if test.status is not TestStatus.passed:
+            message = test.message or test.status.value
+            if not verbose:
+                message = message.splitlines()[0]
+            hints.setdefault(test.task, test.hint)
+        table.add_row(
+            Text(mark, style=style),
+            test.name.removeprefix("test_").replace("_", " "),
+            f"{test.earned:g}/{test.points:g}",
+            Text(message, style=style),
+        )
+    console.print(table)
+    if exercise.status is not RunStatus.ok:
+        console.print(f"  [magenta]{exercise.status.value}:[/] {exercise.message}")
+    for task, hint in sorted(hints.items()):
+        if hint:
+            console.print(f"  [cyan]hint (task {task}):[/] {_first_paragraph(hint)}")
+    if hints:
+        console.print(f"  [dim]more: grade hint {exercise.id}[/]")
+    style = "green" if exercise.passed else "red"
+    timing = f" [dim]in {exercise.duration:.2f} s[/]" if verbose else ""
+    console.print(f"  [{style}]{exercise.score:g}/{exercise.max_score:g} points[/]{timing}\n")
+
+
+def hints(exercise_id: str, title: str, tasks: list[dict]) -> None:
+    for task in tasks:
+        console.print(
+            Panel(
+                Markdown(task["hint"]),
+                title=f"{exercise_id} · Task {task['id']} – {task['title']}",
+                title_align="left",
+            )
+        )
+
+
+def check_report(report: CheckReport) -> None:
+    exercises = sorted({row.exercise for row in report.rows})
+    problems = [row for row in report.rows if not row.ok]
+    if problems:
+        table = Table(title="What falls short", title_justify="left")
+        table.add_column("exercise")
+        table.add_column("variant")
+        table.add_column("score", justify="right")
+        table.add_column("problem", overflow="fold")
+        for row in problems:
+            score = f"{row.score:g}/{row.max_score:g}" if row.max_score else ""
+            table.add_row(row.exercise, row.variant, score, row.problem)
+        console.print(table)
+    wrong = [r for r in report.rows if r.variant.startswith("wrong/")]
+    for slow in report.slow:
+        warning(f"slow reference run: {slow} (target: under 2 s)")
+    style = "green" if report.ok else "red"
+    console.print(
+        f"[{style} bold]{'OK' if report.ok else 'FAILED'}[/]: {len(exercises)} exercises, "
+        f"{sum(1 for r in report.rows if r.variant == 'reference' and r.ok)} references at 100%, "
+        f"{sum(1 for r in wrong if r.ok)}/{len(wrong)} wrong variants caught, "
+        f"{len(problems)} problems [dim]({report.sandbox} sandbox, {report.duration:.1f} s)[/]"
+    )
+
+
+def lint(problems: list[str], count: int) -> None:
+    for problem in problems:
+        console.print(f"[red]✗[/] {problem}")
+    style = "green" if not problems else "red"
+    console.print(f"[{style}]{count} exercises, {len(problems)} problems[/]")
+
+
+def _first_paragraph(text: str) -> str:
+    return text.strip().split("\n\n", 1)[0].replace("\n", " ")
