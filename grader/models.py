@@ -98,6 +98,8 @@ class Exercise(BaseModel):
 class TestSpec(Strict):
     """A hidden test as read statically from its source, before anything runs."""
 
+    __test__ = False  # not a pytest test class
+
     id: str  # "test_file.py::test_name" or "test_file.py::TestClass::test_name"
     task: int
     points: float = 1
@@ -106,6 +108,8 @@ class TestSpec(Strict):
 
 
 class TestStatus(StrEnum):
+    __test__ = False  # not a pytest test class
+
     passed = "passed"
     failed = "failed"
     error = "error"
@@ -128,6 +132,8 @@ class RunStatus(StrEnum):
 
 
 class TestResult(BaseModel):
+    __test__ = False  # not a pytest test class
+
     name: str
     task: int
     status: TestStatus

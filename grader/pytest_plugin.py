@@ -8,6 +8,7 @@ test ("main.py: SyntaxError at line 3: ...") instead of a collection crash that 
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -52,7 +53,13 @@ class Learner:
         try:
             return importlib.import_module(name)
         except BaseException as exc:  # SystemExit at import must not end the run
-            raise LearnerCodeError(self._describe(name, exc)) from None
+            message = self._describe(name, exc)
+            out_of_memory = isinstance(exc, MemoryError)
+        # Raised outside the except block so the failed import's frames (and whatever they
+        # hoarded) are not kept alive as the new exception's context.
+        if out_of_memory:
+            gc.collect()
+        raise LearnerCodeError(message)
 
     def fresh(self, name: str) -> ModuleType:
         """Re-import ``name`` and every learner module, for tests that need fresh module state."""

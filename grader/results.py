@@ -65,6 +65,8 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
     duration = float(frame.get("elapsed") or 0)
     messages = " ".join(str(r.get("message", "")) for r in records)
     sig = frame.get("signal")
+    if "MemoryError" in messages:  # checked first: a memory bomb often runs out the clock too
+        return UnitOutcome(RunStatus.oom, "the code ran out of memory", records, duration)
     if frame.get("timed_out") or sig == signal.SIGXCPU:
         return UnitOutcome(
             RunStatus.timeout,
@@ -72,8 +74,6 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
             records,
             duration,
         )
-    if "MemoryError" in messages:
-        return UnitOutcome(RunStatus.oom, "the code ran out of memory", records, duration)
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         return UnitOutcome(RunStatus.crash, f"the tests crashed ({name})", records, duration)

@@ -190,6 +190,7 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
         "-p",
         "no:cacheprovider",
         "-q",
+        "--capture=no",  # learner output goes to /dev/null, never to a buffer or a file
         "--submission",
         workdir,
     ]

@@ -24,15 +24,28 @@ SANDBOX_UID = 61000
 LIB = "/opt/grade/lib"
 
 
-def _python_roots() -> list[Path]:
-    """Folders the interpreter needs besides /usr: the venv, and a base install outside /usr."""
-    roots: list[Path] = []
-    for prefix in (sys.prefix, sys.base_prefix):
-        real = Path(prefix).resolve()
-        if real.is_relative_to("/usr") or any(real.is_relative_to(r) for r in roots):
-            continue
-        roots.append(real)
-    return roots
+VENV_TARGET = "/opt/grade/venv"
+
+
+def _python_binds() -> list[tuple[Path, str]]:
+    """(host folder, sandbox path) pairs the interpreter needs besides /usr.
+
+    A virtual environment appears at a neutral path; a base install outside /usr (pyenv, say)
+    keeps its own path, which the environment's `bin/python` symlink names.
+    """
+    binds: list[tuple[Path, str]] = []
+    base = Path(sys.base_prefix).resolve()
+    if not base.is_relative_to("/usr"):
+        binds.append((base, str(base)))
+    if sys.prefix != sys.base_prefix:
+        binds.append((Path(sys.prefix).resolve(), VENV_TARGET))
+    return binds
+
+
+def _sandbox_python() -> str:
+    if sys.prefix != sys.base_prefix:
+        return f"{VENV_TARGET}/bin/python"
+    return sys.executable
 
 
 class BwrapSandbox:
@@ -71,8 +84,9 @@ class BwrapSandbox:
         return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
 
     def run(self, job: Job) -> RawRun:
-        sources = [*_python_roots(), Path(__file__).resolve().parent.parent, job.path]
-        targets = [*(str(p) for p in _python_roots()), f"{LIB}/grader", "/job"]
+        python = _python_binds()
+        sources = [*(b[0] for b in python), Path(__file__).resolve().parent.parent, job.path]
+        targets = [*(b[1] for b in python), f"{LIB}/grader", "/job"]
         relocate: list[str] = []
         if os.geteuid() == 0:
             # The sandbox uid may not traverse the folders above these (a clone under /root):
@@ -131,7 +145,7 @@ class BwrapSandbox:
             "--clearenv",
             *_env_args(),
             "--",
-            str(Path(sys.prefix) / "bin" / "python"),
+            _sandbox_python(),
             "-P",
             "-m",
             "grader.sandbox_runner",

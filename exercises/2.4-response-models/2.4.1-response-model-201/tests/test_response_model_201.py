@@ -18,7 +18,7 @@ def post_user(client, payload):
 
 
 def create_first(client, payload=ADA):
-    """Task 2 and 3 setup: any 2xx counts, so a wrong status only fails Task 1's tests."""
+    """Task 2 setup: any 2xx counts, so a wrong status only fails Task 1's tests."""
     response = post_user(client, payload)
     assert 200 <= response.status_code < 300, (
         f"creating {payload['username']!r} answered {response.status_code}: {response.text[:200]}"

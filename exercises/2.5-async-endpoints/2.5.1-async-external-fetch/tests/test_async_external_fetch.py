@@ -20,7 +20,8 @@ class Upstream:
     @staticmethod
     def weather(request: httpx.Request) -> httpx.Response:
         city = request.url.params.get("city", "")
-        body = {"city": city, "current": {"temp_c": TEMPERATURES.get(city, 12.5), "condition": "Sunny"}}
+        current = {"temp_c": TEMPERATURES.get(city, 12.5), "condition": "Sunny"}
+        body = {"city": city, "current": current}
         return httpx.Response(200, json=body)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
@@ -92,7 +93,8 @@ async def _drive_dependency(get_http_client):
 def test_get_http_client_yields_async_client_for_weather_url(learner):
     main = learner_main(learner)
     assert inspect.isasyncgenfunction(main.get_http_client), (
-        "get_http_client is not an async generator function: write `async def` and `yield` the client"
+        "get_http_client is not an async generator function: "
+        "write `async def` and `yield` the client"
     )
     client, open_while_in_use, _ = asyncio.run(_drive_dependency(main.get_http_client))
     assert isinstance(client, httpx.AsyncClient), (
@@ -100,9 +102,12 @@ def test_get_http_client_yields_async_client_for_weather_url(learner):
     )
     assert open_while_in_use, "the client was already closed when the handler would receive it"
     assert str(client.base_url).rstrip("/") == main.WEATHER_URL.rstrip("/"), (
-        f"the client's base_url is {str(client.base_url)!r}, expected WEATHER_URL ({main.WEATHER_URL!r})"
+        f"the client's base_url is {str(client.base_url)!r}, "
+        f"expected WEATHER_URL ({main.WEATHER_URL!r})"
     )
-    assert client.timeout == httpx.Timeout(5), f"the client's timeout is {client.timeout}, expected 5 s"
+    assert client.timeout == httpx.Timeout(5), (
+        f"the client's timeout is {client.timeout}, expected 5 s"
+    )
 
 
 @pytest.mark.task(1)
@@ -113,7 +118,8 @@ def test_get_http_client_yields_async_client_for_weather_url(learner):
 def test_get_http_client_closes_the_client_afterwards(learner):
     main = learner_main(learner)
     assert inspect.isasyncgenfunction(main.get_http_client), (
-        "get_http_client is not an async generator function: write `async def` and `yield` the client"
+        "get_http_client is not an async generator function: "
+        "write `async def` and `yield` the client"
     )
     client, _, finished = asyncio.run(_drive_dependency(main.get_http_client))
     assert finished, "get_http_client yielded more than once"
@@ -140,7 +146,7 @@ def test_weather_returns_city_and_temperature(client, upstream, city, temp_c):
 @pytest.mark.task(2)
 @pytest.mark.hint(
     "Call the upstream relative to the client's base URL: "
-    "`await client.get(\"/v1/current\", params={\"city\": city})`."
+    '`await client.get("/v1/current", params={"city": city})`.'
 )
 def test_upstream_call_is_get_v1_current_with_city_param(client, upstream, learner):
     client.get("/weather/Paris")
@@ -160,8 +166,8 @@ def test_upstream_call_is_get_v1_current_with_city_param(client, upstream, learn
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
-    "Pasting the city into the URL (f\"...?city={city}\") lets `&` and `=` in the name create "
-    "extra query parameters. Pass `params={\"city\": city}` and httpx encodes it."
+    'Pasting the city into the URL (f"...?city={city}") lets `&` and `=` in the name create '
+    'extra query parameters. Pass `params={"city": city}` and httpx encodes it.'
 )
 @pytest.mark.parametrize("city", ["Oslo&units=imperial", "São Paulo"])
 def test_city_reaches_upstream_as_one_encoded_param(client, upstream, city):
@@ -184,18 +190,22 @@ def test_weather_handler_is_a_coroutine_function(learner):
     routes = [
         route
         for route in app.routes
-        if isinstance(route, APIRoute) and route.path.startswith("/weather/") and "GET" in route.methods
+        if isinstance(route, APIRoute)
+        and route.path.startswith("/weather/")
+        and "GET" in route.methods
     ]
     assert routes, "no GET /weather/{city} route is registered"
     for route in routes:
         assert inspect.iscoroutinefunction(route.endpoint), (
-            f"the handler of GET {route.path} ({route.endpoint.__name__}) is a plain def, not async def"
+            f"the handler of GET {route.path} ({route.endpoint.__name__}) is a plain def, "
+            "not async def"
         )
 
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
-    "requests is a blocking client: inside async def it stalls the event loop. Use httpx.AsyncClient."
+    "requests is a blocking client: inside async def it stalls the event loop. "
+    "Use httpx.AsyncClient."
 )
 def test_requests_library_is_not_used(learner):
     tree = ast.parse(learner.source("main.py"))

@@ -137,7 +137,9 @@ def fake_legacy_sleep(gate: Gate):
 
 
 def check_ok(response: httpx.Response, path: str, body: dict) -> None:
-    assert response.status_code == 200, f"GET {path} answered {response.status_code}: {response.text[:200]}"
+    assert response.status_code == 200, (
+        f"GET {path} answered {response.status_code}: {response.text[:200]}"
+    )
     assert response.json() == body, f"GET {path} answered {response.json()}, expected {body}"
 
 
@@ -196,13 +198,15 @@ def test_cpu_work_leaves_the_event_loop_free(main, monkeypatch):
 
 
 @pytest.mark.task(2)
-@pytest.mark.hint("Call the module's helper: `await sleeper(0.3)`, then return {\"mode\": \"async\"}.")
+@pytest.mark.hint("Call the module's helper: `await sleeper(0.3)`, then return {'mode': 'async'}.")
 def test_io_async_awaits_sleeper(client, main, monkeypatch):
     gate = Gate(expected=1)
     monkeypatch.setattr(main, "sleeper", fake_sleeper(gate))
     response = client.get("/io-async")
     check_ok(response, "/io-async", {"mode": "async"})
-    assert gate.calls == [0.3], f"one GET /io-async awaited sleeper with {gate.calls}, expected [0.3]"
+    assert gate.calls == [0.3], (
+        f"one GET /io-async awaited sleeper with {gate.calls}, expected [0.3]"
+    )
 
 
 @pytest.mark.task(2)
@@ -235,7 +239,7 @@ def test_io_async_requests_overlap_without_threads(main, monkeypatch):
 
 
 @pytest.mark.task(3)
-@pytest.mark.hint("Call the module's helper: `legacy_sleep(0.3)`, then return {\"mode\": \"blocking\"}.")
+@pytest.mark.hint("Call the module's helper `legacy_sleep(0.3)`, then return {'mode': 'blocking'}.")
 def test_io_blocking_calls_legacy_sleep(client, main, monkeypatch):
     gate = Gate(expected=1)
     monkeypatch.setattr(main, "legacy_sleep", fake_legacy_sleep(gate))

@@ -1,4 +1,4 @@
-# WRONG: uses the blocking `requests` library in a plain def handler instead of the injected httpx.AsyncClient.
+# WRONG: blocking `requests` in a def handler instead of the injected httpx.AsyncClient.
 from collections.abc import AsyncIterator
 
 import httpx

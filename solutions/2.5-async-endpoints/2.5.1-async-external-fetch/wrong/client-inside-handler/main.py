@@ -1,4 +1,4 @@
-# WRONG: creates its own AsyncClient inside the handler instead of using the get_http_client dependency.
+# WRONG: creates its own AsyncClient in the handler instead of using get_http_client.
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 

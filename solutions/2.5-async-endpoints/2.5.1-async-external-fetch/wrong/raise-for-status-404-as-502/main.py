@@ -1,4 +1,4 @@
-# WRONG: turns every upstream error status into 502 with raise_for_status(), so an unknown city is 502, not 404.
+# WRONG: raise_for_status() turns every upstream error into 502, an unknown city too.
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 

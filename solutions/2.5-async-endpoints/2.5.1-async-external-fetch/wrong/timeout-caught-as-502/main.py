@@ -1,4 +1,4 @@
-# WRONG: catches httpx.TransportError before its subclass TimeoutException, so timeouts answer 502, not 504.
+# WRONG: catches TransportError before its subclass TimeoutException: timeouts give 502.
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 

@@ -1,4 +1,4 @@
-# WRONG: declares /cpu as async def, so crunch() runs on the event loop and freezes every other request.
+# WRONG: /cpu is async def, so crunch() runs on the event loop and freezes other requests.
 import asyncio
 import time
 from typing import Annotated

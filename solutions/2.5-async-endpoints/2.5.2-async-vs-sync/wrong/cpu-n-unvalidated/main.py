@@ -1,9 +1,8 @@
 # WRONG: accepts any integer n: negative n answers 200 and a huge n ties up a worker for minutes.
 import asyncio
 import time
-from typing import Annotated
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI
 
 app = FastAPI()
 

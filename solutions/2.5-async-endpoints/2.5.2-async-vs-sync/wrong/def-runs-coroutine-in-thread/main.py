@@ -1,4 +1,4 @@
-# WRONG: declares /io-async as a plain def that drives sleeper() with asyncio.run, taking a worker thread for the whole wait.
+# WRONG: /io-async is a def running sleeper() via asyncio.run: a thread held per wait.
 import asyncio
 import time
 from typing import Annotated

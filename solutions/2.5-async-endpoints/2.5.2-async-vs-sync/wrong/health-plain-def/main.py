@@ -1,4 +1,4 @@
-# WRONG: declares /health as a plain def, so it queues for a worker thread when blocking calls hold them all.
+# WRONG: /health is a plain def, so it queues for a worker thread when all are busy.
 import asyncio
 import time
 from typing import Annotated

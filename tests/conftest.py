@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import Catalog
+from grader.errors import SandboxUnavailable
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_CATALOG = FIXTURES / "catalog"
+ATTACKS = FIXTURES / "attacks"
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog(FIXTURE_CATALOG)
+
+
+@pytest.fixture
+def adder(catalog):
+    return catalog.get("9.1.1")
+
+
+@pytest.fixture
+def copy_catalog(tmp_path) -> Path:
+    """A writable copy of the fixture catalog, for tests that break it."""
+    target = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def bwrap():
+    from grader.sandbox.bwrap import BwrapSandbox
+
+    try:
+        return BwrapSandbox()
+    except SandboxUnavailable as exc:
+        pytest.skip(f"bubblewrap unavailable: {exc}")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from grader.catalog import Catalog, load_meta
+from grader.errors import CatalogError, SelectionError
+
+TOML = "exercises/9.1-fixture-topic/9.1.1-adder/exercise.toml"
+
+
+def test_fixture_catalog_loads(catalog):
+    [exercise] = catalog.exercises
+    assert exercise.id == "9.1.1"
+    assert exercise.meta.files == ["calc.py"]
+    assert [w.name for w in exercise.wrong_dirs] == ["off-by-one"]
+
+
+def test_unknown_key_is_rejected_with_its_name(copy_catalog):
+    path = copy_catalog / TOML
+    path.write_text(path.read_text().replace('kind = "code"', 'kind = "code"\ncolour = "red"'))
+    with pytest.raises(CatalogError) as err:
+        load_meta(path)
+    assert "colour: unknown key" in err.value.message
+    assert "exercises/README.md" in err.value.next_step
+
+
+def test_unsupported_schema_version_is_rejected(copy_catalog):
+    path = copy_catalog / TOML
+    path.write_text(path.read_text().replace("schema_version = 1", "schema_version = 2"))
+    with pytest.raises(CatalogError, match="schema_version"):
+        load_meta(path)
+
+
+def test_tasks_must_be_numbered_in_order(copy_catalog):
+    path = copy_catalog / TOML
+    path.write_text(path.read_text().replace("id = 2\n", "id = 3\n"))
+    with pytest.raises(CatalogError, match="numbered 1..2"):
+        load_meta(path)
+
+
+def test_bad_toml_names_the_file(copy_catalog):
+    path = copy_catalog / TOML
+    path.write_text("schema_version = = 1")
+    with pytest.raises(CatalogError, match="exercise.toml"):
+        load_meta(path)
+
+
+def test_folder_must_match_id_and_slug(copy_catalog):
+    folder = copy_catalog / "exercises/9.1-fixture-topic/9.1.1-adder"
+    folder.rename(folder.with_name("9.1.1-summer"))
+    with pytest.raises(CatalogError, match="9.1.1-adder"):
+        _ = Catalog(copy_catalog).exercises
+
+
+@pytest.mark.parametrize("selector", ["all", "9", "9.1", "9.1.1", "adder", "9.1.1-adder"])
+def test_selectors_resolve(catalog, selector):
+    assert [e.id for e in catalog.select([selector])] == ["9.1.1"]
+
+
+@pytest.mark.parametrize("selector", ["8", "9.2", "9.1.2", "nope", "9.11"])
+def test_unknown_selector_is_a_clear_error(catalog, selector):
+    with pytest.raises(SelectionError) as err:
+        catalog.select([selector])
+    assert selector in err.value.message
+    assert "grade list" in err.value.next_step
+
+
+def test_real_catalog_is_valid():
+    from grader.catalog import load_catalog
+
+    exercises = load_catalog().exercises
+    assert exercises, "the project ships exercises"
+    assert len({e.id for e in exercises}) == len(exercises)
