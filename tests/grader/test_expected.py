@@ -49,7 +49,13 @@ def test_missing_task_marker_is_an_error(tmp_path):
 
 
 def test_non_literal_parametrize_is_an_error(tmp_path):
-    body = "CASES = [1, 2]\n@pytest.mark.task(1)\n@pytest.mark.parametrize('a', CASES)\ndef test_it(a):\n    pass\n"
+    body = (
+        "CASES = [1, 2]\n"
+        "@pytest.mark.task(1)\n"
+        "@pytest.mark.parametrize('a', CASES)\n"
+        "def test_it(a):\n"
+        "    pass\n"
+    )
     with pytest.raises(CatalogError, match="literal list"):
         read_specs(write(tmp_path, body))
 
