@@ -46,6 +46,7 @@ class Learner:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
+        self._prefix = str(self.folder) + os.sep
 
     def __call__(self, name: str) -> ModuleType:
         """The module ``name`` (``"main"``, ``"models"``…), imported once per exercise."""
@@ -89,8 +90,10 @@ class Learner:
             sys.path.insert(0, entry)
 
     def _is_learner_module(self, mod: ModuleType | None) -> bool:
+        # Learner modules are imported from `self.folder` itself, so a string prefix is exact;
+        # resolving the paths of the thousand library modules would cost more than the import.
         file = getattr(mod, "__file__", None)
-        return bool(file) and Path(file).resolve().is_relative_to(self.folder)
+        return isinstance(file, str) and file.startswith(self._prefix)
 
     def _describe(self, name: str, exc: BaseException) -> str:
         filename = name.replace(".", "/") + ".py"

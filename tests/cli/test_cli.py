@@ -1,0 +1,162 @@
+"""The CLI's exit codes and --json output, against the fixture catalog."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app, route
+from tests.conftest import FIXTURE_CATALOG
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADE_CATALOG", str(FIXTURE_CATALOG))
+    monkeypatch.setenv("GRADE_WORKSPACE", str(tmp_path / "ws"))
+    return tmp_path / "ws"
+
+
+def grade(*args: str):
+    return runner.invoke(app, route(list(args)))
+
+
+def as_json(result):
+    return json.loads(result.stdout)
+
+
+def test_bare_selector_means_run():
+    assert route(["2.1", "--json"]) == ["run", "2.1", "--json"]
+    assert route(["list"]) == ["list"]
+    assert route(["--help"]) == ["--help"]
+
+
+def test_list_json_shows_progress():
+    result = grade("list", "--json")
+    assert result.exit_code == 0
+    [row] = as_json(result)["exercises"]
+    assert row["id"] == "9.1.1" and row["progress"] == "not started" and row["max_score"] == 8
+
+
+def test_show_json_gives_prompt_and_tasks_without_hints():
+    data = as_json(grade("show", "9.1.1", "--json"))
+    assert data["prompt"].startswith("# 9.1.1")
+    assert data["tasks"] == [{"id": 1, "title": "add"}, {"id": 2, "title": "neg"}]
+    assert "hint" not in json.dumps(data["tasks"])
+
+
+def test_hint_json():
+    data = as_json(grade("hint", "9.1.1", "--task", "2", "--json"))
+    assert data["tasks"] == [{"id": 2, "title": "neg", "hint": "Return -x."}]
+    assert grade("hint", "9.1.1", "--task", "7").exit_code == 2
+
+
+def test_unknown_exercise_is_exit_2_with_one_line():
+    result = grade("7.7.7")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "no exercise matches '7.7.7'" in result.stderr
+    data = as_json(grade("7.7.7", "--json"))
+    assert data["error"]["code"] == "unknown-selector"
+
+
+def test_start_then_grade_the_starter_fails_with_hints(env, bwrap):
+    started = as_json(grade("start", "9.1.1", "--json"))
+    assert started["exercises"][0]["action"] == "created"
+    result = grade("9.1.1", "--sandbox", "bwrap", "--json")
+    assert result.exit_code == 1
+    report = as_json(result)
+    [exercise] = report["exercises"]
+    assert exercise["score"] == 0 and exercise["max_score"] == 8 and not report["passed"]
+    hints = {t["name"]: t["hint"] for t in exercise["tests"]}
+    assert hints == {
+        "test_adds": "add(2, 3) is 5.",  # the test's own hint
+        "test_adds_cases": "Return a + b.",  # else its task's
+        "test_negates": "Return -x.",
+    }
+    assert all("NotImplementedError" in t["message"] for t in exercise["tests"])
+    assert "raise NotImplementedError" not in result.stdout  # no source, no traceback
+
+
+def test_solved_exercise_exits_0_and_shows_in_list(env, bwrap):
+    grade("start", "9.1.1")
+    solution = FIXTURE_CATALOG / "solutions/9.1-fixture-topic/9.1.1-adder/calc.py"
+    shutil.copyfile(solution, env / "9.1.1-adder" / "calc.py")
+    result = grade("9.1.1", "--sandbox", "bwrap")
+    assert result.exit_code == 0, result.stdout
+    assert "8/8 points" in result.stdout
+    [row] = as_json(grade("list", "--json"))["exercises"]
+    assert row["progress"] == "passed" and row["score"] == 8
+
+
+def test_grading_what_was_not_started_says_how_to_start(bwrap):
+    result = grade("9.1.1", "--sandbox", "bwrap", "--json")
+    assert result.exit_code == 1
+    [exercise] = as_json(result)["exercises"]
+    assert exercise["status"] == "not_started" and "grade start 9.1.1" in exercise["message"]
+
+
+def test_start_keeps_edits_unless_forced(env):
+    grade("start", "9.1.1")
+    mine = env / "9.1.1-adder" / "calc.py"
+    mine.write_text("mine\n")
+    kept = as_json(grade("start", "9.1.1", "--json"))["exercises"][0]
+    assert kept["action"] == "kept_edits" and mine.read_text() == "mine\n"
+    forced = as_json(grade("start", "9.1.1", "--force", "--json"))["exercises"][0]
+    assert forced["action"] == "overwritten" and "NotImplementedError" in mine.read_text()
+
+
+def test_reset_json_reports_the_backup(env):
+    grade("start", "9.1.1")
+    (env / "9.1.1-adder" / "calc.py").write_text("mine\n")
+    data = as_json(grade("reset", "9.1.1", "--json"))
+    assert data["action"] == "overwritten" and data["backup"]
+
+
+def test_check_passes_on_the_fixture_catalog(bwrap):
+    result = grade("check", "--sandbox", "bwrap", "--json")
+    assert result.exit_code == 0, result.stdout
+    rows = {r["variant"]: r for r in as_json(result)["rows"]}
+    assert rows["reference"]["ok"] and rows["reference"]["score"] == 8
+    assert rows["wrong/off-by-one"]["caught_by"] == ["test_adds", "test_adds_cases"]
+
+
+def test_check_fails_when_a_wrong_variant_slips_through(tmp_path, monkeypatch, bwrap):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    wrong = catalog / "solutions/9.1-fixture-topic/9.1.1-adder/wrong/off-by-one/calc.py"
+    shutil.copyfile(catalog / "solutions/9.1-fixture-topic/9.1.1-adder/calc.py", wrong)
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    result = grade("check", "--sandbox", "bwrap")
+    assert result.exit_code == 1
+    assert "0/1 wrong variants caught" in result.stdout
+    rows = as_json(grade("check", "--sandbox", "bwrap", "--json"))["rows"]
+    [slipped] = [r for r in rows if not r["ok"]]
+    assert slipped["variant"] == "wrong/off-by-one"
+    assert "no hidden test catches it" in slipped["problem"]
+
+
+def test_lint_reports_layout_problems(tmp_path, monkeypatch):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    (catalog / "exercises/9.1-fixture-topic/9.1.1-adder/starter/extra.py").write_text("")
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    data = as_json(grade("lint", "--json"))
+    assert data["problems"] and "extra.py" in data["problems"][0]
+    assert grade("lint").exit_code == 1
+
+
+def test_unknown_sandbox_is_exit_3():
+    result = grade("9.1.1", "--sandbox", "chroot", "--json")
+    assert result.exit_code == 3
+    assert as_json(result)["error"]["code"] == "unknown-sandbox"
+
+
+def test_none_sandbox_warns(env):
+    grade("start", "9.1.1")
+    result = grade("9.1.1", "--sandbox", "none")
+    assert result.exit_code == 1
+    assert "unsandboxed" in result.stderr
