@@ -80,7 +80,11 @@ def route(argv: list[str]) -> list[str]:
 
 
 def run() -> None:
-    app(args=route(sys.argv[1:]), prog_name="grade")
+    try:
+        app(args=route(sys.argv[1:]), prog_name="grade")
+    except Exception as exc:  # a bug of ours: say so in one line, with a distinct exit code
+        print(f"internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
+        sys.exit(output.EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

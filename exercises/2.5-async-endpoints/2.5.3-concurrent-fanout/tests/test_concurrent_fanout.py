@@ -143,7 +143,7 @@ def test_dashboard_combines_the_three_parts(app, user_id):
 
 
 @pytest.mark.task(1)
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.hint(
     "`await a(); await b(); await c()` runs the calls one after another: each starts only when "
     "the previous one is done. Start them together with "
@@ -221,7 +221,6 @@ def test_both_optional_parts_failing(app):
 
 
 @pytest.mark.task(2)
-@pytest.mark.points(2)
 @pytest.mark.hint(
     "The profile is not optional: if its result is an exception, "
     "raise HTTPException(status_code=502)."
@@ -258,7 +257,7 @@ def test_batch_returns_items_in_input_order(app):
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.hint(
     "Create `limit = asyncio.Semaphore(3)` and wrap each call: "
     "`async with limit: return await services.get_item(item_id)`, then gather all the wrapped "
