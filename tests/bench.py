@@ -1,7 +1,7 @@
 """Timing figures for `make bench`: medians of whole-command runs, printed, never asserted.
 
-    grade 2.1          a student grading a topic (3 exercises, starters) end to end
-    grade check 2      CI proving section 2 (references, starters and wrong variants)
+grade 2.1          a student grading a topic (3 exercises, starters) end to end
+grade check 2      CI proving section 2 (references, starters and wrong variants)
 """
 
 from __future__ import annotations
