@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult, TestStatus
+from .scoring import DID_NOT_RUN
 from .sandbox import Sandbox
 from .staging import Limits, Unit
 
@@ -90,11 +91,11 @@ def check(exercises: list[Exercise], sandbox: Sandbox, limits: Limits | None = N
             rows += [CheckRow(exercise.id, "layout", False, problem=p) for p in problems]
             continue
         units.append(Unit(f"{exercise.id}@reference", exercise, [exercise.solution_root]))
-        units.append(Unit(f"{exercise.id}@starter", exercise, [exercise.starter_dir]))
+        # A starter or a wrong variant only has to fail one test: stop at the first failure.
+        units.append(Unit(f"{exercise.id}@starter", exercise, [exercise.starter_dir], True))
         for wrong in exercise.wrong_dirs:
-            units.append(
-                Unit(f"{exercise.id}@wrong/{wrong.name}", exercise, [exercise.solution_root, wrong])
-            )
+            sources = [exercise.solution_root, wrong]
+            units.append(Unit(f"{exercise.id}@wrong/{wrong.name}", exercise, sources, True))
     results = grade_units(units, sandbox, limits)
     slow = []
     for unit in units:
@@ -116,7 +117,11 @@ def _judge(exercise_id: str, variant: str, result: ExerciseResult) -> CheckRow:
         status=result.status.value,
         duration=result.duration,
     )
-    failing = [t.name for t in result.tests if t.status is not TestStatus.passed]
+    failing = [
+        t.name
+        for t in result.tests
+        if t.status is not TestStatus.passed and t.message != DID_NOT_RUN
+    ]
     if variant == "reference":
         row.ok = result.passed
         if not row.ok:

@@ -194,6 +194,8 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
         "--submission",
         workdir,
     ]
+    if unit.get("exitfirst"):
+        args.append("--exitfirst")
     try:
         pytest.main(args, plugins=[Reporter(result_fd)])
     finally:

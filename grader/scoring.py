@@ -6,6 +6,7 @@ from .expected import base_id
 from .models import ExerciseMeta, ExerciseResult, RunStatus, TestResult, TestSpec, TestStatus
 from .results import UnitOutcome
 
+DID_NOT_RUN = "did not run"
 SEVERITY = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 RUN_TO_TEST = {
     RunStatus.timeout: TestStatus.timeout,
@@ -49,11 +50,11 @@ def score(
                 message = message or "skipped"
         else:
             status = RUN_TO_TEST.get(outcome.status, TestStatus.failed)
-            message = outcome.message or "did not run"
-        if spec.cases > 1 and status is not TestStatus.passed:
+            message = outcome.message or DID_NOT_RUN
+        if spec.cases > 1 and cases and status is not TestStatus.passed:
             message = f"{passed}/{spec.cases} cases passed. {message}".strip()
         if missing and status is TestStatus.failed and not message:
-            message = "did not run"
+            message = DID_NOT_RUN
         task = meta.task(spec.task)
         tests.append(
             TestResult(

@@ -34,7 +34,7 @@ class Unit:
     key: str
     exercise: Exercise
     sources: list[Path]  # folders laid over each other in order, later ones win
-    label: str = ""
+    stop_at_first_failure: bool = False  # enough when only "does any test fail?" matters
 
 
 @dataclass
@@ -138,6 +138,7 @@ def stage(units: list[Unit], limits: Limits, sandbox_uid: int = 61000) -> Job:
                 "tests": f"tests/{exercise.id}",
                 "timeout": exercise.meta.timeout,
                 "memory_mb": limits.memory_mb,
+                "exitfirst": unit.stop_at_first_failure,
             }
         )
     manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": limits.pids}

@@ -102,7 +102,7 @@ def squares(n: int) -> int:
 
 
 @pytest.fixture
-def main(learner, monkeypatch):
+def main(learner):
     module = learner("main")
     for name in ("app", "crunch", "sleeper", "legacy_sleep"):
         assert hasattr(module, name), f"main.py defines no `{name}` (keep the starter's helpers)"
