@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult, TestStatus
-from .scoring import DID_NOT_RUN
 from .sandbox import Sandbox
+from .scoring import DID_NOT_RUN
 from .staging import Limits, Unit
 
 SLOW_SECONDS = 2.0
