@@ -75,9 +75,22 @@ def layout_problems(exercise: Exercise) -> list[str]:
         if extra:
             problems.append(f"wrong/{wrong.name} has files not in exercise.toml: {sorted(extra)}")
     try:
-        suite_of(exercise)
+        specs, _ = suite_of(exercise)
     except Exception as exc:  # CatalogError with the test's location
         problems.append(str(exc))
+        specs = []
+    task_ids = {task.id for task in exercise.meta.tasks}
+    for spec in specs:
+        if spec.task not in task_ids:
+            problems.append(f"{spec.id} is marked task {spec.task}, which exercise.toml lacks")
+    untested = task_ids - {spec.task for spec in specs}
+    if specs and untested:
+        problems.append(f"no hidden test covers task(s) {sorted(untested)}")
+    if exercise.prompt_path.is_file():
+        prompt = exercise.prompt_path.read_text(encoding="utf-8")
+        missing = [t.id for t in exercise.meta.tasks if f"## Task {t.id}" not in prompt]
+        if missing:
+            problems.append(f"README.md has no '## Task n' heading for task(s) {missing}")
     return problems
 
 
