@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cli import output
-from cli.commands import check, grade, hint, lint, list_, reset, show, start
+from cli.commands import check, grade, hint, image, lint, list_, reset, show, start
 from grader import __version__
 from grader.errors import GraderError
 
@@ -54,6 +54,9 @@ COMMANDS: dict[str, Callable] = {
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))
+image.image_app.command("build")(guarded(image.build))
+image.image_app.command("show")(guarded(image.show))
+app.add_typer(image.image_app, name="image")
 
 
 def _version(value: bool) -> None:
@@ -74,7 +77,7 @@ def main(
 
 def route(argv: list[str]) -> list[str]:
     """`grade 2.1 --json` → `grade run 2.1 --json`."""
-    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+    if argv and not argv[0].startswith("-") and argv[0] not in {*COMMANDS, "image"}:
         return ["run", *argv]
     return argv
 

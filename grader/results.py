@@ -74,6 +74,8 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
             records,
             duration,
         )
+    if sig == signal.SIGKILL and raw.oom_killed:
+        return UnitOutcome(RunStatus.oom, "the code ran out of memory", records, duration)
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         return UnitOutcome(RunStatus.crash, f"the tests crashed ({name})", records, duration)

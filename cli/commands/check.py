@@ -19,7 +19,12 @@ def check(
     """Prove the exercises: exit 0 only when every check holds."""
     exercises = options.catalog().select(selectors or ["all"])
     limits = Limits(jobs=jobs) if jobs else Limits()
-    report = run_check(exercises, get_sandbox(sandbox), limits)
+    box = get_sandbox(sandbox)
+    if box.warning and not as_json:
+        from cli import render
+
+        render.warning(box.warning)
+    report = run_check(exercises, box, limits)
     if as_json:
         output.emit_json(report.to_dict())
     else:

@@ -25,7 +25,7 @@ def run(
         raise typer.BadParameter("name what to grade, e.g. `grade 2.1`", param_hint="SELECTOR")
     exercises = options.catalog().select(selectors)
     box = get_sandbox(sandbox)
-    if getattr(box, "warning", None) and not as_json:
+    if box.warning and not as_json:
         from cli import render
 
         render.warning(box.warning)

@@ -34,6 +34,7 @@ class RawRun:
 class Sandbox(Protocol):
     name: str
     image_digest: str | None
+    warning: str  # shown before grading when not empty (e.g. --sandbox none)
 
     def run(self, job: Job) -> RawRun: ...
 

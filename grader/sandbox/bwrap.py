@@ -50,6 +50,7 @@ def _sandbox_python() -> str:
 
 class BwrapSandbox:
     name = "bwrap"
+    warning = ""
     image_digest = None
 
     def __init__(self, uid: int = SANDBOX_UID) -> None:
@@ -140,6 +141,8 @@ class BwrapSandbox:
             "--symlink",
             "/job/etc/passwd",
             "/etc/passwd",
+            "--remount-ro",  # only the size-capped /tmp stays writable
+            "/",
             "--chdir",
             "/tmp",
             "--clearenv",

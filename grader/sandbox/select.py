@@ -19,22 +19,25 @@ def get_sandbox(name: str = "auto") -> Sandbox:
         from .local import NoSandbox
 
         return NoSandbox()
-    if name == "docker":
-        raise SandboxUnavailable(
-            "no-docker-backend",
-            "the Docker sandbox is not available in this version.",
-            "Use --sandbox bwrap (Linux) for now.",
-        )
     from .bwrap import BwrapSandbox
+    from .container import DockerSandbox
 
-    try:
+    if name == "docker":
+        return DockerSandbox()
+    if name == "bwrap":
         return BwrapSandbox()
-    except SandboxUnavailable as exc:
-        if name == "bwrap":
-            raise
-        raise SandboxUnavailable(
-            "no-sandbox",
-            f"no sandbox is available: {exc.message}",
-            exc.next_step + " The grader never runs submissions unsandboxed unless you pass "
-            "--sandbox none.",
-        ) from None
+    try:
+        return DockerSandbox()
+    except SandboxUnavailable as docker_problem:
+        try:
+            box = BwrapSandbox()
+        except SandboxUnavailable as bwrap_problem:
+            raise SandboxUnavailable(
+                "no-sandbox",
+                f"no sandbox is available: {docker_problem.message} {bwrap_problem.message}",
+                f"{docker_problem.next_step} Or: {bwrap_problem.next_step} The grader never "
+                "runs submissions unsandboxed unless you pass --sandbox none.",
+            ) from None
+        if docker_problem.code == "no-image":
+            box.warning = f"{docker_problem.message} {docker_problem.next_step} Using bwrap."
+        return box

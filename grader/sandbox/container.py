@@ -1,0 +1,205 @@
+"""Docker: one throw-away container per grading run, driven through the Docker SDK.
+
+No network, read-only root, a size-capped /tmp, memory equal to memory+swap, a pids limit, one
+CPU per job, no capabilities, no-new-privileges, a non-root user, no log driver (output never
+lands on the host's disk). The staged job and the runner are mounted read-only; nothing the
+container can write reaches the host. Results come back on the attached stdout, framed with a
+nonce sent on stdin. The container is killed by name on timeout, inspected for OOMKilled, and
+always removed.
+"""
+
+from __future__ import annotations
+
+import selectors
+import struct
+import time
+import uuid
+from pathlib import Path
+
+from ..errors import SandboxUnavailable
+from ..image import LABEL, image_tag
+from ..staging import Job
+from .base import STDERR_CAP, RawRun, new_nonce
+
+LIB = "/opt/grade/lib"
+SANDBOX_UID = 61000
+
+
+class DockerSandbox:
+    name = "docker"
+    warning = ""
+
+    def __init__(self, client=None, image: str | None = None) -> None:
+        import docker
+        from docker.errors import DockerException, ImageNotFound
+
+        try:
+            self.client = client or docker.from_env(timeout=30)
+            self.client.ping()
+        except DockerException as exc:
+            raise SandboxUnavailable(
+                "no-docker", f"no Docker engine answers: {exc}", "Start Docker, or use bwrap."
+            ) from None
+        self.tag = image or image_tag()
+        try:
+            self.image = self.client.images.get(self.tag)
+        except ImageNotFound:
+            raise SandboxUnavailable(
+                "no-image",
+                f"Docker answers but the grader image {self.tag} is missing.",
+                "Build it once with `grade image build`.",
+            ) from None
+        self.image_digest = self.image.id
+        sweep(self.client)
+
+    def run(self, job: Job) -> RawRun:
+        from docker.types import LogConfig, Ulimit
+
+        limits = job.limits
+        nonce = new_nonce()
+        name = f"grade-{uuid.uuid4().hex[:12]}"
+        grader_dir = Path(__file__).resolve().parent.parent
+        container = self.client.containers.create(
+            self.tag,
+            command=["python", "-P", "-m", "grader.sandbox_runner", "/job"],
+            name=name,
+            labels={LABEL: "run"},
+            stdin_open=True,
+            network_mode="none",
+            read_only=True,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmp_mb}m"},
+            mem_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
+            memswap_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
+            pids_limit=limits.pids,
+            nano_cpus=int(limits.jobs * 1e9),
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+            log_config=LogConfig(type=LogConfig.types.NONE),
+            ulimits=[
+                Ulimit(name="fsize", soft=limits.file_bytes, hard=limits.file_bytes),
+                Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            volumes={
+                str(job.path): {"bind": "/job", "mode": "ro"},
+                str(grader_dir): {"bind": f"{LIB}/grader", "mode": "ro"},
+            },
+            working_dir="/tmp",
+            init=True,
+        )
+        started = time.monotonic()
+        try:
+            sock = container.attach_socket(
+                params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            )
+            raw_sock = getattr(sock, "_sock", sock)
+            container.start()
+            raw_sock.sendall(nonce.encode() + b"\n")
+            stdout, stderr, timed_out, exceeded = _read_frames(
+                raw_sock, started + job.wall_timeout, limits.output_bytes
+            )
+            if timed_out or exceeded:
+                _kill(container)
+            state = _wait(container)
+        finally:
+            try:
+                container.remove(force=True)
+            except Exception:  # already gone
+                pass
+        return RawRun(
+            nonce=nonce,
+            stdout=stdout,
+            stderr=stderr,
+            returncode=state.get("ExitCode"),
+            wall_timed_out=timed_out,
+            output_exceeded=exceeded,
+            oom_killed=bool(state.get("OOMKilled")),
+            duration=time.monotonic() - started,
+        )
+
+
+def _read_frames(sock, deadline: float, cap: int) -> tuple[bytes, bytes, bool, bool]:
+    """Demultiplex Docker's attach stream (8-byte headers) until EOF, the deadline or the cap."""
+    buffer = bytearray()
+    out, err = bytearray(), bytearray()
+    timed_out = exceeded = False
+    with selectors.DefaultSelector() as sel:
+        sel.register(sock, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            if not sel.select(timeout=min(remaining, 0.5)):
+                continue
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            buffer.extend(chunk)
+            while len(buffer) >= 8:
+                stream, size = struct.unpack(">BxxxL", buffer[:8])
+                if len(buffer) < 8 + size:
+                    break
+                payload = bytes(buffer[8 : 8 + size])
+                del buffer[: 8 + size]
+                if stream == 2:
+                    err.extend(payload[: max(0, STDERR_CAP - len(err))])
+                else:
+                    out.extend(payload)
+            if len(out) > cap:
+                exceeded = True
+                break
+    try:
+        sock.close()
+    except OSError:
+        pass
+    return bytes(out[:cap]), bytes(err), timed_out, exceeded
+
+
+def _kill(container) -> None:
+    """Kill by name; a kill can race the container's own exit, so retry briefly."""
+    for _ in range(3):
+        try:
+            container.kill()
+            return
+        except Exception:
+            time.sleep(0.1)
+
+
+def _wait(container) -> dict:
+    try:
+        container.wait(timeout=10)
+    except Exception:
+        _kill(container)
+    container.reload()
+    return container.attrs.get("State", {})
+
+
+STALE_SECONDS = 3600  # far beyond any run's wall time
+
+
+def sweep(client) -> int:
+    """Remove containers a grader killed mid-run left behind (found by label); running ones
+    are left to the grader that owns them unless they are far older than any run can be."""
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=run"}):
+        state = container.attrs.get("State", {})
+        if state.get("Running") and _age(state.get("StartedAt", "")) < STALE_SECONDS:
+            continue
+        try:
+            container.remove(force=True)
+            removed += 1
+        except Exception:
+            pass
+    return removed
+
+
+def _age(started_at: str) -> float:
+    from datetime import UTC, datetime
+
+    try:
+        started = datetime.fromisoformat(started_at[:26].rstrip("Z") + "+00:00")
+    except ValueError:
+        return 0.0
+    return (datetime.now(UTC) - started).total_seconds()

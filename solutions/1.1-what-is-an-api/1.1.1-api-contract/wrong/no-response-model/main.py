@@ -1,0 +1,30 @@
+# WRONG: returns a bare dict with no response model, so OpenAPI documents no Conversion schema.
+from typing import Annotated, Literal, get_args
+
+from fastapi import APIRouter, FastAPI, Query
+
+Unit = Literal["km", "m", "mi"]
+
+METRES_PER_UNIT: dict[str, float] = {"km": 1000.0, "m": 1.0, "mi": 1609.344}
+
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/convert")
+def convert(
+    value: Annotated[float, Query(allow_inf_nan=False)],
+    from_unit: Unit,
+    to_unit: Unit,
+):
+    metres = value * METRES_PER_UNIT[from_unit]
+    return {"value": metres / METRES_PER_UNIT[to_unit], "unit": to_unit}
+
+
+@router.get("/units")
+def units() -> list[Unit]:
+    return list(get_args(Unit))
+
+
+app = FastAPI(title="Unit conversion API", version="1.0.0")
+app.include_router(router)
