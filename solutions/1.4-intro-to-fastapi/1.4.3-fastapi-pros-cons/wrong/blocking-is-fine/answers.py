@@ -1,0 +1,16 @@
+# WRONG: believes a blocking call inside async def only slows its own request.
+# Task 1: s1..s8 -> "advantage", "disadvantage" or "false"
+# Task 2: m1, m2 -> "a", "b", "c" or "d"
+
+ANSWERS: dict[str, str] = {
+    "s1": "advantage",
+    "s2": "false",
+    "s3": "false",
+    "s4": "false",
+    "s5": "advantage",
+    "s6": "disadvantage",
+    "s7": "false",
+    "s8": "advantage",
+    "m1": "b",
+    "m2": "c",
+}

@@ -1,0 +1,14 @@
+# WRONG: answers the eight statements but leaves out the multiple-choice keys m1 and m2.
+# Task 1: s1..s8 -> "advantage", "disadvantage" or "false"
+# Task 2: m1, m2 -> "a", "b", "c" or "d"
+
+ANSWERS: dict[str, str] = {
+    "s1": "advantage",
+    "s2": "false",
+    "s3": "disadvantage",
+    "s4": "false",
+    "s5": "advantage",
+    "s6": "disadvantage",
+    "s7": "false",
+    "s8": "advantage",
+}
