@@ -46,9 +46,7 @@ def link(article, rel):
     """The href of `_links.<rel>` in a representation, with a clear failure if it is missing."""
     assert isinstance(article, dict), f"expected a JSON object, got {article!r}"
     links = article.get("_links")
-    assert isinstance(links, dict), (
-        f"the article has no '_links' object (keys: {sorted(article)})"
-    )
+    assert isinstance(links, dict), f"the article has no '_links' object (keys: {sorted(article)})"
     entry = links.get(rel)
     assert isinstance(entry, dict) and isinstance(entry.get("href"), str), (
         f"_links.{rel} is {entry!r}, expected {{'href': '...'}}"
@@ -91,7 +89,9 @@ def test_create_is_201_with_location(client):
         f"Location is {location!r}, expected /articles/{article['id']}"
     )
     fetched = client.get(location)
-    assert fetched.status_code == 200, f"GET {location} (the Location) answered {fetched.status_code}"
+    assert fetched.status_code == 200, (
+        f"GET {location} (the Location) answered {fetched.status_code}"
+    )
     assert fetched.json().get("title") == "REST", f"GET {location} answered {fetched.json()!r}"
 
 
@@ -99,7 +99,9 @@ def test_create_is_201_with_location(client):
 def test_get_item_returns_the_article(client):
     article = create(client, title="Uniform interface", body="Same verbs everywhere.")
     response = fetch(client, article["id"])
-    assert response.status_code == 200, f"GET /articles/{article['id']} answered {response.status_code}"
+    assert response.status_code == 200, (
+        f"GET /articles/{article['id']} answered {response.status_code}"
+    )
     got = response.json()
     assert (got.get("id"), got.get("title"), got.get("body")) == (
         article["id"],
@@ -358,8 +360,9 @@ def test_no_cookies_are_set(client):
         client.post("/articles", json={"title": "t", "body": "b"}),
         client.delete(url, headers=AUTH),
     ]
-    with_cookies = [f"{r.request.method} {r.request.url.path}" for r in responses
-                    if "set-cookie" in r.headers]
+    with_cookies = [
+        f"{r.request.method} {r.request.url.path}" for r in responses if "set-cookie" in r.headers
+    ]
     assert not with_cookies and not client.cookies, (
         f"these responses set a cookie: {with_cookies or list(client.cookies)}"
     )
@@ -372,12 +375,14 @@ def test_no_cookies_are_set(client):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "GET /articles/{id} sets two headers: ETag (a quoted string computed from the article, "
-    'e.g. \'"\' + sha256(...).hexdigest() + \'"\') and Cache-Control: max-age=60.'
+    "e.g. '\"' + sha256(...).hexdigest() + '\"') and Cache-Control: max-age=60."
 )
 def test_get_item_sends_etag_and_cache_control(client):
     article = create(client)
     response = fetch(client, article["id"])
-    assert response.status_code == 200, f"GET /articles/{article['id']} answered {response.status_code}"
+    assert response.status_code == 200, (
+        f"GET /articles/{article['id']} answered {response.status_code}"
+    )
     etag = response.headers.get("etag")
     assert etag, "GET /articles/{id} answered without an ETag header"
     assert ETAG_FORMAT.match(etag), f'the ETag {etag!r} is not a quoted string such as "abc123"'

@@ -37,23 +37,47 @@ def build_app(crud, *names):
     return app
 
 
+class Switchboard:
+    """One ASGI entry point, so the whole module shares one TestClient (opening a client costs
+    more than a dozen requests); each test plugs in the app it needs."""
+
+    def __init__(self):
+        self.app = None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        while True:  # the apps under test need no startup: acknowledge the lifespan events
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+
+
 @pytest.fixture(scope="module")
 def crud(learner):
     return learner("crud")
 
 
 @pytest.fixture(scope="module")
-def shop(crud):
-    """crud.app (books and movies); module-wide, so tests never assume its stores are empty."""
-    with TestClient(crud.app, raise_server_exceptions=False) as client:
+def board():
+    switchboard = Switchboard()
+    with TestClient(switchboard, raise_server_exceptions=False) as client:
+        client.plug = lambda app: setattr(switchboard, "app", app) or client
         yield client
 
 
 @pytest.fixture
-def gadgets(crud):
+def shop(crud, board):
+    """crud.app (books and movies): imported once, so tests never assume its stores are empty."""
+    return board.plug(crud.app)
+
+
+@pytest.fixture
+def gadgets(crud, board):
     """A client for a fresh app with a new, empty gadgets router."""
-    with TestClient(build_app(crud, "gadgets"), raise_server_exceptions=False) as client:
-        yield client
+    return board.plug(build_app(crud, "gadgets"))
 
 
 @pytest.fixture
@@ -242,7 +266,9 @@ def test_put_replaces_the_item(resource):
     url = f"/{name}/{item['id']}"
     response = client.put(url, json=second)
     assert response.status_code == 200, f"PUT {url} answered {response.status_code}"
-    assert response.json() == {**second, "id": item["id"]}, f"PUT {url} answered {response.json()!r}"
+    assert response.json() == {**second, "id": item["id"]}, (
+        f"PUT {url} answered {response.json()!r}"
+    )
     assert client.get(url).json() == {**second, "id": item["id"]}, (
         f"after PUT, GET {url} answered {client.get(url).json()!r}"
     )
@@ -298,21 +324,21 @@ def test_delete_is_204_then_404(resource):
     "Create the store inside make_crud_router (a local dict the handlers close over), not at "
     "module level: every router needs its own."
 )
-def test_routers_do_not_share_data(crud):
-    with TestClient(build_app(crud, "gadgets", "widgets")) as client:
-        gadget = create(client, "gadgets", PAYLOADS["gadgets"][0])
-        widgets = client.get("/widgets")
-        assert widgets.status_code == 200, f"GET /widgets answered {widgets.status_code}"
-        assert widgets.json() == [], (
-            f"after creating a gadget, GET /widgets answered {widgets.json()!r}"
-        )
-        assert widgets.headers.get("x-total-count") == "0", (
-            f"widgets X-Total-Count is {widgets.headers.get('x-total-count')!r}, not '0'"
-        )
-        leaked = client.get(f"/widgets/{gadget['id']}")
-        assert leaked.status_code == 404, (
-            f"GET /widgets/{gadget['id']} (the gadget's id) answered {leaked.status_code}"
-        )
+def test_routers_do_not_share_data(crud, board):
+    client = board.plug(build_app(crud, "gadgets", "widgets"))
+    gadget = create(client, "gadgets", PAYLOADS["gadgets"][0])
+    widgets = client.get("/widgets")
+    assert widgets.status_code == 200, f"GET /widgets answered {widgets.status_code}"
+    assert widgets.json() == [], (
+        f"after creating a gadget, GET /widgets answered {widgets.json()!r}"
+    )
+    assert widgets.headers.get("x-total-count") == "0", (
+        f"widgets X-Total-Count is {widgets.headers.get('x-total-count')!r}, not '0'"
+    )
+    leaked = client.get(f"/widgets/{gadget['id']}")
+    assert leaked.status_code == 404, (
+        f"GET /widgets/{gadget['id']} (the gadget's id) answered {leaked.status_code}"
+    )
 
 
 @pytest.mark.task(4)
@@ -321,16 +347,14 @@ def test_routers_do_not_share_data(crud):
     "Every call of make_crud_router makes a new, empty store, even for a name used before: "
     "do not keep stores in a module-level dict keyed by name."
 )
-def test_each_call_makes_a_new_store(crud):
-    with TestClient(build_app(crud, "gadgets")) as first:
-        create(first, "gadgets", PAYLOADS["gadgets"][0])
-        with TestClient(build_app(crud, "gadgets")) as second:
-            listed = second.get("/gadgets")
-            assert listed.status_code == 200, f"GET /gadgets answered {listed.status_code}"
-            assert listed.json() == [], (
-                f"a second gadgets router already holds {listed.json()!r}"
-            )
-        assert len(first.get("/gadgets").json()) == 1, "the first router lost its gadget"
+def test_each_call_makes_a_new_store(crud, board):
+    first, second = build_app(crud, "gadgets"), build_app(crud, "gadgets")
+    create(board.plug(first), "gadgets", PAYLOADS["gadgets"][0])
+    listed = board.plug(second).get("/gadgets")
+    assert listed.status_code == 200, f"GET /gadgets answered {listed.status_code}"
+    assert listed.json() == [], f"a second gadgets router already holds {listed.json()!r}"
+    kept = board.plug(first).get("/gadgets").json()
+    assert len(kept) == 1, f"the first router now holds {kept!r}, not its one gadget"
 
 
 @pytest.mark.task(4)
@@ -349,7 +373,7 @@ def operations(client, name):
     ops = {}
     for path, item in paths.items():
         if path == f"/{name}" or path.startswith(f"/{name}/"):
-            kind = "collection" if path == f"/{name}" else "item"
+            kind = "collection" if path.rstrip("/") == f"/{name}" else "item"
             for method, operation in item.items():
                 ops[(kind, method)] = operation
     return ops

@@ -132,9 +132,7 @@ def replace_article(article_id: int, article: ArticleIn, request: Request) -> Ar
     return represent(request, article_id, article)
 
 
-@app.delete(
-    "/articles/{article_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=Writer
-)
+@app.delete("/articles/{article_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=Writer)
 def delete_article(article_id: int) -> None:
     get_or_404(article_id)
     del _articles[article_id]
