@@ -14,7 +14,20 @@ from typing import Annotated
 import typer
 
 from cli import output
-from cli.commands import check, grade, hint, image, lint, list_, reset, show, start
+from cli.commands import (
+    batch,
+    check,
+    export,
+    grade,
+    hint,
+    image,
+    lint,
+    list_,
+    override,
+    reset,
+    show,
+    start,
+)
 from grader import __version__
 from grader.errors import GraderError
 
@@ -51,6 +64,9 @@ COMMANDS: dict[str, Callable] = {
     "reset": reset.reset,
     "check": check.check,
     "lint": lint.lint,
+    "batch": batch.batch,
+    "export": export.export,
+    "override": override.override,
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -9,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from grader.batch import BatchReport, StudentOutcome
 from grader.check import CheckReport
 from grader.models import ExerciseResult, GradeReport, RunStatus, TestStatus
 from grader.workspace import Progress, StartAction, StartOutcome
@@ -182,3 +185,56 @@ def lint(problems: list[str], count: int) -> None:
 
 def _first_paragraph(text: str) -> str:
     return text.strip().split("\n\n", 1)[0].replace("\n", " ")
+
+
+@contextmanager
+def batch_progress():
+    """A progress bar with an ETA; yields the callbacks the batch engine calls."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("[bold]grading[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=console,
+    )
+    task = progress.add_task("students", total=None, last="")
+
+    def on_start(total: int) -> None:
+        progress.update(task, total=total)
+
+    def on_done(outcome: StudentOutcome) -> None:
+        progress.update(task, advance=1, last=f"[dim]{outcome.student}: {outcome.state}[/]")
+
+    with progress:
+        yield on_start, on_done
+
+
+def batch_report(report: BatchReport, db: str) -> None:
+    table = Table(title="Batch", title_justify="left", show_edge=False)
+    table.add_column("student")
+    table.add_column("state")
+    table.add_column("points", justify="right")
+    table.add_column("note", overflow="fold")
+    style = {"graded": "green", "skipped": "dim", "problem": "yellow", "error": "red"}
+    for s in report.students:
+        points = f"{s.score:g}/{s.max_score:g}" if s.state == "graded" else ""
+        table.add_row(s.student, f"[{style[s.state]}]{s.state}[/]", points, s.message)
+    console.print(table)
+    counts = report.to_dict()["counts"]
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    console.print(
+        f"{len(report.students)} students: {summary} "
+        f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {db})[/]"
+    )

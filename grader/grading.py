@@ -37,7 +37,7 @@ def grade_units(
     if not units:
         return {}
     suites = {u.exercise.id: suite_of(u.exercise) for u in units}  # validates before running
-    job = stage(units, limits or Limits())
+    job = stage(units, limits or Limits(), nproc_rlimit=getattr(sandbox, "nproc_rlimit", True))
     try:
         raw = sandbox.run(job)
     finally:

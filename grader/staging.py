@@ -107,7 +107,12 @@ def copy_submission(sources: list[Path], target: Path) -> None:
                 shutil.copyfile(path, dest, follow_symlinks=False)
 
 
-def stage(units: list[Unit], limits: Limits, sandbox_uid: int = 61000) -> Job:
+def stage(
+    units: list[Unit], limits: Limits, sandbox_uid: int = 61000, nproc_rlimit: bool = True
+) -> Job:
+    """Write the job. `nproc_rlimit`: the runner caps processes with RLIMIT_NPROC, right where
+    the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
+    and its uid is shared by every container, so a per-uid cap would couple their budgets."""
     root = Path(tempfile.mkdtemp(prefix="grade-"))
     os.chmod(root, 0o711)
     job = Job(root, secrets.token_hex(16), units, limits)
@@ -141,7 +146,8 @@ def stage(units: list[Unit], limits: Limits, sandbox_uid: int = 61000) -> Job:
                 "exitfirst": unit.stop_at_first_failure,
             }
         )
-    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": limits.pids}
+    pids = limits.pids if nproc_rlimit else 0
+    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids}
     (base / "manifest.json").write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base.parent):
         os.chmod(dirpath, 0o755)

@@ -28,6 +28,7 @@ SANDBOX_UID = 61000
 class DockerSandbox:
     name = "docker"
     warning = ""
+    nproc_rlimit = False  # the pids cgroup caps processes; the uid is shared by containers
 
     def __init__(self, client=None, image: str | None = None) -> None:
         import docker
@@ -180,12 +181,15 @@ STALE_SECONDS = 3600  # far beyond any run's wall time
 
 
 def sweep(client) -> int:
-    """Remove containers a grader killed mid-run left behind (found by label); running ones
-    are left to the grader that owns them unless they are far older than any run can be."""
+    """Remove containers a killed grader left behind (found by label). A container younger
+    than a minute may belong to a grader running beside us; a running one is left alone until
+    it is far older than any run can be."""
     removed = 0
     for container in client.containers.list(all=True, filters={"label": f"{LABEL}=run"}):
-        state = container.attrs.get("State", {})
-        if state.get("Running") and _age(state.get("StartedAt", "")) < STALE_SECONDS:
+        age = _age(container.attrs.get("Created", ""))
+        state = container.attrs.get("State", "")  # "running" in a listing, a dict when inspected
+        running = state == "running" if isinstance(state, str) else bool(state.get("Running"))
+        if age < 60 or (running and age < STALE_SECONDS):
             continue
         try:
             container.remove(force=True)
@@ -195,11 +199,14 @@ def sweep(client) -> int:
     return removed
 
 
-def _age(started_at: str) -> float:
+def _age(created: str | int | float) -> float:
+    """Seconds since `created`: a Unix time (listings) or an ISO string (inspection)."""
     from datetime import UTC, datetime
 
+    if isinstance(created, int | float):
+        return time.time() - created
     try:
-        started = datetime.fromisoformat(started_at[:26].rstrip("Z") + "+00:00")
+        when = datetime.fromisoformat(str(created)[:26].rstrip("Z") + "+00:00")
     except ValueError:
         return 0.0
-    return (datetime.now(UTC) - started).total_seconds()
+    return (datetime.now(UTC) - when).total_seconds()

@@ -8,7 +8,8 @@ from .base import Sandbox
 SANDBOX_NAMES = ("auto", "docker", "bwrap", "none")
 
 
-def get_sandbox(name: str = "auto") -> Sandbox:
+def get_sandbox(name: str = "auto", slot: int = 0) -> Sandbox:
+    """`slot` tells parallel sandboxes apart (bwrap gives each its own uid)."""
     if name not in SANDBOX_NAMES:
         raise SandboxUnavailable(
             "unknown-sandbox",
@@ -19,18 +20,18 @@ def get_sandbox(name: str = "auto") -> Sandbox:
         from .local import NoSandbox
 
         return NoSandbox()
-    from .bwrap import BwrapSandbox
+    from .bwrap import SANDBOX_UID, BwrapSandbox
     from .container import DockerSandbox
 
     if name == "docker":
         return DockerSandbox()
     if name == "bwrap":
-        return BwrapSandbox()
+        return BwrapSandbox(uid=SANDBOX_UID + slot)
     try:
         return DockerSandbox()
     except SandboxUnavailable as docker_problem:
         try:
-            box = BwrapSandbox()
+            box = BwrapSandbox(uid=SANDBOX_UID + slot)
         except SandboxUnavailable as bwrap_problem:
             raise SandboxUnavailable(
                 "no-sandbox",

@@ -1,0 +1,47 @@
+"""`grade export FORMAT`: the gradebook as CSV, JSON, JUnit XML, Gradescope or Exercism files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli import options, output
+from cli.commands.batch import DEFAULT_DB, DbOpt
+from grader.errors import SelectionError
+from grader.exports import FORMATS, write
+from grader.gradebook import Gradebook
+
+
+def export(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=" | ".join(FORMATS))],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File (csv, json, junit) or folder (gradescope, "
+            "exercism). Default: gradebook.<ext> or gradebook-<format>/",
+        ),
+    ] = None,
+    selectors: Annotated[
+        list[str] | None, typer.Option("--select", help="Exercises to include (default: all).")
+    ] = None,
+    db: DbOpt = DEFAULT_DB,
+    as_json: options.JsonOpt = False,
+) -> None:
+    """Export the latest grades, with manual overrides applied."""
+    if fmt not in FORMATS:
+        raise SelectionError(
+            "unknown-format", f"unknown format '{fmt}'", f"Choose one of {', '.join(FORMATS)}."
+        )
+    exercises = options.catalog().select(selectors) if selectors else []
+    default = {"csv": "gradebook.csv", "json": "gradebook.json", "junit": "gradebook.xml"}
+    target = out or Path(default.get(fmt, f"gradebook-{fmt}"))
+    table = Gradebook(db).grades()
+    files = write(fmt, table, exercises, target)
+    if as_json:
+        output.emit_json({"format": fmt, "students": len(table), "files": [str(f) for f in files]})
+    else:
+        typer.echo(f"{fmt}: {len(table)} students → {target} ({len(files)} file(s))")
