@@ -54,7 +54,12 @@ def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
             topic = row["topic"]
             topic_node = section_node.add(f"[cyan]{topic}[/] {row['topic_title']}")
         mark, style = PROGRESS_STYLE[Progress(row["progress"])]
-        score = f" [dim]{row['score']:g}/{row['max_score']:g}[/]" if row.get("max_score") else ""
+        score = ""
+        if row.get("attempts"):
+            score = (
+                f" [dim]{row['score']:g}/{row['max_score']:g}, best {row['best_score']:g}, "
+                f"{row['attempts']} attempt{'s' if row['attempts'] > 1 else ''}[/]"
+            )
         topic_node.add(
             f"[{style}]{mark}[/] {row['id']} {row['title']} [dim]({row['kind']})[/]{score}"
         )

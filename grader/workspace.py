@@ -1,8 +1,8 @@
 """The learner's workspace: starters copied in, edits never clobbered, last results remembered.
 
-Layout: `<workspace>/<id>-<slug>/<files>` per exercise and `<workspace>/.grade/` for state
-(`state.json`: the hash of each starter file as copied, and the last result of each exercise) and
-`backups/` (files saved before `--force` or `reset` replaced them).
+Layout: `<workspace>/<id>-<slug>/<files>` per exercise and `<workspace>/.grade/` for state:
+`state.json` (the hash of each starter file as copied), `progress.db` (every graded attempt,
+see progress.py) and `backups/` (files saved before `--force` or `reset` replaced them).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import WorkspaceError
 from .models import Exercise, ExerciseResult
+from .progress import ProgressStore
 
 STATE_DIR = ".grade"
 
@@ -72,6 +73,10 @@ class Workspace:
     def state_path(self) -> Path:
         return self.root / STATE_DIR / "state.json"
 
+    @property
+    def progress_store(self) -> ProgressStore:
+        return ProgressStore(self.root / STATE_DIR / "progress.db")
+
     def folder(self, exercise: Exercise) -> Path:
         return self.root / exercise.meta.name
 
@@ -84,7 +89,7 @@ class Workspace:
         try:
             data = json.loads(self.state_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {"starters": {}, "results": {}}
+            return {"starters": {}}
         except (OSError, ValueError) as exc:
             raise WorkspaceError(
                 "bad-state",
@@ -92,7 +97,6 @@ class Workspace:
                 "Delete that file; your exercise files are not affected.",
             ) from None
         data.setdefault("starters", {})
-        data.setdefault("results", {})
         return data
 
     def _save(self, data: dict) -> None:
@@ -120,28 +124,17 @@ class Workspace:
                 edited.append(name)
         return edited
 
-    def progress(self, exercise: Exercise) -> Progress:
+    def progress(self, exercise: Exercise, summary: dict | None = None) -> Progress:
         if not self.is_started(exercise):
             return Progress.not_started
-        last = self.last_result(exercise)
+        last = (self.progress_store.summary() if summary is None else summary).get(exercise.id)
         if last is not None:
-            return Progress.passed if last.get("passed") else Progress.failing
+            return Progress.passed if last.passed else Progress.failing
         return Progress.edited if self.edited_files(exercise) else Progress.started
 
-    def last_result(self, exercise: Exercise) -> dict | None:
-        return self._load()["results"].get(exercise.id)
-
     def record_results(self, results: list[ExerciseResult]) -> None:
-        data = self._load()
-        now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        for result in results:
-            data["results"][result.id] = {
-                "score": result.score,
-                "max_score": result.max_score,
-                "passed": result.passed,
-                "at": now,
-            }
-        self._save(data)
+        if results:
+            self.progress_store.record(results)
 
     # ---------------------------------------------------------------- start / reset
 
@@ -177,9 +170,7 @@ class Workspace:
                 f"Run `grade start {exercise.id}`.",
             )
         outcome = self.start(exercise, force=True)
-        data = self._load()
-        data["results"].pop(exercise.id, None)
-        self._save(data)
+        self.progress_store.forget(exercise.id)
         return outcome
 
     def _copy_missing(self, exercise: Exercise) -> list[str]:

@@ -16,8 +16,9 @@ def list_exercises(
     catalog = options.catalog()
     space = options.workspace(workspace)
     rows = []
+    summary = space.progress_store.summary()
     for exercise in catalog.select(selectors or ["all"]):
-        last = space.last_result(exercise) or {}
+        history = summary.get(exercise.id)
         specs, _ = suite_of(exercise)
         rows.append(
             {
@@ -29,9 +30,16 @@ def list_exercises(
                 "section": exercise.meta.section,
                 "topic": exercise.meta.topic,
                 "topic_title": topic_title(exercise),
-                "progress": space.progress(exercise).value,
-                "score": last.get("score", 0),
-                "max_score": last.get("max_score", sum(s.points * s.cases for s in specs)),
+                "progress": space.progress(exercise, summary).value,
+                "score": history.last_score if history else 0,
+                "max_score": sum(s.points * s.cases for s in specs),
+                "attempts": history.attempts if history else 0,
+                "best_score": history.best_score if history else 0,
+                "first_passed_at": (
+                    history.first_passed_at.isoformat()
+                    if history and history.first_passed_at
+                    else None
+                ),
             }
         )
     if as_json:

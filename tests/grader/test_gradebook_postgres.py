@@ -43,25 +43,58 @@ def postgres_url():
         os.chown(root, user.pw_uid, user.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*run_as, f"{bin_dir}/initdb", "-D", data, "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, f"{bin_dir}/initdb", "-D", data, "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root}"
-    subprocess.run([*run_as, f"{bin_dir}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
-                    os.path.join(root, "log"), "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            f"{bin_dir}/pg_ctl",
+            "-D",
+            data,
+            "-o",
+            options,
+            "-w",
+            "-l",
+            os.path.join(root, "log"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*run_as, f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*run_as, f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)
 
 
 def result(score: float) -> ExerciseResult:
-    test = TestResult(name="test_adds", task=1, status=TestStatus.passed if score else
-                      TestStatus.failed, points=8, earned=score, message="" if score else "no")
-    return ExerciseResult(id="9.1.1", slug="adder", title="Add", status=RunStatus.ok,
-                          score=score, max_score=8, tests=[test], suite_hash="abc")
+    test = TestResult(
+        name="test_adds",
+        task=1,
+        status=TestStatus.passed if score else TestStatus.failed,
+        points=8,
+        earned=score,
+        message="" if score else "no",
+    )
+    return ExerciseResult(
+        id="9.1.1",
+        slug="adder",
+        title="Add",
+        status=RunStatus.ok,
+        score=score,
+        max_score=8,
+        tests=[test],
+        suite_hash="abc",
+    )
 
 
 def test_gradebook_round_trips_on_postgres(postgres_url):

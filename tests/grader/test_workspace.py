@@ -53,10 +53,11 @@ def test_restarting_an_untouched_exercise_changes_nothing(space, adder):
 
 def test_reset_backs_up_and_forgets_the_result(space, adder):
     space.start(adder)
+    space.record_results([result(adder, 8)])
     (space.folder(adder) / "calc.py").write_text("mine\n")
     outcome = space.reset(adder)
     assert (outcome.backup / "calc.py").read_text() == "mine\n"
-    assert space.last_result(adder) is None
+    assert "9.1.1" not in space.progress_store.summary()
 
 
 def test_reset_of_an_exercise_not_started_is_an_error(space, adder):
@@ -69,3 +70,29 @@ def test_corrupt_state_file_is_a_clear_error(space, adder):
     space.state_path.write_text("{not json")
     with pytest.raises(WorkspaceError, match="Delete that file"):
         space.progress(adder)
+
+
+def result(exercise, score):
+    from grader.models import ExerciseResult, RunStatus
+
+    return ExerciseResult(
+        id=exercise.id,
+        slug=exercise.meta.slug,
+        title=exercise.meta.title,
+        status=RunStatus.ok,
+        score=score,
+        max_score=8,
+    )
+
+
+def test_progress_keeps_attempts_best_score_and_first_pass(space, adder):
+    space.start(adder)
+    space.record_results([result(adder, 3)])
+    assert space.progress(adder) is Progress.failing
+    space.record_results([result(adder, 8)])
+    first = space.progress_store.summary()["9.1.1"].first_passed_at
+    space.record_results([result(adder, 5)])
+    history = space.progress_store.summary()["9.1.1"]
+    assert (history.attempts, history.best_score, history.last_score) == (3, 8, 5)
+    assert history.first_passed_at == first is not None
+    assert space.progress(adder) is Progress.failing  # the last attempt decides
