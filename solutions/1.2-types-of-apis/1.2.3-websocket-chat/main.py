@@ -41,9 +41,7 @@ manager = ConnectionManager()
 
 
 @app.websocket("/ws/chat/{room}")
-async def chat(
-    websocket: WebSocket, room: str, name: Annotated[str, Query(min_length=1)]
-) -> None:
+async def chat(websocket: WebSocket, room: str, name: Annotated[str, Query(min_length=1)]) -> None:
     # A missing or empty name fails validation before this body runs: FastAPI closes the
     # handshake with 1008 (policy violation) without accepting it.
     await manager.connect(room, websocket)
