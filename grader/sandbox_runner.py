@@ -82,13 +82,13 @@ def make_undumpable() -> None:
         pass
 
 
-def preload() -> None:
+def preload(extra: list[str]) -> None:
     import importlib
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in PRELOAD:
+        for name in (*PRELOAD, *extra):
             try:
                 importlib.import_module(name)
             except Exception:
@@ -271,7 +271,7 @@ def main(job_dir: str) -> int:
     pids = int(manifest.get("pids") or 0)
     if pids:  # counted per uid inside our own user namespace
         resource.setrlimit(resource.RLIMIT_NPROC, (pids, pids))
-    preload()
+    preload([str(name) for name in manifest.get("preload", [])])
     pending = list(manifest["units"])
     jobs = max(1, int(manifest.get("jobs", 1)))
     running: dict[int, Running] = {}

@@ -23,6 +23,12 @@ filterwarnings =
     ignore::PendingDeprecationWarning
     ignore::pytest.PytestAssertRewriteWarning
 """
+# Modules to import in the warm parent for an exercise's extra `packages`, so that each
+# exercise's child does not pay for them; by default the package name with _ for -.
+PACKAGE_MODULES = {
+    "strawberry-graphql": ["strawberry", "strawberry.fastapi"],
+    "pwdlib": ["pwdlib", "pwdlib.hashers.argon2", "pwdlib.hashers.bcrypt"],
+}
 ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
 ETC_PASSWD = "learner:x:{uid}:{uid}:learner:/tmp:/bin/false\n"
 
@@ -147,7 +153,15 @@ def stage(
             }
         )
     pids = limits.pids if nproc_rlimit else 0
-    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids}
+    preload = sorted(
+        {
+            module
+            for unit in units
+            for package in unit.exercise.meta.packages
+            for module in PACKAGE_MODULES.get(package, [package.replace("-", "_")])
+        }
+    )
+    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids, "preload": preload}
     (base / "manifest.json").write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base.parent):
         os.chmod(dirpath, 0o755)
