@@ -27,6 +27,7 @@ from cli.commands import (
     reset,
     show,
     start,
+    watch,
 )
 from grader import __version__
 from grader.errors import GraderError
@@ -67,6 +68,7 @@ COMMANDS: dict[str, Callable] = {
     "batch": batch.batch,
     "export": export.export,
     "override": override.override,
+    "watch": watch.watch,
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))

@@ -243,3 +243,29 @@ def batch_report(report: BatchReport, db: str) -> None:
         f"{len(report.students)} students: {summary} "
         f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {db})[/]"
     )
+
+
+def watch_screen(report: GradeReport, changed: list[str], summary: dict) -> None:
+    """A compact screen: one line per graded exercise, failing tests of what changed."""
+    import time
+
+    console.clear()
+    console.print(f"[bold]grade watch[/] [dim]{time.strftime('%H:%M:%S')} · Ctrl-C to stop[/]")
+    for exercise in report.exercises:
+        mark, style = ("✓", "green") if exercise.passed else ("✗", "red")
+        history = summary.get(exercise.id)
+        best = (
+            f" [dim](best {history.best_score:g}, {history.attempts} tries)[/]" if history else ""
+        )
+        console.print(
+            f"[{style}]{mark}[/] [bold]{exercise.id}[/] {exercise.title}: "
+            f"{exercise.score:g}/{exercise.max_score:g}{best}"
+        )
+        if exercise.id in changed and not exercise.passed:
+            if exercise.status is not RunStatus.ok:
+                console.print(f"    [magenta]{exercise.status.value}:[/] {exercise.message}")
+            for test in [t for t in exercise.tests if t.status is not TestStatus.passed][:5]:
+                message = (test.message or test.status.value).splitlines()[0]
+                console.print(f"    [red]✗[/] {test.name}: {message}")
+                if test.hint:
+                    console.print(f"      [dim]hint: {_first_paragraph(test.hint)}[/]")
