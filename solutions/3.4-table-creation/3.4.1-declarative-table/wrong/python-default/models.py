@@ -1,0 +1,28 @@
+# WRONG: created_at gets a Python-side default, not a server default.
+"""A declarative table definition: the class describes the table, SQLAlchemy builds it."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, DateTime, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("sku", name="uq_products_sku"),
+        CheckConstraint("price >= 0", name="ck_products_price_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda: datetime.now(UTC)
+    )

@@ -1,0 +1,19 @@
+# WRONG: books_table drifted from DeclBook: title has no length and author allows NULL.
+"""Imperative: the table is described on its own, then mapped onto the plain domain class."""
+
+from domain import ImpBook
+from sqlalchemy import Column, Integer, String, Table
+from sqlalchemy.orm import registry
+
+mapper_registry = registry()
+
+books_table = Table(
+    "books",
+    mapper_registry.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String, nullable=False),
+    Column("author", String(100)),
+    Column("published_year", Integer, nullable=True),
+)
+
+mapper_registry.map_imperatively(ImpBook, books_table)
