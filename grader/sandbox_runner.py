@@ -191,6 +191,7 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
         "no:cacheprovider",
         "-q",
         "--capture=no",  # learner output goes to /dev/null, never to a buffer or a file
+        "--tb=line",  # only the crash line is reported: skip building long tracebacks
         "--submission",
         workdir,
     ]

@@ -1,0 +1,394 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Integer, String, create_engine, func, inspect, select
+from sqlalchemy.exc import NoInspectionAvailable, SQLAlchemyError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
+
+T1 = datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
+T2 = datetime(2024, 2, 3, 14, 15, 16, 170000, tzinfo=UTC)
+T3 = datetime(2024, 3, 4, 5, 6, 7, 800000, tzinfo=UTC)
+TIMESTAMPS = {"created_at", "updated_at"}
+EVERY_MIXIN_COLUMN = {"created_at", "updated_at", "deleted_at"}
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def need(models, name):
+    value = getattr(models, name, None)
+    assert value is not None, f"models.py defines no {name} yet"
+    return value
+
+
+def mapped(models, name):
+    cls = need(models, name)
+    try:
+        inspect(cls)
+    except NoInspectionAvailable:
+        raise AssertionError(f"models.{name} ({cls!r}) is not a mapped class") from None
+    return cls
+
+
+def define(description, make):
+    """Declare a test-defined model on the learner's Base; a failure says which one."""
+    try:
+        return make()
+    except Exception as exc:
+        raise AssertionError(
+            f"declaring the tests' own model {description} failed: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def engine_for(*classes):
+    """An in-memory SQLite database holding only the tables of these classes."""
+    engine = create_engine(
+        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+    )
+    tables = [cls.__table__ for cls in classes]
+    tables[0].metadata.create_all(engine, tables=tables)
+    return engine
+
+
+def naive_utc(value, what):
+    """SQLite hands datetimes back without a timezone; compare instants as naive UTC."""
+    assert isinstance(value, datetime), f"{what} is {value!r}, not a datetime"
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def assert_time(value, expected, what):
+    seen = naive_utc(value, what)
+    if seen == naive_utc(expected, "expected"):
+        return
+    advice = ""
+    if abs(seen - naive_utc(datetime.now(UTC), "now")) < timedelta(days=1):
+        advice = (
+            ": that is the real time, so the code never called the replaced models.utcnow. "
+            "Call utcnow() when the row is written, e.g. default=lambda: utcnow(); "
+            "default=utcnow keeps the original function object"
+        )
+    raise AssertionError(
+        f"{what} is {value!r}, but the fake clock said {expected.isoformat()}{advice}"
+    )
+
+
+def columns_of(cls):
+    return set(inspect(cls).columns.keys())
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = T1
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def models(learner):
+    return learner("models")
+
+
+@pytest.fixture
+def clock(models, monkeypatch):
+    need(models, "utcnow")
+    fake = FakeClock()
+    monkeypatch.setattr(models, "utcnow", fake)
+    return fake
+
+
+# The tests' own models, declared once per run on the learner's Base.
+
+
+@pytest.fixture(scope="module")
+def Note(learner):
+    models = learner("models")
+    base, mixin = need(models, "Base"), need(models, "TimestampMixin")
+
+    def make():
+        class ProbeNote(mixin, base):
+            __tablename__ = "probe_notes"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            text: Mapped[str] = mapped_column(String(100))
+
+        return ProbeNote
+
+    cls = define("ProbeNote(TimestampMixin, Base)", make)
+    missing = TIMESTAMPS - columns_of(cls)
+    assert not missing, (
+        f"a model declared as ProbeNote(TimestampMixin, Base) has no {sorted(missing)} column: "
+        "TimestampMixin itself must declare created_at and updated_at with mapped_column()"
+    )
+    return cls
+
+
+@pytest.fixture(scope="module")
+def Draft(learner):
+    models = learner("models")
+    base, mixin = need(models, "Base"), need(models, "SoftDeleteMixin")
+
+    def make():
+        class ProbeDraft(mixin, base):
+            __tablename__ = "probe_drafts"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            text: Mapped[str] = mapped_column(String(100))
+
+        return ProbeDraft
+
+    cls = define("ProbeDraft(SoftDeleteMixin, Base)", make)
+    assert "deleted_at" in columns_of(cls), (
+        "a model declared as ProbeDraft(SoftDeleteMixin, Base) has no deleted_at column: "
+        "SoftDeleteMixin itself must declare it with mapped_column()"
+    )
+    return cls
+
+
+@pytest.fixture(scope="module")
+def UserProfileImage(learner):
+    models = learner("models")
+    base = need(models, "Base")
+    mixins = tuple(
+        need(models, name) for name in ("TablenameMixin", "TimestampMixin", "SoftDeleteMixin")
+    )
+
+    def make():
+        class UserProfileImage(*mixins, base):
+            id: Mapped[int] = mapped_column(primary_key=True)
+            url: Mapped[str] = mapped_column(String(300))
+
+        return UserProfileImage
+
+    return define(
+        "UserProfileImage(TablenameMixin, TimestampMixin, SoftDeleteMixin, Base) "
+        "with only id and url",
+        make,
+    )
+
+
+# --------------------------------------------------------------------- Task 1: TimestampMixin
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint("from datetime import UTC; def utcnow() -> datetime: return datetime.now(UTC)")
+def test_utcnow_is_the_current_time_in_utc(models):
+    now = need(models, "utcnow")()
+    assert isinstance(now, datetime), f"utcnow() returned {now!r}, not a datetime"
+    assert now.tzinfo is not None and now.utcoffset() == timedelta(0), (
+        f"utcnow() returned {now!r}: it should be timezone-aware, in UTC "
+        "(datetime.now(UTC); datetime.utcnow() is naive and deprecated)"
+    )
+    drift = abs(now - datetime.now(UTC))
+    assert drift < timedelta(minutes=1), f"utcnow() is {drift} away from the current time"
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+def test_insert_sets_both_timestamps_from_the_clock(models, Note, clock):
+    engine = engine_for(Note)
+    with Session(engine) as session:
+        session.add(Note(text="first"))
+        session.commit()
+    with Session(engine) as session:
+        note = session.scalars(select(Note)).one()
+        assert_time(note.created_at, T1, "created_at of a new row")
+        assert_time(note.updated_at, T1, "updated_at of a new row")
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "updated_at needs onupdate= as well as default=; created_at gets a default only, so an "
+    "UPDATE leaves it alone."
+)
+def test_update_moves_updated_at_but_not_created_at(models, Note, clock):
+    engine = engine_for(Note)
+    with Session(engine) as session:
+        session.add(Note(text="first"))
+        session.commit()
+    clock.now = T2
+    with Session(engine) as session:
+        session.scalars(select(Note)).one().text = "edited"
+        session.commit()
+    with Session(engine) as session:
+        note = session.scalars(select(Note)).one()
+        assert note.text == "edited"
+        assert_time(note.updated_at, T2, "updated_at after an UPDATE")
+        assert_time(note.created_at, T1, "created_at after an UPDATE")
+
+
+# -------------------------------------------------------------------- Task 2: SoftDeleteMixin
+
+
+@pytest.mark.task(2)
+def test_a_new_row_is_not_deleted(models, Draft, clock):
+    engine = engine_for(Draft)
+    with Session(engine) as session:
+        draft = Draft(text="keep me")
+        assert draft.is_deleted is False, f"a new object has is_deleted == {draft.is_deleted!r}"
+        session.add(draft)
+        session.commit()
+    with Session(engine) as session:
+        draft = session.scalars(select(Draft)).one()
+        assert draft.deleted_at is None, f"a new row has deleted_at = {draft.deleted_at!r}"
+        assert draft.is_deleted is False, f"a new row has is_deleted == {draft.is_deleted!r}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "soft_delete() only sets self.deleted_at = utcnow(); the session's commit stores it as an "
+    "UPDATE and the row stays in the table. is_deleted is a @property: deleted_at is not None."
+)
+def test_soft_delete_marks_the_row_and_keeps_it(models, Draft, clock):
+    engine = engine_for(Draft)
+    with Session(engine) as session:
+        session.add_all([Draft(text="gone"), Draft(text="kept")])
+        session.commit()
+    clock.now = T3
+    with Session(engine) as session:
+        draft = session.scalars(select(Draft).where(Draft.text == "gone")).one()
+        result = draft.soft_delete()
+        assert result is None, f"soft_delete() returned {result!r}; it should return None"
+        assert draft.is_deleted is True, (
+            f"right after soft_delete(), is_deleted == {draft.is_deleted!r}"
+        )
+        session.commit()
+    with Session(engine) as session:
+        count = session.scalar(select(func.count()).select_from(Draft))
+        assert count == 2, f"after soft_delete() and commit the table holds {count} rows, not 2"
+        drafts = {d.text: d for d in session.scalars(select(Draft))}
+        assert drafts["gone"].is_deleted is True, (
+            f"the soft-deleted row loads with is_deleted == {drafts['gone'].is_deleted!r}"
+        )
+        assert_time(drafts["gone"].deleted_at, T3, "deleted_at after soft_delete()")
+        assert drafts["kept"].deleted_at is None, "soft_delete() also marked another row"
+
+
+# -------------------------------------------------------------------- Task 3: TablenameMixin
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "In a @declared_attr.directive method, split cls.__name__ before each capital that is not "
+    "the first letter (re.sub(r'(?<!^)(?=[A-Z])', '_', name)), lower() it and add 's'."
+)
+@pytest.mark.parametrize(
+    "class_name, table",
+    [
+        ("ProductReview", "product_reviews"),
+        ("Tag", "tags"),
+        ("WarehouseShelfLabel", "warehouse_shelf_labels"),
+    ],
+)
+def test_tablename_is_snake_case_plural(models, class_name, table):
+    base, mixin = need(models, "Base"), need(models, "TablenameMixin")
+    namespace = {"id": mapped_column(Integer, primary_key=True)}
+    cls = define(
+        f"{class_name}(TablenameMixin, Base)", lambda: type(class_name, (mixin, base), namespace)
+    )
+    engine = engine_for(cls)
+    names = inspect(engine).get_table_names()
+    assert names == [table], f"a class named {class_name} got the table {names}, not [{table!r}]"
+
+
+# ------------------------------------------------------------- Task 4: the models and reuse
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("model", ["BlogPost", "Comment"])
+def test_model_inherits_the_three_mixins(models, model):
+    cls = mapped(models, model)
+    for mixin in ("TablenameMixin", "TimestampMixin", "SoftDeleteMixin"):
+        assert issubclass(cls, need(models, mixin)), (
+            f"{model} does not inherit {mixin}: list the mixins before Base in its bases"
+        )
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(3)
+def test_blog_post_and_comment_tables_and_behaviour(models, clock):
+    BlogPost, Comment = mapped(models, "BlogPost"), mapped(models, "Comment")
+    engine = engine_for(BlogPost, Comment)
+    db = inspect(engine)
+    assert sorted(db.get_table_names()) == ["blog_posts", "comments"], (
+        f"BlogPost and Comment created the tables {sorted(db.get_table_names())}"
+    )
+    for table in ("blog_posts", "comments"):
+        found = {c["name"] for c in db.get_columns(table)}
+        missing = EVERY_MIXIN_COLUMN - found
+        assert not missing, f"the {table} table has no {sorted(missing)} column"
+
+    with Session(engine) as session:
+        post = BlogPost(title="Mixins")
+        session.add(post)
+        session.flush()
+        session.add(Comment(post_id=post.id, body="Nice"))
+        session.commit()
+    clock.now = T2
+    with Session(engine) as session:
+        session.scalars(select(BlogPost)).one().title = "Mixins, revised"
+        session.scalars(select(Comment)).one().soft_delete()
+        session.commit()
+    with Session(engine) as session:
+        post = session.scalars(select(BlogPost)).one()
+        comment = session.scalars(select(Comment)).one()
+        assert_time(post.created_at, T1, "BlogPost.created_at after an edit")
+        assert_time(post.updated_at, T2, "BlogPost.updated_at after an edit")
+        assert post.is_deleted is False, "editing a BlogPost marked it deleted"
+        assert comment.is_deleted is True, "Comment.soft_delete() did not mark the comment"
+        assert_time(comment.deleted_at, T2, "Comment.deleted_at after soft_delete()")
+        assert_time(comment.created_at, T1, "Comment.created_at")
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Everything shared lives in the mixins: a new model that lists the three mixins and "
+    "declares only its own columns gets its table name, created_at, updated_at, deleted_at, "
+    "soft_delete() and is_deleted without writing any of them again."
+)
+def test_a_new_model_gets_everything_from_the_mixins(models, UserProfileImage, clock):
+    try:
+        table = UserProfileImage.__table__.name
+    except AttributeError:
+        raise AssertionError("the model UserProfileImage got no table") from None
+    assert table == "user_profile_images", (
+        f"UserProfileImage(TablenameMixin, ...) got the table {table!r}"
+    )
+    missing = EVERY_MIXIN_COLUMN - columns_of(UserProfileImage)
+    assert not missing, (
+        f"UserProfileImage(TablenameMixin, TimestampMixin, SoftDeleteMixin, Base) has no "
+        f"{sorted(missing)} column: the mixins must declare them, not each model"
+    )
+    blog_post = getattr(models, "BlogPost", None)
+    if blog_post is not None and hasattr(blog_post, "__table__"):
+        ours = UserProfileImage.__table__.c.created_at
+        assert ours is not blog_post.__table__.c.get("created_at"), (
+            "UserProfileImage shares BlogPost's created_at Column object"
+        )
+
+    engine = engine_for(UserProfileImage)
+    try:
+        with Session(engine) as session:
+            session.add(UserProfileImage(url="https://img.example/1.png"))
+            session.commit()
+        clock.now = T3
+        with Session(engine) as session:
+            session.scalars(select(UserProfileImage)).one().soft_delete()
+            session.commit()
+        with Session(engine) as session:
+            image = session.scalars(select(UserProfileImage)).one()
+            values = image.created_at, image.updated_at, image.deleted_at, image.is_deleted
+    except (SQLAlchemyError, AttributeError, TypeError) as exc:
+        raise AssertionError(
+            f"saving and soft-deleting a UserProfileImage failed: {type(exc).__name__}: {exc}"
+        ) from None
+    created, updated, deleted, is_deleted = values
+    assert_time(created, T1, "UserProfileImage.created_at")
+    assert_time(updated, T3, "UserProfileImage.updated_at after soft_delete()")
+    assert_time(deleted, T3, "UserProfileImage.deleted_at after soft_delete()")
+    assert is_deleted is True, f"a soft-deleted UserProfileImage has is_deleted == {is_deleted!r}"

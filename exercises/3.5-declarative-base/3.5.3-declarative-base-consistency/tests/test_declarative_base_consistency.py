@@ -1,0 +1,397 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.exc import IntegrityError, NoInspectionAvailable, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta, Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
+
+PAID_AT = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+ISSUED_AT = datetime(2024, 4, 1, 12, 0, tzinfo=UTC)
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def need(module, name, filename):
+    value = getattr(module, name, None)
+    assert value is not None, f"{filename} defines no {name} yet"
+    return value
+
+
+def mapped(models, name):
+    cls = need(models, name, "models.py")
+    try:
+        inspect(cls)
+    except NoInspectionAvailable:
+        raise AssertionError(f"models.{name} ({cls!r}) is not a mapped class") from None
+    return cls
+
+
+def enforce_foreign_keys(dbapi_connection, _record):
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def engine_for(*classes):
+    """An in-memory SQLite database (foreign keys on) holding only these classes' tables."""
+    engine = create_engine(
+        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+    )
+    event.listen(engine, "connect", enforce_foreign_keys)
+    tables = [cls.__table__ for cls in classes]
+    tables[0].metadata.create_all(engine, tables=tables)
+    return engine
+
+
+def constraint_names(engine, table):
+    """Every constraint and index name of a table, as the database reports them."""
+    db = inspect(engine)
+    return {
+        "pk": db.get_pk_constraint(table)["name"],
+        "uq": sorted(c["name"] or "(unnamed)" for c in db.get_unique_constraints(table)),
+        "fk": sorted(c["name"] or "(unnamed)" for c in db.get_foreign_keys(table)),
+        "ix": sorted(c["name"] or "(unnamed)" for c in db.get_indexes(table)),
+        "ck": sorted(c["name"] or "(unnamed)" for c in db.get_check_constraints(table)),
+    }
+
+
+def column_types(engine, table):
+    return {c["name"]: c["type"] for c in inspect(engine).get_columns(table)}
+
+
+def assert_string_255(kind, where):
+    assert isinstance(kind, String) and kind.length == 255, (
+        f"{where} is stored as {kind}, not VARCHAR(255)"
+    )
+
+
+def assert_numeric_12_2(kind, where):
+    shape = (getattr(kind, "precision", None), getattr(kind, "scale", None))
+    assert isinstance(kind, Numeric) and shape == (12, 2), (
+        f"{where} is stored as {kind}, not NUMERIC(12, 2)"
+    )
+
+
+def assert_aware_datetime(kind, where):
+    assert isinstance(kind, DateTime) and kind.timezone is True, (
+        f"{where} is mapped as {kind!r}, not DateTime(timezone=True)"
+    )
+
+
+def assert_repr(obj, keys):
+    name = type(obj).__name__
+    parts = [f"{key}={getattr(obj, key)!r}" for key in keys]
+    expected = f"{name}({', '.join(parts)})"
+    shown = repr(obj)
+    same = (
+        shown.startswith(f"{name}(")
+        and shown.endswith(")")
+        and all(part in shown for part in parts)
+        and len(shown) == len(expected)
+    )
+    assert same, f"repr() gave {shown!r}, expected {expected!r} (the columns in any order)"
+
+
+@pytest.fixture
+def base(learner):
+    return learner("base")
+
+
+@pytest.fixture
+def Base(base):
+    cls = need(base, "Base", "base.py")
+    ok = isinstance(cls, type) and issubclass(cls, DeclarativeBase | DeclarativeBaseNoMeta)
+    assert ok, f"base.Base ({cls!r}) is not a subclass of sqlalchemy.orm.DeclarativeBase"
+    return cls
+
+
+@pytest.fixture(scope="module")
+def probe(learner):
+    """Two models of the tests' own, declared once on the learner's Base with bare annotations
+    and short constraint names only: everything else must come from the Base."""
+    base = need(learner("base"), "Base", "base.py")
+
+    try:
+
+        class ProbeBatch(base):
+            __tablename__ = "probe_batches"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            label: Mapped[str]
+
+        class ProbePayment(base):
+            __tablename__ = "probe_payments"
+            __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+            id: Mapped[int] = mapped_column(primary_key=True)
+            reference: Mapped[str] = mapped_column(unique=True)
+            batch_id: Mapped[int] = mapped_column(ForeignKey("probe_batches.id"), index=True)
+            amount: Mapped[Decimal]
+            paid_at: Mapped[datetime]
+            note: Mapped[str | None]
+
+    except Exception as exc:
+        raise AssertionError(
+            f"declaring the tests' own models on Base failed: {type(exc).__name__}: {exc}"
+        ) from None
+    return ProbeBatch, ProbePayment
+
+
+@pytest.fixture
+def probe_engine(probe):
+    return engine_for(*probe)
+
+
+@pytest.fixture
+def payment(probe, probe_engine):
+    """A stored ProbePayment, loaded back in a new session (yielded while the session is open)."""
+    ProbeBatch, ProbePayment = probe
+    with Session(probe_engine) as session:
+        batch = ProbeBatch(label="May")
+        session.add(batch)
+        session.flush()
+        session.add(
+            ProbePayment(
+                reference="PAY-1", batch_id=batch.id, amount=Decimal("19.90"), paid_at=PAID_AT
+            )
+        )
+        session.commit()
+    with Session(probe_engine) as session:
+        yield session.scalars(select(ProbePayment)).one()
+
+
+PROBE_COLUMNS = ["id", "reference", "batch_id", "amount", "paid_at", "note"]
+
+
+@pytest.fixture
+def models(learner, Base):
+    models = learner("models")
+    for name in ("Customer", "Invoice"):
+        cls = mapped(models, name)
+        assert issubclass(cls, Base), f"models.{name} does not subclass base.Base"
+    return models
+
+
+@pytest.fixture
+def db(models):
+    """The learner's two tables in a fresh database: (engine, Customer, Invoice)."""
+    Customer, Invoice = models.Customer, models.Invoice
+    return engine_for(Customer, Invoice), Customer, Invoice
+
+
+def store_customer(engine, Customer, Invoice, *amounts, email="ada@example.com"):
+    with Session(engine) as session:
+        customer = Customer(name="Ada Lovelace", email=email)
+        session.add(customer)
+        session.flush()
+        for amount in amounts:
+            session.add(Invoice(customer_id=customer.id, amount=amount, issued_at=ISSUED_AT))
+        session.commit()
+        return customer.id
+
+
+# ------------------------------------------------------------ Task 1: the naming convention
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Base.metadata = MetaData(naming_convention={...}) names every constraint of every model: "
+    'e.g. "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s". A name written '
+    "out in one model does nothing for the next model."
+)
+@pytest.mark.parametrize(
+    "table, kind, expected",
+    [
+        ("probe_payments", "pk", "pk_probe_payments"),
+        ("probe_payments", "uq", ["uq_probe_payments_reference"]),
+        ("probe_payments", "fk", ["fk_probe_payments_batch_id_probe_batches"]),
+        ("probe_payments", "ix", ["ix_probe_payments_batch_id"]),
+        ("probe_payments", "ck", ["ck_probe_payments_amount_positive"]),
+        ("probe_batches", "pk", "pk_probe_batches"),
+    ],
+)
+def test_a_new_model_gets_conventional_names(probe_engine, table, kind, expected):
+    names = constraint_names(probe_engine, table)[kind]
+    assert names == expected, (
+        f"a model of the tests' own, declared on your Base, got the {kind} name(s) {names!r} "
+        f"on {table}, not {expected!r}"
+    )
+
+
+# ------------------------------------------------------------ Task 2: the type annotation map
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "type_annotation_map = {str: String(255), datetime: DateTime(timezone=True), "
+    "Decimal: Numeric(12, 2)} on Base decides what every bare Mapped[...] becomes."
+)
+def test_bare_annotations_get_the_shared_types(probe, probe_engine):
+    _, ProbePayment = probe
+    stored = column_types(probe_engine, "probe_payments")
+    for column in ("reference", "note"):
+        assert_string_255(stored[column], f"Mapped[str] column {column} of the tests' own model")
+    assert_numeric_12_2(stored["amount"], "a Mapped[Decimal] column of the tests' own model")
+    assert_aware_datetime(
+        inspect(ProbePayment).columns["paid_at"].type,
+        "a Mapped[datetime] column of the tests' own model",
+    )
+    label = column_types(probe_engine, "probe_batches")["label"]
+    assert_string_255(label, "Mapped[str] column label of the tests' own model")
+
+
+@pytest.mark.task(2)
+def test_optional_annotation_keeps_the_type_and_allows_null(probe_engine, payment):
+    columns = {c["name"]: c for c in inspect(probe_engine).get_columns("probe_payments")}
+    assert columns["note"]["nullable"] is True, "a Mapped[str | None] column became NOT NULL"
+    assert columns["reference"]["nullable"] is False, "a Mapped[str] column allows NULL"
+    assert payment.amount == Decimal("19.90"), f"amount came back as {payment.amount!r}"
+
+
+# ----------------------------------------------------------------- Task 3: to_dict, __repr__
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Write to_dict once on Base, from the mapper: {attr.key: getattr(self, attr.key) for attr "
+    "in inspect(self).mapper.column_attrs}. self.__dict__ misses expired attributes and holds "
+    "loaded relationships."
+)
+def test_to_dict_works_on_a_new_model(payment):
+    data = payment.to_dict()
+    assert isinstance(data, dict), f"to_dict() returned {type(data).__name__}, not a dict"
+    assert sorted(data) == sorted(PROBE_COLUMNS), (
+        f"to_dict() of the tests' own model has the keys {sorted(data)}, "
+        f"not its columns {sorted(PROBE_COLUMNS)}"
+    )
+    expected = {key: getattr(payment, key) for key in PROBE_COLUMNS}
+    assert data == expected, f"to_dict() gave {data!r}, but the attributes are {expected!r}"
+    Session.object_session(payment).expire(payment)  # as after a commit: nothing loaded
+    again = payment.to_dict()
+    assert again == expected, (
+        f"to_dict() of an expired object (as after commit) gave {again!r}, not {expected!r}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    'repr: f"{type(self).__name__}(" + ", ".join(f"{k}={v!r}" for k, v in '
+    'self.to_dict().items()) + ")", written once on Base.'
+)
+def test_repr_works_on_a_new_model(probe, payment):
+    assert_repr(payment, PROBE_COLUMNS)
+    ProbeBatch, _ = probe
+    assert_repr(ProbeBatch(label="June"), ["id", "label"])
+
+
+# --------------------------------------------------------------- Task 4: Customer and Invoice
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Customer.invoices and Invoice.customer are the two sides of one relationship "
+    "(back_populates); amount is a Decimal and comes back as one."
+)
+def test_customer_and_invoices_round_trip(db):
+    engine, Customer, Invoice = db
+    customer_id = store_customer(engine, Customer, Invoice, Decimal("12.50"), Decimal("0.99"))
+    with Session(engine) as session:
+        customer = session.get(Customer, customer_id)
+        amounts = sorted(i.amount for i in customer.invoices)
+        assert amounts == [Decimal("0.99"), Decimal("12.50")], (
+            f"the customer's invoices have the amounts {amounts!r}"
+        )
+        invoice = session.scalars(select(Invoice).where(Invoice.amount > 1)).one()
+        assert invoice.customer is customer, "Invoice.customer is not the invoice's Customer"
+        assert invoice.issued_at.replace(tzinfo=None) == ISSUED_AT.replace(tzinfo=None)
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Give the models short names only where a name is needed (CheckConstraint(..., "
+    'name="amount_nonneg")), index=True / unique=True elsewhere: the convention on Base writes '
+    "the full names."
+)
+@pytest.mark.parametrize(
+    "table, kind, expected",
+    [
+        ("customers", "pk", "pk_customers"),
+        ("customers", "uq", ["uq_customers_email"]),
+        ("customers", "ix", ["ix_customers_name"]),
+        ("invoices", "pk", "pk_invoices"),
+        ("invoices", "fk", ["fk_invoices_customer_id_customers"]),
+        ("invoices", "ix", ["ix_invoices_customer_id"]),
+        ("invoices", "ck", ["ck_invoices_amount_nonneg"]),
+    ],
+)
+def test_the_models_constraint_names(db, table, kind, expected):
+    engine = db[0]
+    names = constraint_names(engine, table)[kind]
+    assert names == expected, (
+        f"the {table} table has the {kind} name(s) {names!r}, not {expected!r}"
+    )
+
+
+@pytest.mark.task(4)
+@pytest.mark.hint("name: Mapped[str] with no String(...) of its own: the Base's map gives 255.")
+def test_the_models_column_types(db):
+    engine, _, Invoice = db
+    customers = column_types(engine, "customers")
+    assert_string_255(customers["name"], "customers.name")
+    assert_string_255(customers["email"], "customers.email")
+    assert_numeric_12_2(column_types(engine, "invoices")["amount"], "invoices.amount")
+    assert_aware_datetime(inspect(Invoice).columns["issued_at"].type, "Invoice.issued_at")
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("case", ["duplicate-email", "negative-amount"])
+def test_the_constraints_hold(db, case):
+    engine, Customer, Invoice = db
+    store_customer(engine, Customer, Invoice, Decimal("5.00"))
+    try:
+        if case == "duplicate-email":
+            store_customer(engine, Customer, Invoice)
+        else:
+            store_customer(engine, Customer, Invoice, Decimal("-1.00"), email="bob@example.com")
+    except IntegrityError:
+        return
+    what = "a second customer with the same email" if case == "duplicate-email" else (
+        "an invoice with amount -1.00"
+    )
+    raise AssertionError(f"{what} was stored: the database should refuse it")
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint("to_dict() comes from Base: columns only, even when a relationship is loaded.")
+def test_to_dict_of_the_models_leaves_relationships_out(db):
+    engine, Customer, Invoice = db
+    customer_id = store_customer(engine, Customer, Invoice, Decimal("12.50"))
+    with Session(engine) as session:
+        customer = session.get(Customer, customer_id)
+        invoice = customer.invoices[0]
+        assert invoice.customer is customer
+        try:
+            shown = customer.to_dict(), invoice.to_dict()
+        except (AttributeError, TypeError, SQLAlchemyError) as exc:
+            raise AssertionError(f"to_dict() failed: {type(exc).__name__}: {exc}") from None
+        ada = {"id": customer_id, "name": "Ada Lovelace", "email": "ada@example.com"}
+        assert shown[0] == ada, f"Customer.to_dict() with its invoices loaded gave {shown[0]!r}"
+        assert sorted(shown[1]) == ["amount", "customer_id", "id", "issued_at"], (
+            f"Invoice.to_dict() with its customer loaded has the keys {sorted(shown[1])}"
+        )
+        assert_repr(customer, ["id", "name", "email"])

@@ -1,0 +1,279 @@
+import re
+
+import pytest
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.pool import StaticPool
+
+SQLITE_OWN = {"main", "temp"}
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+@pytest.fixture
+def tenancy(learner):
+    return learner("tenancy")
+
+
+@pytest.fixture
+def engine():
+    """One in-memory database on a single shared connection, so attachments persist."""
+    engine = create_engine(
+        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+    )
+    yield engine
+    engine.dispose()
+
+
+def make_store(tenancy, name, engine):
+    cls = getattr(tenancy, name, None)
+    assert cls is not None, f"tenancy.py defines no {name} yet"
+    return cls(engine)
+
+
+def store_with(tenancy, name, engine, orders):
+    """A store holding the tenants and orders given as {tenant: [items]}, in that order."""
+    store = make_store(tenancy, name, engine)
+    for tenant in orders:
+        store.create_tenant(tenant)
+    for tenant, items in orders.items():
+        for item in items:
+            store.add_order(tenant, item)
+    return store
+
+
+def sql(engine, statement):
+    """Rows of the test's own SQL, on a fresh connection of the store's engine."""
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.exec_driver_sql(statement)]
+
+
+def attached(engine):
+    return [name for _, name, _ in sql(engine, "PRAGMA database_list") if name not in SQLITE_OWN]
+
+
+class StatementSpy:
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(" ".join(statement.split()))
+
+
+ORDERS = {
+    "acme": ["anvil", "rocket skates", "anvil"],
+    "globex": ["anvil", "doomsday device"],
+    "initech": [],
+}
+
+
+# ------------------------------------------------------------- Task 1: the row-based store
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Look the tenant up, then select(orders.c.item).where(orders.c.tenant_id == tenant_id)"
+    ".order_by(orders.c.id): each tenant sees its own rows, in the order they were added."
+)
+def test_row_store_keeps_tenants_apart(tenancy, engine):
+    store = store_with(tenancy, "RowTenantStore", engine, ORDERS)
+    for tenant, items in ORDERS.items():
+        found = store.list_orders(tenant)
+        assert found == items, (
+            f"RowTenantStore.list_orders({tenant!r}) returned {found!r}, expected {items!r}"
+        )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint("add_order returns inserted_primary_key[0] of its INSERT: a new int each time.")
+def test_row_store_add_order_returns_new_ids(tenancy, engine):
+    store = store_with(tenancy, "RowTenantStore", engine, {"acme": [], "globex": []})
+    ids = [store.add_order("acme", "anvil"), store.add_order("globex", "anvil")]
+    ids.append(store.add_order("acme", "rope"))
+    assert all(type(i) is int for i in ids), f"add_order returned {ids!r}, not ints"
+    assert len(set(ids)) == 3, f"three orders in one shared table got the ids {ids}"
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Row-based tenancy means ONE physical `orders` table in the main database, with a "
+    "tenant_id column telling the rows apart: no ATTACH, no table per tenant."
+)
+def test_row_store_uses_one_shared_orders_table(tenancy, engine):
+    store = store_with(tenancy, "RowTenantStore", engine, {"acme": ["anvil"]})
+    tables_before = sorted(inspect(engine).get_table_names())
+    store.create_tenant("globex")
+    store.create_tenant("initech")
+    store.add_order("globex", "anvil")
+    store.add_order("initech", "stapler")
+    store.add_order("acme", "rope")
+    assert not attached(engine), (
+        f"RowTenantStore attached the databases {attached(engine)}: all tenants share the main one"
+    )
+    tables_after = sorted(inspect(engine).get_table_names())
+    assert tables_after == tables_before, (
+        f"creating two more tenants changed the tables from {tables_before} to {tables_after}: "
+        "a row-based store keeps one set of tables for everybody"
+    )
+    assert "orders" in tables_after, f"the main database has no orders table ({tables_after})"
+    columns = [c["name"] for c in inspect(engine).get_columns("orders")]
+    assert {"tenant_id", "item"} <= set(columns), f"the orders table has the columns {columns}"
+    rows = sql(engine, "SELECT tenant_id, item FROM orders ORDER BY id")
+    assert len(rows) == 4, f"the shared orders table holds {rows}, expected the 4 orders"
+    owners = {tenant_id for tenant_id, _ in rows}
+    assert len(owners) == 3 and None not in owners, (
+        f"the 4 orders of 3 tenants carry the tenant_id values {sorted(owners, key=str)}"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Filter in the database: .where(orders.c.tenant_id == ...) (or a join on tenants with "
+    ".where(tenants.c.name == ...)). Fetching every row and keeping the tenant's in Python sends "
+    "other tenants' data out of the database and slows down as the table grows."
+)
+def test_row_store_filters_in_the_where_clause(tenancy, engine):
+    store = store_with(tenancy, "RowTenantStore", engine, ORDERS)
+    with StatementSpy(engine) as spy:
+        found = store.list_orders("globex")
+    assert found == ORDERS["globex"], f"list_orders('globex') returned {found!r}"
+    reads = [s for s in spy.statements if re.search(r"(?is)^\s*select\b.*\bfrom\b.*\borders\b", s)]
+    assert reads, f"list_orders sent no SELECT on orders (it sent {spy.statements})"
+    unfiltered = [s for s in reads if not re.search(r"(?i)\bwhere\b", s)]
+    assert not unfiltered, (
+        f"list_orders read orders without a WHERE clause: {unfiltered[0]!r}; every tenant's "
+        "rows left the database and were filtered in Python"
+    )
+
+
+# ---------------------------------------------------------- Task 2: the schema-based store
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Run every statement on conn.execution_options(schema_translate_map={'tenant': name}), so "
+    '"tenant".orders becomes "<name>".orders for that call only.'
+)
+def test_schema_store_keeps_tenants_apart(tenancy, engine):
+    store = store_with(tenancy, "SchemaTenantStore", engine, ORDERS)
+    for tenant, items in ORDERS.items():
+        found = store.list_orders(tenant)
+        assert found == items, (
+            f"SchemaTenantStore.list_orders({tenant!r}) returned {found!r}, expected {items!r}"
+        )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "create_tenant runs ATTACH DATABASE ':memory:' AS <name>, then creates the orders table "
+    "inside it: metadata.create_all(conn.execution_options(schema_translate_map=...))."
+)
+def test_schema_store_gives_each_tenant_its_own_database(tenancy, engine):
+    store_with(tenancy, "SchemaTenantStore", engine, ORDERS)
+    names = attached(engine)
+    assert sorted(names) == sorted(ORDERS), (
+        f"after creating the tenants {sorted(ORDERS)}, the attached databases are {names}"
+    )
+    for tenant, items in ORDERS.items():
+        tables = inspect(engine).get_table_names(schema=tenant)
+        assert "orders" in tables, f"the database {tenant!r} holds the tables {tables}, no orders"
+        rows = [item for (item,) in sql(engine, f'SELECT item FROM "{tenant}".orders ORDER BY id')]
+        assert rows == items, f'"{tenant}".orders holds {rows}, expected {items}'
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Each tenant's orders table is a table of its own, so the ids of each tenant start at 1."
+)
+def test_schema_store_add_order_returns_per_tenant_ids(tenancy, engine):
+    store = store_with(tenancy, "SchemaTenantStore", engine, {"acme": [], "globex": []})
+    ids = [
+        store.add_order("acme", "anvil"),
+        store.add_order("acme", "rope"),
+        store.add_order("globex", "anvil"),
+    ]
+    assert ids == [1, 2, 1], f"add_order returned the ids {ids}, expected [1, 2, 1]"
+
+
+# ---------------------------------------------------------- Task 3: one contract, two stores
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Check the tenant before touching any table and raise KeyError(tenant) yourself: an empty "
+    "list would hide a typo, and an OperationalError ('no such table') is not part of the "
+    "contract."
+)
+@pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
+def test_unknown_tenant_is_key_error(tenancy, engine, store_name):
+    store = store_with(tenancy, store_name, engine, {"acme": ["anvil"]})
+    for call in ("list_orders", "add_order"):
+        args = ("ghost",) if call == "list_orders" else ("ghost", "anvil")
+        try:
+            result = getattr(store, call)(*args)
+        except KeyError:
+            continue
+        except Exception as exc:
+            raise AssertionError(
+                f"{store_name}.{call}{args} raised {type(exc).__name__}: {exc}, not KeyError"
+            ) from None
+        raise AssertionError(f"{store_name}.{call}{args} returned {result!r}, not KeyError")
+    assert store.list_orders("acme") == ["anvil"], "an unknown tenant changed acme's orders"
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Validate the name first with TENANT_NAME.fullmatch(name) and reject 'main' and 'temp': in "
+    "the schema store the name becomes a database identifier, so both stores accept only "
+    "lowercase identifiers."
+)
+@pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
+def test_invalid_tenant_names_are_value_errors(tenancy, engine, store_name):
+    store = make_store(tenancy, store_name, engine)
+    for name in ("", "Acme", "1st", "acme-corp", "acme corp", 'x"; DROP TABLE orders', "main"):
+        try:
+            store.create_tenant(name)
+        except ValueError:
+            continue
+        except Exception as exc:
+            raise AssertionError(
+                f"{store_name}.create_tenant({name!r}) raised {type(exc).__name__}: {exc}, "
+                "not ValueError"
+            ) from None
+        raise AssertionError(f"{store_name}.create_tenant({name!r}) was accepted")
+    store.create_tenant("acme_2")
+    assert store.list_orders("acme_2") == [], "a valid name (acme_2) was refused or not empty"
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint("Creating a tenant that already exists raises ValueError and keeps its orders.")
+@pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
+def test_duplicate_tenant_is_value_error(tenancy, engine, store_name):
+    store = store_with(tenancy, store_name, engine, {"acme": ["anvil"]})
+    try:
+        store.create_tenant("acme")
+    except ValueError:
+        pass
+    except Exception as exc:
+        raise AssertionError(
+            f"creating acme twice raised {type(exc).__name__}: {exc}, not ValueError"
+        ) from None
+    else:
+        raise AssertionError(f"{store_name} created the tenant acme twice")
+    found = store.list_orders("acme")
+    assert found == ["anvil"], f"after the refused duplicate, acme's orders are {found!r}"

@@ -1,0 +1,152 @@
+# WRONG: the 'schema' store puts a prefixed table per tenant (acme_orders) in the main database
+# instead of attaching a database per tenant.
+"""Two ways to keep tenants apart in one database server.
+
+- RowTenantStore: one shared `orders` table; every row carries a `tenant_id`, and every query
+  filters on it in SQL.
+- SchemaTenantStore: one schema per tenant holding its own `orders` table. SQLite has no
+  schemas, so each tenant is an attached database; one Table definition with a placeholder
+  schema is pointed at the right one with `schema_translate_map`.
+"""
+
+import re
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+)
+
+TENANT_NAME = re.compile(r"[a-z][a-z0-9_]{0,30}")
+RESERVED_NAMES = frozenset({"main", "temp"})  # SQLite's own schema names
+
+
+def check_tenant_name(name: str) -> None:
+    if not isinstance(name, str) or not TENANT_NAME.fullmatch(name) or name in RESERVED_NAMES:
+        raise ValueError(f"invalid tenant name: {name!r}")
+
+
+# ------------------------------------------------------------------------ row-based tenancy
+
+row_metadata = MetaData()
+
+tenants = Table(
+    "tenants",
+    row_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(31), nullable=False, unique=True),
+)
+
+shared_orders = Table(
+    "orders",
+    row_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False, index=True),
+    Column("item", String(200), nullable=False),
+)
+
+
+class RowTenantStore:
+    """Every tenant's orders in one table, told apart by tenant_id."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        row_metadata.create_all(engine)
+
+    def create_tenant(self, name: str) -> None:
+        check_tenant_name(name)
+        with self.engine.begin() as conn:
+            if self._find(conn, name) is not None:
+                raise ValueError(f"tenant {name!r} already exists")
+            conn.execute(insert(tenants).values(name=name))
+
+    def add_order(self, tenant: str, item: str) -> int:
+        with self.engine.begin() as conn:
+            tenant_id = self._tenant_id(conn, tenant)
+            result = conn.execute(insert(shared_orders).values(tenant_id=tenant_id, item=item))
+            return result.inserted_primary_key[0]
+
+    def list_orders(self, tenant: str) -> list[str]:
+        with self.engine.connect() as conn:
+            tenant_id = self._tenant_id(conn, tenant)
+            stmt = (
+                select(shared_orders.c.item)
+                .where(shared_orders.c.tenant_id == tenant_id)
+                .order_by(shared_orders.c.id)
+            )
+            return list(conn.scalars(stmt))
+
+    @staticmethod
+    def _find(conn: Connection, name: str) -> int | None:
+        return conn.scalar(select(tenants.c.id).where(tenants.c.name == name))
+
+    def _tenant_id(self, conn: Connection, name: str) -> int:
+        tenant_id = self._find(conn, name)
+        if tenant_id is None:
+            raise KeyError(name)
+        return tenant_id
+
+
+# --------------------------------------------------------------------- schema-based tenancy
+
+TENANT_SCHEMA = "tenant"  # a placeholder, replaced by the real schema at execution time
+
+schema_metadata = MetaData()
+
+tenant_orders = Table(
+    "orders",
+    schema_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item", String(200), nullable=False),
+    schema=TENANT_SCHEMA,
+)
+
+
+class SchemaTenantStore:
+    """One attached database (SQLite's stand-in for a schema) per tenant."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._tenants: set[str] = set()
+
+    def create_tenant(self, name: str) -> None:
+        check_tenant_name(name)
+        if name in self._tenants:
+            raise ValueError(f"tenant {name!r} already exists")
+        with self.engine.begin() as conn:
+            Table(
+                f"{name}_orders",
+                schema_metadata,
+                Column("id", Integer, primary_key=True),
+                Column("item", String(200), nullable=False),
+                extend_existing=True,
+            ).create(conn)
+        self._tenants.add(name)
+
+    def add_order(self, tenant: str, item: str) -> int:
+        with self.engine.begin() as conn:
+            table = schema_metadata.tables[f"{self._known(tenant)}_orders"]
+            result = conn.execute(insert(table).values(item=item))
+            return result.inserted_primary_key[0]
+
+    def list_orders(self, tenant: str) -> list[str]:
+        with self.engine.connect() as conn:
+            table = schema_metadata.tables[f"{self._known(tenant)}_orders"]
+            return list(conn.scalars(select(table.c.item).order_by(table.c.id)))
+
+    def _known(self, tenant: str) -> str:
+        if tenant not in self._tenants:
+            raise KeyError(tenant)
+        return tenant
+
+    @staticmethod
+    def _scoped(conn: Connection, tenant: str) -> Connection:
+        """The same connection, with "tenant".orders rendered as "<tenant>".orders."""
+        return conn.execution_options(schema_translate_map={TENANT_SCHEMA: tenant})
