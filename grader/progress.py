@@ -1,31 +1,31 @@
 """A learner's progress, kept in SQLite inside the workspace: every attempt, best score, and
-when each exercise first passed."""
+when each exercise first passed.
+
+The standard library's sqlite3 is enough for one small table and keeps `grade` quick to start
+(SQLAlchemy serves the teacher's gradebook, where any database must do).
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Float, Integer, String, create_engine, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-
 from .models import ExerciseResult
 
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Attempt(Base):
-    __tablename__ = "attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    exercise_id: Mapped[str] = mapped_column(String(20), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    score: Mapped[float] = mapped_column(Float)
-    max_score: Mapped[float] = mapped_column(Float)
-    passed: Mapped[int] = mapped_column(Integer)
+SCHEMA = """
+create table if not exists attempts (
+    id integer primary key,
+    exercise_id text not null,
+    at text not null,
+    score real not null,
+    max_score real not null,
+    passed integer not null
+);
+create index if not exists ix_attempts_exercise on attempts (exercise_id);
+"""
 
 
 @dataclass
@@ -51,64 +51,49 @@ class ExerciseProgress:
 class ProgressStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._engine = None
 
-    @property
-    def engine(self):
-        if self._engine is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._engine = create_engine(f"sqlite:///{self.path}")
-            Base.metadata.create_all(self._engine)
-        return self._engine
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path)
+        conn.executescript(SCHEMA)
+        return conn
 
     def record(self, results: list[ExerciseResult]) -> None:
-        now = datetime.now(UTC)
-        with Session(self.engine) as session, session.begin():
-            session.add_all(
-                Attempt(
-                    exercise_id=r.id,
-                    at=now,
-                    score=r.score,
-                    max_score=r.max_score,
-                    passed=int(r.passed),
-                )
-                for r in results
+        now = datetime.now(UTC).isoformat()
+        with closing(self._connect()) as conn, conn:
+            conn.executemany(
+                "insert into attempts (exercise_id, at, score, max_score, passed) "
+                "values (?, ?, ?, ?, ?)",
+                [(r.id, now, r.score, r.max_score, int(r.passed)) for r in results],
             )
 
     def forget(self, exercise_id: str) -> None:
-        with Session(self.engine) as session, session.begin():
-            for attempt in session.scalars(
-                select(Attempt).where(Attempt.exercise_id == exercise_id)
-            ):
-                session.delete(attempt)
+        with closing(self._connect()) as conn, conn:
+            conn.execute("delete from attempts where exercise_id = ?", (exercise_id,))
 
     def summary(self) -> dict[str, ExerciseProgress]:
         if not self.path.exists():
             return {}
-        table: dict[str, ExerciseProgress] = {}
-        with Session(self.engine) as session:
-            stats = session.execute(
-                select(
-                    Attempt.exercise_id,
-                    func.count(),
-                    func.max(Attempt.score),
-                    func.max(Attempt.max_score),
-                    func.min(Attempt.at).filter(Attempt.passed == 1),
-                ).group_by(Attempt.exercise_id)
+        with closing(self._connect()) as conn:
+            rows = conn.execute(
+                """
+                select exercise_id, count(*), max(score), max(max_score),
+                       min(case when passed = 1 then at end),
+                       (select a.score from attempts a where a.exercise_id = t.exercise_id
+                        order by a.id desc limit 1),
+                       (select a.passed from attempts a where a.exercise_id = t.exercise_id
+                        order by a.id desc limit 1)
+                from attempts t group by exercise_id
+                """
+            ).fetchall()
+        return {
+            exercise_id: ExerciseProgress(
+                attempts=count,
+                best_score=best,
+                max_score=maximum,
+                last_score=last,
+                passed=bool(last_passed),
+                first_passed_at=datetime.fromisoformat(first) if first else None,
             )
-            for exercise_id, count, best, maximum, first_pass in stats:
-                last = session.scalars(
-                    select(Attempt)
-                    .where(Attempt.exercise_id == exercise_id)
-                    .order_by(Attempt.at.desc(), Attempt.id.desc())
-                    .limit(1)
-                ).one()
-                table[exercise_id] = ExerciseProgress(
-                    attempts=count,
-                    best_score=best,
-                    max_score=maximum,
-                    last_score=last.score,
-                    passed=bool(last.passed),
-                    first_passed_at=first_pass,
-                )
-        return table
+            for exercise_id, count, best, maximum, first, last, last_passed in rows
+        }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -23,12 +24,33 @@ filterwarnings =
     ignore::PendingDeprecationWarning
     ignore::pytest.PytestAssertRewriteWarning
 """
-# Modules to import in the warm parent for an exercise's extra `packages`, so that each
-# exercise's child does not pay for them; by default the package name with _ for -.
-PACKAGE_MODULES = {
-    "strawberry-graphql": ["strawberry", "strawberry.fastapi"],
+# Heavy libraries the warm parent imports only when a selected exercise uses them (its starter,
+# reference or hidden tests import them), so that no exercise's child pays for them and runs that
+# don't need them don't either. Keyed by top-level import name.
+PRELOADABLE = {
+    "sqlalchemy": [
+        "sqlalchemy",
+        "sqlalchemy.orm",
+        "sqlalchemy.pool",
+        "sqlalchemy.dialects.sqlite",
+        "sqlalchemy.ext.asyncio",
+    ],
+    "strawberry": ["strawberry", "strawberry.fastapi"],
     "pwdlib": ["pwdlib", "pwdlib.hashers.argon2", "pwdlib.hashers.bcrypt"],
+    "uvicorn": ["uvicorn"],
 }
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def preload_modules(exercises) -> list[str]:
+    names: set[str] = set()
+    for exercise in exercises:
+        for folder in (exercise.starter_dir, exercise.tests_dir, exercise.solution_root):
+            for path in folder.glob("*.py") if folder.is_dir() else ():
+                names.update(IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return sorted({m for name in names & PRELOADABLE.keys() for m in PRELOADABLE[name]})
+
+
 ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
 ETC_PASSWD = "learner:x:{uid}:{uid}:learner:/tmp:/bin/false\n"
 
@@ -153,14 +175,7 @@ def stage(
             }
         )
     pids = limits.pids if nproc_rlimit else 0
-    preload = sorted(
-        {
-            module
-            for unit in units
-            for package in unit.exercise.meta.packages
-            for module in PACKAGE_MODULES.get(package, [package.replace("-", "_")])
-        }
-    )
+    preload = preload_modules({unit.exercise.id: unit.exercise for unit in units}.values())
     manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids, "preload": preload}
     (base / "manifest.json").write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base.parent):

@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from cli import options, output
-from grader.batch import grade_batch
-from grader.gradebook import Gradebook
 from grader.sandbox import get_sandbox
 
 DbOpt = Annotated[
@@ -34,6 +32,9 @@ def batch(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Grade all students in parallel; results go to the gradebook as each student finishes."""
+    from grader.batch import grade_batch  # SQLAlchemy: imported only by the commands using it
+    from grader.gradebook import Gradebook
+
     exercises = options.catalog().select(selectors or ["all"])
     workers = jobs or os.cpu_count() or 1
     first = get_sandbox(sandbox, slot=0)  # fail early, with what to install

@@ -8,7 +8,6 @@ import typer
 
 from cli import options, output
 from cli.commands.batch import DEFAULT_DB, DbOpt
-from grader.gradebook import Gradebook
 
 
 def override(
@@ -20,6 +19,8 @@ def override(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Set a student's score on one exercise by hand; exports use it over any run."""
+    from grader.gradebook import Gradebook
+
     exercise = options.catalog().get(exercise_id)
     Gradebook(db).override(student, exercise.id, score, reason)
     data = {"student": student, "exercise": exercise.id, "score": score, "reason": reason}

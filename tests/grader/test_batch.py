@@ -179,3 +179,10 @@ def _runs(db) -> int:
             return conn.execute("select count(*) from runs").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
+
+
+def test_cli_lists_the_export_formats_the_engine_writes():
+    from cli.commands import export
+    from grader import exports
+
+    assert export.FORMATS == exports.FORMATS
