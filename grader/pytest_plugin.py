@@ -47,15 +47,19 @@ class Learner:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
         self._prefix = str(self.folder) + os.sep
+        self._failed: dict[str, str] = {}  # a module whose import failed fails the same way again
 
     def __call__(self, name: str) -> ModuleType:
         """The module ``name`` (``"main"``, ``"models"``…), imported once per exercise."""
+        if name in self._failed:  # don't run a broken module's import again for every test
+            raise LearnerCodeError(self._failed[name])
         self._put_folder_first()
         try:
             return importlib.import_module(name)
         except BaseException as exc:  # SystemExit at import must not end the run
             message = self._describe(name, exc)
             out_of_memory = isinstance(exc, MemoryError)
+            self._failed[name] = message
         # Raised outside the except block so the failed import's frames (and whatever they
         # hoarded) are not kept alive as the new exception's context.
         if out_of_memory:
@@ -67,6 +71,7 @@ class Learner:
         for mod_name, mod in list(sys.modules.items()):
             if self._is_learner_module(mod):
                 del sys.modules[mod_name]
+        self._failed.clear()
         importlib.invalidate_caches()
         return self(name)
 

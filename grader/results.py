@@ -65,8 +65,18 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
     duration = float(frame.get("elapsed") or 0)
     messages = " ".join(str(r.get("message", "")) for r in records)
     sig = frame.get("signal")
+    if frame.get("setup_error"):
+        return UnitOutcome(RunStatus.crash, str(frame["setup_error"]), records, duration)
     if "MemoryError" in messages:  # checked first: a memory bomb often runs out the clock too
         return UnitOutcome(RunStatus.oom, "the code ran out of memory", records, duration)
+    if raw.oom_killed and (frame.get("timed_out") or sig == signal.SIGKILL):
+        # the sandbox's memory limit was hit: the kernel killed or starved this exercise
+        return UnitOutcome(
+            RunStatus.oom,
+            "the code ran out of memory (the sandbox's limit was hit)",
+            records,
+            duration,
+        )
     if frame.get("timed_out") or sig == signal.SIGXCPU:
         return UnitOutcome(
             RunStatus.timeout,
@@ -74,8 +84,6 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
             records,
             duration,
         )
-    if sig == signal.SIGKILL and raw.oom_killed:
-        return UnitOutcome(RunStatus.oom, "the code ran out of memory", records, duration)
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         return UnitOutcome(RunStatus.crash, f"the tests crashed ({name})", records, duration)

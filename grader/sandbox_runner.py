@@ -23,6 +23,7 @@ import sys
 import time
 
 FRAME_TAG = "@@GRADE"
+SCRATCH = os.environ.get("TMPDIR", "/tmp")
 MAX_RECORD_BYTES = 1 << 20
 PRELOAD = (
     "pydantic",
@@ -151,6 +152,10 @@ def short_message(report) -> str:  # noqa: ANN001
     return "\n".join(lines)[:500]
 
 
+def unit_workdir(unit: dict) -> str:
+    return os.path.join(SCRATCH, "units", unit["key"])
+
+
 def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> None:
     for i in range(len(nonce)):
         nonce[i] = 0
@@ -164,10 +169,17 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    workdir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "units", unit["key"])
-    shutil.copytree(os.path.join(job_dir, unit["sub"]), workdir)
+    workdir = unit_workdir(unit)
+    try:
+        shutil.copytree(os.path.join(job_dir, unit["sub"]), workdir)
+        os.makedirs(os.path.join(workdir, ".tmp"))
+    except OSError as exc:  # e.g. an earlier exercise's code filled /tmp
+        record = {"setup_error": f"could not lay out the exercise's files: {exc.strerror}"}
+        os.write(result_fd, (json.dumps(record) + "\n").encode())
+        os._exit(3)
     os.chdir(workdir)
     os.environ["HOME"] = workdir
+    os.environ["TMPDIR"] = os.path.join(workdir, ".tmp")  # removed with the workdir
     sys.path.insert(0, workdir)
     sys.dont_write_bytecode = True
     import pytest
@@ -230,7 +242,8 @@ def finish(run: Running, status: int, nonce: bytearray) -> None:
     except BlockingIOError:
         pass
     os.close(run.fd)
-    records, done = [], False
+    shutil.rmtree(unit_workdir(run.unit), ignore_errors=True)  # frees /tmp for the next ones
+    records, done, setup_error = [], False, None
     for line in bytes(run.buffer).splitlines():
         try:
             record = json.loads(line)
@@ -239,6 +252,8 @@ def finish(run: Running, status: int, nonce: bytearray) -> None:
         if isinstance(record, dict):
             if record.get("done"):
                 done = True
+            elif "setup_error" in record:
+                setup_error = str(record["setup_error"])
             else:
                 records.append(record)
     if os.WIFSIGNALED(status):
@@ -254,9 +269,19 @@ def finish(run: Running, status: int, nonce: bytearray) -> None:
             "done": done,
             "timed_out": run.timed_out,
             "elapsed": round(time.monotonic() - run.started, 3),
+            "setup_error": setup_error,
             **exit_info,
         },
     )
+
+
+def abandon(running: dict[int, Running]) -> None:
+    """The grader that started us died: kill every unit's process group and leave."""
+    for pid in running:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def main(job_dir: str) -> int:
@@ -272,6 +297,7 @@ def main(job_dir: str) -> int:
     jobs = max(1, int(manifest.get("jobs", 1)))
     running: dict[int, Running] = {}
     selector = selectors.DefaultSelector()
+    selector.register(0, selectors.EVENT_READ, None)  # EOF: the grader is gone, so stop
     emit(nonce, {"hello": True, "units": len(pending)})
     while pending or running:
         while pending and len(running) < jobs:
@@ -288,6 +314,11 @@ def main(job_dir: str) -> int:
             selector.register(read_fd, selectors.EVENT_READ, running[pid])
         for key, _ in selector.select(timeout=0.02):
             run = key.data
+            if run is None:
+                if not os.read(0, 4096):
+                    abandon(running)
+                    return 1
+                continue
             try:
                 chunk = os.read(run.fd, 65536)
             except BlockingIOError:

@@ -68,9 +68,9 @@ def supervise(
         start_new_session=True,
     )
     assert proc.stdin and proc.stdout and proc.stderr
-    try:
+    try:  # stdin stays open for the whole run: the runner stops when it closes
         proc.stdin.write(nonce.encode() + b"\n")
-        proc.stdin.close()
+        proc.stdin.flush()
     except BrokenPipeError:
         pass
     out, err = bytearray(), bytearray()
@@ -100,8 +100,11 @@ def supervise(
                 break
     kill_group(proc)
     returncode = proc.wait()
-    proc.stdout.close()
-    proc.stderr.close()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            stream.close()
+        except BrokenPipeError:
+            pass
     return RawRun(
         nonce=nonce,
         stdout=bytes(out[: job.limits.output_bytes]),

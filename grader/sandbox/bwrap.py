@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import SandboxUnavailable
 from ..staging import Job
 from .base import RawRun, supervise
+from .cgroups import SandboxCgroup
 
 SANDBOX_UID = 61000
 LIB = "/opt/grade/lib"
@@ -154,10 +155,26 @@ class BwrapSandbox:
             "grader.sandbox_runner",
             "/job",
         ]
-        preexec = _limits_setter(
-            limits.file_bytes, limits.open_files, cpu=int(job.wall_timeout) + 5
+        group = SandboxCgroup.create(
+            memory_bytes=(limits.memory_mb * (limits.jobs + 1)) << 20,
+            pids=limits.pids,
+            cpus=limits.jobs,
         )
-        return supervise(argv, job, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, preexec=preexec)
+        preexec = _limits_setter(
+            limits.file_bytes,
+            limits.open_files,
+            cpu=int(job.wall_timeout) + 5,
+            cgroup_procs=group.procs_files() if group else [],
+        )
+        try:
+            raw = supervise(
+                argv, job, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, preexec=preexec
+            )
+            raw.oom_killed = bool(group and group.oom_killed())
+            return raw
+        finally:
+            if group:
+                group.remove()
 
 
 RELOCATE_SCRIPT = (
@@ -203,8 +220,11 @@ def _env_args() -> list[str]:
     return args
 
 
-def _limits_setter(file_bytes: int, open_files: int, cpu: int):
+def _limits_setter(file_bytes: int, open_files: int, cpu: int, cgroup_procs: list[str]):
     def apply() -> None:
+        for procs in cgroup_procs:  # join the sandbox's cgroup before exec: all descendants do
+            with open(procs, "w") as fh:
+                fh.write(str(os.getpid()))
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -65,7 +65,8 @@ class DockerSandbox:
             command=["python", "-P", "-m", "grader.sandbox_runner", "/job"],
             name=name,
             labels={LABEL: "run"},
-            stdin_open=True,
+            stdin_open=True,  # with StdinOnce (the SDK's default here): if we die, the runner
+            # reads EOF and stops
             network_mode="none",
             read_only=True,
             tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmp_mb}m"},

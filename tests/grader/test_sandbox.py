@@ -20,10 +20,23 @@ from grader.staging import Limits, Unit
 from tests.conftest import ATTACKS, FIXTURE_CATALOG
 
 FULL = 8
-HOGS = {"infinite_loop", "fork_bomb", "memory_bomb"}
+HOGS = {"infinite_loop", "fork_bomb", "recursion_bomb"}
+# Each of these gets a sandbox to itself: one takes its whole sandbox down, the others press on
+# the sandbox's memory limit, which would starve whatever ran beside them.
+ALONE = {"kill_parent", "memory_bomb", "multi_memory_bomb"}
 STARTUP = 2.0  # a sandbox's own start-up and imports
 TEST_UID = 61077  # bwrap as root: a uid of its own, so that leftovers are ours alone
 PROJECT = Path(__file__).resolve().parents[2]
+PASS_EVERYTHING = """
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.outcome = "passed"
+"""
 
 
 def make_sandbox(name: str):
@@ -60,21 +73,27 @@ def attacked(request, tmp_path_factory):
             "HOST_PATHS: list[str] = []", f"HOST_PATHS = {[str(canary), str(PROJECT)]!r}"
         )
         (folder / "calc.py").write_text(source)
+        if attack.stem == "planted_conftest":
+            (folder / "conftest.py").write_text(PASS_EVERYTHING)
         units.append(Unit(attack.stem, adder, [folder]))
     # Runaway code shares the sandbox's CPUs and process budget with the exercises beside it,
     # so the hogs run in a sandbox of their own, as they would for a learner who wrote them.
     hogs = [u for u in units if u.key in HOGS]
-    rest = [u for u in units if u.key not in HOGS]
+    alone = [u for u in units if u.key in ALONE]
+    rest = [u for u in units if u.key not in HOGS | ALONE]
     mp = pytest.MonkeyPatch()
     mp.setenv("GRADER_SECRET", "do-not-leak")
     started = time.monotonic()
     try:
         results = grade_units(hogs, sandbox, Limits(jobs=2))
         results.update(grade_units(rest, sandbox, Limits(jobs=2)))
+        for unit in alone:
+            results.update(grade_units([unit], sandbox, Limits(jobs=1)))
     finally:
         mp.undo()
     elapsed = time.monotonic() - started
-    budget = adder.meta.timeout * (math.ceil(len(hogs) / 2) + 1) + 2 * STARTUP
+    runs = math.ceil(len(hogs) / 2) + 1 + len(alone)  # each at most one timeout long
+    budget = adder.meta.timeout * runs + (2 + len(alone)) * STARTUP
     assert canary.read_text() == "host secret"
     return request.param, results, elapsed, budget
 
@@ -99,8 +118,27 @@ def test_runaway_code_times_out_with_zero(attacked, attack):
 
 def test_memory_bomb_is_out_of_memory(attacked):
     graded = result(attacked, "memory_bomb")
-    assert graded.status is RunStatus.oom
+    assert graded.status is RunStatus.oom, graded.message
     assert graded.score == 0
+
+
+@pytest.mark.parametrize("attack", ["multi_memory_bomb", "recursion_bomb"])
+def test_slow_memory_exhaustion_scores_zero_with_a_status(attacked, attack):
+    """Seven processes filling memory, or a deep recursion, take time as well as memory:
+    whichever limit they reach first is the status."""
+    graded = result(attacked, attack)
+    assert graded.status in (RunStatus.oom, RunStatus.timeout, RunStatus.crash), graded.message
+    assert graded.score == 0
+
+
+def test_killing_the_sandbox_from_inside_scores_zero(attacked):
+    graded = result(attacked, "kill_parent")
+    assert graded.status in (RunStatus.no_results, RunStatus.crash), graded.message
+    assert graded.score == 0
+
+
+def test_a_planted_conftest_is_never_loaded(attacked):
+    assert result(attacked, "planted_conftest").score == 0
 
 
 @pytest.mark.parametrize("attack", ["os_exit", "forged_output"])
@@ -122,7 +160,7 @@ def test_pytest_exit_cannot_skip_the_hidden_tests(attacked):
     assert result(attacked, "pytest_exit").score == 0
 
 
-@pytest.mark.parametrize("attack", ["huge_output", "daemon", "thread_forever"])
+@pytest.mark.parametrize("attack", ["huge_output", "daemon", "thread_forever", "big_files"])
 def test_noise_that_does_not_change_behaviour_keeps_the_honest_score(attacked, attack):
     graded = result(attacked, attack)
     assert graded.status is RunStatus.ok, graded.message
