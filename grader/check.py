@@ -103,12 +103,16 @@ def check(exercises: list[Exercise], sandbox: Sandbox, limits: Limits | None = N
         if problems:
             rows += [CheckRow(exercise.id, "layout", False, problem=p) for p in problems]
             continue
-        units.append(Unit(f"{exercise.id}@reference", exercise, [exercise.solution_root]))
+        # The variants live below the reference: leave them out of its copy.
+        units.append(
+            Unit(f"{exercise.id}@reference", exercise, [exercise.solution_root], skip=("wrong",))
+        )
         # A starter or a wrong variant only has to fail one test: stop at the first failure.
         units.append(Unit(f"{exercise.id}@starter", exercise, [exercise.starter_dir], True))
         for wrong in exercise.wrong_dirs:
             sources = [exercise.solution_root, wrong]
-            units.append(Unit(f"{exercise.id}@wrong/{wrong.name}", exercise, sources, True))
+            key = f"{exercise.id}@wrong/{wrong.name}"
+            units.append(Unit(key, exercise, sources, True, skip=("wrong",)))
     results = grade_units(units, sandbox, limits)
     slow = []
     for unit in units:

@@ -63,6 +63,7 @@ class Unit:
     exercise: Exercise
     sources: list[Path]  # folders laid over each other in order, later ones win
     stop_at_first_failure: bool = False  # enough when only "does any test fail?" matters
+    skip: tuple[str, ...] = ()  # top-level folders of the sources to leave out
 
 
 @dataclass
@@ -108,7 +109,7 @@ class Job:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def copy_submission(sources: list[Path], target: Path) -> None:
+def copy_submission(sources: list[Path], target: Path, skip: tuple[str, ...] = ()) -> None:
     """Copy regular files only (never follow a symlink), within size and count caps."""
     target.mkdir(parents=True, exist_ok=True)
     total = count = 0
@@ -118,7 +119,7 @@ def copy_submission(sources: list[Path], target: Path) -> None:
         for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
             dirnames[:] = [d for d in dirnames if d not in SKIPPED_NAMES and not d.startswith(".")]
             rel = Path(dirpath).relative_to(source)
-            if "wrong" in rel.parts[:1]:  # solutions keep variants below the reference
+            if rel.parts[:1] and rel.parts[0] in skip:
                 dirnames[:] = []
                 continue
             for name in filenames:
@@ -162,7 +163,7 @@ def stage(
                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
             )
             staged_tests.add(exercise.id)
-        copy_submission(unit.sources, base / "units" / unit.key)
+        copy_submission(unit.sources, base / "units" / unit.key, unit.skip)
         manifest_units.append(
             {
                 "key": unit.key,

@@ -181,7 +181,7 @@ def _wait(container) -> dict:
 STALE_SECONDS = 3600  # far beyond any run's wall time
 
 
-def sweep(client) -> int:
+def sweep(client, min_age: float = 60) -> int:
     """Remove containers a killed grader left behind (found by label). A container younger
     than a minute may belong to a grader running beside us; a running one is left alone until
     it is far older than any run can be."""
@@ -190,7 +190,7 @@ def sweep(client) -> int:
         age = _age(container.attrs.get("Created", ""))
         state = container.attrs.get("State", "")  # "running" in a listing, a dict when inspected
         running = state == "running" if isinstance(state, str) else bool(state.get("Running"))
-        if age < 60 or (running and age < STALE_SECONDS):
+        if age < min_age or (running and age < STALE_SECONDS):
             continue
         try:
             container.remove(force=True)
