@@ -39,7 +39,7 @@ check: install
 	$(BIN)/grade check --sandbox $(SANDBOX)
 
 lint: install
-	$(BIN)/ruff check grader cli tests solutions
+	$(BIN)/ruff check grader cli tests exercises solutions
 	$(BIN)/ruff format --check grader cli tests
 	$(BIN)/grade lint
 
@@ -48,7 +48,7 @@ test: install lint
 	$(BIN)/grade check --sandbox $(SANDBOX)
 
 bench: install
-	$(BIN)/python tests/bench.py
+	$(BIN)/python tests/bench.py   # RUNS=5 STUDENTS=6 SANDBOXES="bwrap docker"
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -42,13 +42,14 @@ def available(sandbox: str) -> bool:
     return shutil.which("bwrap") is not None
 
 
-def synthetic_class(root: Path, students: int) -> int:
-    """Student i submits, for every exercise, the reference, the starter or a wrong variant."""
+def synthetic_class(root: Path, students: int) -> dict[tuple[str, str], bool]:
+    """Student i submits, for every exercise, the reference, the starter or a wrong variant.
+    Returns whether each (student, exercise) must score full marks."""
     from grader.catalog import load_catalog
 
-    exercises = load_catalog().exercises
+    expected = {}
     for i in range(students):
-        for exercise in exercises:
+        for exercise in load_catalog().exercises:
             kind = i % 3
             if kind == 0 or (kind == 2 and not exercise.wrong_dirs):
                 sources = [exercise.solution_root]
@@ -56,6 +57,7 @@ def synthetic_class(root: Path, students: int) -> int:
                 sources = [exercise.starter_dir]
             else:
                 sources = [exercise.solution_root, exercise.wrong_dirs[0]]
+            expected[(f"student{i:03d}", exercise.id)] = sources == [exercise.solution_root]
             target = root / f"student{i:03d}" / exercise.meta.name
             target.mkdir(parents=True)
             for source in sources:
@@ -63,7 +65,7 @@ def synthetic_class(root: Path, students: int) -> int:
                     if (source / name).is_file():
                         (target / name).parent.mkdir(parents=True, exist_ok=True)
                         shutil.copy(source / name, target / name)
-    return len(exercises)
+    return expected
 
 
 def main() -> None:
@@ -83,7 +85,8 @@ def main() -> None:
                 low, mid, high = timed(argv, env, n)
                 print(f"{sandbox:7} {label:26} {low:6.2f} / {mid:6.2f} / {high:6.2f}   (n={n})")
         subs = Path(tmp) / "submissions"
-        exercises = synthetic_class(subs, students)
+        expected = synthetic_class(subs, students)
+        exercises = len(expected) // students
         db = f"sqlite:///{Path(tmp) / 'gradebook.db'}"
         started = time.monotonic()
         result = subprocess.run(
@@ -96,12 +99,31 @@ def main() -> None:
         report = json.loads(result.stdout)
         graded = [s for s in report["students"] if s["state"] == "graded"]
         per_student = statistics.median(s["duration"] for s in graded) if graded else 0
+        wrong = _wrong_scores(expected, Path(tmp) / "export.json", db, env)
         print(
             f"batch ({report['sandbox']}): {students} students x {exercises} exercises in "
             f"{total:.1f} s: {total / students:.2f} s per student (median sandbox time "
             f"{per_student:.2f} s), {total / (students * exercises):.3f} s per exercise; "
-            f"{report['counts']}"
+            f"{report['counts']}; scores as expected: {'yes' if not wrong else wrong[:5]}"
         )
+
+
+def _wrong_scores(expected, out: Path, db: str, env) -> list[str]:
+    """Cells whose score contradicts the submission: full marks exactly for references."""
+    subprocess.run(
+        [GRADE, "export", "json", "--db", db, "-o", str(out)],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    table = {s["student"]: s["exercises"] for s in json.loads(out.read_text())["students"]}
+    wrong = []
+    for (student, exercise), full in expected.items():
+        cell = table.get(student, {}).get(exercise)
+        got_full = bool(cell) and cell["score"] >= cell["max_score"] > 0
+        if got_full != full:
+            wrong.append(f"{student}/{exercise}")
+    return wrong
 
 
 if __name__ == "__main__":
