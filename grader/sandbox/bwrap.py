@@ -26,6 +26,13 @@ LIB = "/opt/grade/lib"
 
 
 VENV_TARGET = "/opt/grade/venv"
+# The system's programs and libraries, read-only; never the host's root.
+BASE_FS = [
+    "--ro-bind", "/usr", "/usr",
+    "--symlink", "usr/lib", "/lib",
+    "--symlink", "usr/lib64", "/lib64",
+    "--symlink", "usr/bin", "/bin",
+]  # fmt: skip
 
 
 def _python_binds() -> list[tuple[Path, str]]:
@@ -113,18 +120,7 @@ class BwrapSandbox:
             "--disable-userns",
             "--die-with-parent",
             "--new-session",
-            "--ro-bind",
-            "/usr",
-            "/usr",
-            "--symlink",
-            "usr/lib",
-            "/lib",
-            "--symlink",
-            "usr/lib64",
-            "/lib64",
-            "--symlink",
-            "usr/bin",
-            "/bin",
+            *BASE_FS,
             *binds,
             "--proc",
             "/proc",
@@ -242,18 +238,7 @@ def _probe(bwrap: str, dropper: tuple[str, ...]) -> str:
         "--unshare-all",
         "--unshare-user",
         "--die-with-parent",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        "--symlink",
-        "usr/bin",
-        "/bin",
-        "--symlink",
-        "usr/lib",
-        "/lib",
-        "--symlink",
-        "usr/lib64",
-        "/lib64",
+        *BASE_FS,
         "--",
         "/usr/bin/true",
     ]
