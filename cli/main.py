@@ -23,6 +23,7 @@ from cli.commands import (
     image,
     lint,
     list_,
+    new,
     override,
     reset,
     show,
@@ -69,6 +70,7 @@ COMMANDS: dict[str, Callable] = {
     "export": export.export,
     "override": override.override,
     "watch": watch.watch,
+    "new": new.new,
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))

@@ -160,3 +160,21 @@ def test_none_sandbox_warns(env):
     result = grade("9.1.1", "--sandbox", "none")
     assert result.exit_code == 1
     assert "unsandboxed" in result.stderr
+
+
+def test_new_scaffolds_an_exercise_that_lint_accepts_and_check_rejects(
+    tmp_path, monkeypatch, bwrap
+):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    created = as_json(grade("new", "9.1.2", "doubler", "--title", "Double it", "--json"))
+    assert any(
+        p.endswith("9.1-fixture-topic/9.1.2-doubler/exercise.toml") for p in created["files"]
+    )
+    assert as_json(grade("lint", "--json"))["problems"] == []
+    rows = as_json(grade("check", "9.1.2", "--sandbox", "bwrap", "--json"))["rows"]
+    reference = next(r for r in rows if r["variant"] == "reference")
+    assert not reference["ok"] and "not written yet" in reference["problem"]
+    assert grade("new", "9.1.2", "doubler").exit_code == 2  # exists already
+    assert grade("new", "9.2.1", "other").exit_code == 2  # no topic folder without --topic
