@@ -113,6 +113,8 @@ def check(exercises: list[Exercise], sandbox: Sandbox, limits: Limits | None = N
             sources = [exercise.solution_root, wrong]
             key = f"{exercise.id}@wrong/{wrong.name}"
             units.append(Unit(key, exercise, sources, True, skip=("wrong",)))
+    # Longest first: references run every test, the others stop at their first failure.
+    units.sort(key=lambda u: u.stop_at_first_failure)
     results = grade_units(units, sandbox, limits)
     slow = []
     for unit in units:
