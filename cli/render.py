@@ -170,12 +170,14 @@ def check_report(report: CheckReport) -> None:
             table.add_row(row.exercise, row.variant, score, row.problem)
         console.print(table)
     wrong = [r for r in report.rows if r.variant.startswith("wrong/")]
+    alternatives = [r for r in report.rows if r.variant.startswith("alternative/")]
     for slow in report.slow:
         warning(f"slow reference run: {slow} (target: under 2 s)")
     style = "green" if report.ok else "red"
     console.print(
         f"[{style} bold]{'OK' if report.ok else 'FAILED'}[/]: {len(exercises)} exercises, "
-        f"{sum(1 for r in report.rows if r.variant == 'reference' and r.ok)} references at 100%, "
+        f"{sum(1 for r in report.rows if r.variant == 'reference' and r.ok)} references and "
+        f"{sum(1 for r in alternatives if r.ok)}/{len(alternatives)} alternatives at 100%, "
         f"{sum(1 for r in wrong if r.ok)}/{len(wrong)} wrong variants caught, "
         f"{len(problems)} problems [dim]({report.sandbox} sandbox, {report.duration:.1f} s)[/]"
     )

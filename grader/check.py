@@ -17,7 +17,7 @@ SLOW_SECONDS = 2.0
 @dataclass
 class CheckRow:
     exercise: str
-    variant: str  # "reference", "starter" or "wrong/<name>"
+    variant: str  # "reference", "starter", "alternative/<name>" or "wrong/<name>"
     ok: bool
     score: float = 0
     max_score: float = 0
@@ -70,6 +70,10 @@ def layout_problems(exercise: Exercise) -> list[str]:
         problems.append("README.md (the prompt) is missing")
     if exercise.meta.kind == "code" and not exercise.wrong_dirs:
         problems.append("no known-wrong variant under solutions/.../wrong/")
+    for alternative in exercise.alternative_dirs:
+        missing = [f for f in files if not (alternative / f).is_file()]
+        if missing:
+            problems.append(f"alternatives/{alternative.name} lacks {missing} (give every file)")
     for wrong in exercise.wrong_dirs:
         extra = {p.relative_to(wrong).as_posix() for p in wrong.rglob("*") if p.is_file()} - files
         if extra:
@@ -104,15 +108,19 @@ def check(exercises: list[Exercise], sandbox: Sandbox, limits: Limits | None = N
             rows += [CheckRow(exercise.id, "layout", False, problem=p) for p in problems]
             continue
         # The variants live below the reference: leave them out of its copy.
+        skip = ("wrong", "alternatives")
         units.append(
-            Unit(f"{exercise.id}@reference", exercise, [exercise.solution_root], skip=("wrong",))
+            Unit(f"{exercise.id}@reference", exercise, [exercise.solution_root], skip=skip)
         )
+        for alternative in exercise.alternative_dirs:  # complete solutions of another design
+            key = f"{exercise.id}@alternative/{alternative.name}"
+            units.append(Unit(key, exercise, [alternative]))
         # A starter or a wrong variant only has to fail one test: stop at the first failure.
         units.append(Unit(f"{exercise.id}@starter", exercise, [exercise.starter_dir], True))
         for wrong in exercise.wrong_dirs:
             sources = [exercise.solution_root, wrong]
             key = f"{exercise.id}@wrong/{wrong.name}"
-            units.append(Unit(key, exercise, sources, True, skip=("wrong",)))
+            units.append(Unit(key, exercise, sources, True, skip=skip))
     # Longest first: references run every test, the others stop at their first failure.
     units.sort(key=lambda u: u.stop_at_first_failure)
     results = grade_units(units, sandbox, limits)
@@ -141,12 +149,13 @@ def _judge(exercise_id: str, variant: str, result: ExerciseResult) -> CheckRow:
         for t in result.tests
         if t.status is not TestStatus.passed and t.message != DID_NOT_RUN
     ]
-    if variant == "reference":
+    if variant == "reference" or variant.startswith("alternative/"):
         row.ok = result.passed
         if not row.ok:
             first = next((t for t in result.tests if t.status is not TestStatus.passed), None)
             detail = f"{first.name}: {first.message}" if first else result.message
-            row.problem = f"reference scores {result.score:g}/{result.max_score:g}: {detail}"
+            what = "reference" if variant == "reference" else f"correct {variant}"
+            row.problem = f"{what} scores {result.score:g}/{result.max_score:g}: {detail}"
     else:
         row.ok = result.score < result.max_score
         row.caught_by = failing

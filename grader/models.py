@@ -91,8 +91,16 @@ class Exercise(BaseModel):
 
     @property
     def wrong_dirs(self) -> list[Path]:
-        wrong = self.solution_root / "wrong"
-        return sorted(p for p in wrong.iterdir() if p.is_dir()) if wrong.is_dir() else []
+        return self._variants("wrong")
+
+    @property
+    def alternative_dirs(self) -> list[Path]:
+        """Other correct designs: each must score 100% too."""
+        return self._variants("alternatives")
+
+    def _variants(self, kind: str) -> list[Path]:
+        folder = self.solution_root / kind
+        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 class TestSpec(Strict):

@@ -121,6 +121,7 @@ def test_check_passes_on_the_fixture_catalog(bwrap):
     assert result.exit_code == 0, result.stdout
     rows = {r["variant"]: r for r in as_json(result)["rows"]}
     assert rows["reference"]["ok"] and rows["reference"]["score"] == 8
+    assert rows["alternative/via-sum"]["ok"] and rows["alternative/via-sum"]["score"] == 8
     assert rows["wrong/off-by-one"]["caught_by"] == ["test_adds"]  # it stops at the first failure
 
 
@@ -132,7 +133,7 @@ def test_check_fails_when_a_wrong_variant_slips_through(tmp_path, monkeypatch, b
     monkeypatch.setenv("GRADE_CATALOG", str(catalog))
     result = grade("check", "--sandbox", "bwrap")
     assert result.exit_code == 1
-    assert "0/1 wrong variants caught" in result.stdout
+    assert "0/1 wrong variants caught" in " ".join(result.stdout.split())
     rows = as_json(grade("check", "--sandbox", "bwrap", "--json"))["rows"]
     [slipped] = [r for r in rows if not r["ok"]]
     assert slipped["variant"] == "wrong/off-by-one"
@@ -178,3 +179,17 @@ def test_new_scaffolds_an_exercise_that_lint_accepts_and_check_rejects(
     assert not reference["ok"] and "not written yet" in reference["problem"]
     assert grade("new", "9.1.2", "doubler").exit_code == 2  # exists already
     assert grade("new", "9.2.1", "other").exit_code == 2  # no topic folder without --topic
+
+
+def test_check_fails_when_a_correct_alternative_is_rejected(tmp_path, monkeypatch, bwrap):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    alternative = catalog / "solutions/9.1-fixture-topic/9.1.1-adder/alternatives/via-sum/calc.py"
+    alternative.write_text("def add(a, b):\n    return a + b\n\n\ndef neg(x):\n    return x\n")
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    result = grade("check", "--sandbox", "bwrap", "--json")
+    assert result.exit_code == 1
+    [row] = [r for r in as_json(result)["rows"] if not r["ok"]]
+    assert (
+        row["variant"] == "alternative/via-sum" and "correct alternative/via-sum" in row["problem"]
+    )
