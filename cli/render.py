@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markdown import Markdown
@@ -11,10 +12,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from grader.batch import BatchReport, StudentOutcome
 from grader.check import CheckReport
 from grader.models import ExerciseResult, GradeReport, RunStatus, TestStatus
 from grader.workspace import Progress, StartAction, StartOutcome
+
+if TYPE_CHECKING:  # the batch engine pulls in SQLAlchemy: not for `grade 2.1`
+    from grader.batch import BatchReport, StudentOutcome
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

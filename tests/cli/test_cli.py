@@ -193,3 +193,13 @@ def test_check_fails_when_a_correct_alternative_is_rejected(tmp_path, monkeypatc
     assert (
         row["variant"] == "alternative/via-sum" and "correct alternative/via-sum" in row["problem"]
     )
+
+
+def test_student_commands_do_not_import_sqlalchemy():
+    """`grade 2.1` must start fast: SQLAlchemy is for the teacher's gradebook only."""
+    import subprocess
+    import sys
+
+    code = "import sys, cli.main, cli.render; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
