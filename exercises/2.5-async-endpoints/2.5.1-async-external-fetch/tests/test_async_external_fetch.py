@@ -162,6 +162,23 @@ def test_weather_returns_city_and_temperature(client, upstream, city, temp_c):
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
+    "Answer with the city the client asked for (the path parameter), not the name the upstream "
+    "spells in its body."
+)
+def test_answer_names_the_city_from_the_path(client, upstream):
+    upstream.respond = lambda request: httpx.Response(
+        200, json={"city": "Paris, FR", "current": {"temp_c": 20.0, "condition": "Sunny"}}
+    )
+    response = client.get("/weather/paris")
+    only_request(upstream)
+    assert response.status_code == 200, f"GET /weather/paris answered {response.status_code}"
+    assert response.json().get("city") == "paris", (
+        f"GET /weather/paris answered city {response.json().get('city')!r}: use the path's city"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
     "Call the upstream relative to the client's base URL: "
     '`await client.get("/v1/current", params={"city": city})`.'
 )
@@ -274,6 +291,7 @@ def test_upstream_error_status_is_502(client, upstream, status):
         "<html>Service Unavailable</html>",
         '{"city": "Paris"}',
         '{"city": "Paris", "current": null}',
+        '{"city": "Paris", "current": {"temp_c": "warm"}}',
         "[1, 2, 3]",
     ],
 )
