@@ -399,8 +399,13 @@ def test_last_modified_does_not_go_back(client):
 @pytest.mark.task(3)
 @pytest.mark.parametrize(
     ("product_id", "body", "status"),
-    [(987654, {"name": "ghost", "price": 1.0}, 404), (1, {"name": "no price"}, 422)],
-    ids=["missing", "invalid"],
+    [
+        (987654, {"name": "ghost", "price": 1.0}, 404),
+        (1, {"name": "no price"}, 422),
+        (1, {"name": "free cup", "price": 0}, 422),
+        (1, {"name": "refund cup", "price": -5}, 422),
+    ],
+    ids=["missing", "no-price", "zero-price", "negative-price"],
 )
 def test_put_errors(client, product_id, body, status):
     response = client.put(f"/products/{product_id}", json=body)
