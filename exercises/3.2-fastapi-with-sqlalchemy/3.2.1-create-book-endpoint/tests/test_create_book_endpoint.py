@@ -205,8 +205,18 @@ def test_get_db_yields_a_new_session_each_time(main):
         {"title": "", "author": "Frank Herbert"},
         {"title": "Dune", "author": ""},
         {"title": None, "author": "Frank Herbert"},
+        {"title": "D" * 201, "author": "Frank Herbert"},
+        {"title": "Dune", "author": "F" * 101},
     ],
-    ids=["no-title", "no-author", "empty-title", "empty-author", "null-title"],
+    ids=[
+        "no-title",
+        "no-author",
+        "empty-title",
+        "empty-author",
+        "null-title",
+        "long-title",
+        "long-author",
+    ],
 )
 @pytest.mark.hint(
     "BookCreate declares both fields as required, non-empty strings: "
