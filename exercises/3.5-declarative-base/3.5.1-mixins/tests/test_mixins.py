@@ -185,6 +185,18 @@ def test_utcnow_is_the_current_time_in_utc(models):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint(
+    "Declare the columns as DateTime(timezone=True): SQLite drops the zone, PostgreSQL keeps it."
+)
+def test_timestamps_are_timezone_aware_columns(Note):
+    for name in sorted(TIMESTAMPS):
+        column = Note.__table__.c[name]
+        assert getattr(column.type, "timezone", False), (
+            f"{name} is declared as {column.type!r}: the prompt asks for DateTime(timezone=True)"
+        )
+
+
+@pytest.mark.task(1)
 @pytest.mark.points(2)
 def test_insert_sets_both_timestamps_from_the_clock(models, Note, clock):
     engine = engine_for(Note)
