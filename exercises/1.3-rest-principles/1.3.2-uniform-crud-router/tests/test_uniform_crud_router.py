@@ -63,7 +63,7 @@ def crud(learner):
 @pytest.fixture(scope="module")
 def board():
     switchboard = Switchboard()
-    with TestClient(switchboard, raise_server_exceptions=False) as client:
+    with TestClient(switchboard, raise_server_exceptions=False, follow_redirects=False) as client:
         client.plug = lambda app: setattr(switchboard, "app", app) or client
         yield client
 
