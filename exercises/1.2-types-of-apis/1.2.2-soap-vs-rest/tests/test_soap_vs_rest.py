@@ -175,6 +175,16 @@ def test_add_accepts_any_prefix_and_layout(client, style):
 
 @pytest.mark.task(1)
 @pytest.mark.hint(
+    "Clients send SOAPAction with or without its double quotes: strip them before comparing."
+)
+def test_add_accepts_an_unquoted_soapaction(client):
+    response = call(client, CANONICAL.format(a=20, b=22), action="urn:calc#Add")
+    result = add_result(response, "Add(20, 22) with SOAPAction: urn:calc#Add (no quotes)")
+    assert result == "42", f"Add(20, 22) with an unquoted SOAPAction answered {result!r}"
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
     "Answer with Response(content=xml_bytes, media_type='text/xml; charset=utf-8'): "
     "a SOAP client cannot read JSON."
 )
