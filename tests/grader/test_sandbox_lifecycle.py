@@ -67,8 +67,11 @@ def test_killing_the_grader_leaves_nothing_running(tmp_path, sandbox):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(1.5)  # the sandbox is up and the learner's loop is spinning
+    deadline = time.monotonic() + 15
+    while not _running(sandbox) and time.monotonic() < deadline:  # wait for the sandbox
+        time.sleep(0.1)
     assert _running(sandbox), "the sandbox should be running before the kill"
+    time.sleep(0.5)  # the learner's loop is spinning
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     deadline = time.monotonic() + 5
