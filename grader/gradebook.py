@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON,
     DateTime,
     Float,
     ForeignKey,
@@ -89,8 +88,42 @@ class ExerciseRow(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     suite_hash: Mapped[str] = mapped_column(String(64))
     duration: Mapped[float] = mapped_column(Float, default=0.0)
-    tests: Mapped[list[dict]] = mapped_column(JSON, default=list)
     run: Mapped[Run] = relationship(back_populates="results")
+    tests: Mapped[list[TestRow]] = relationship(
+        back_populates="exercise_result",
+        cascade="all, delete-orphan",
+        order_by="TestRow.id",
+        lazy="selectin",
+    )
+
+
+class TestRow(Base):
+    """One hidden test's result within one exercise result."""
+
+    __tablename__ = "test_results"
+    __test__ = False  # not a pytest test class
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_result_id: Mapped[int] = mapped_column(ForeignKey("exercise_results.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    task: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20))
+    points: Mapped[float] = mapped_column(Float)
+    earned: Mapped[float] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text, default="")
+    hint: Mapped[str] = mapped_column(Text, default="")
+    exercise_result: Mapped[ExerciseRow] = relationship(back_populates="tests")
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "task": self.task,
+            "status": self.status,
+            "points": self.points,
+            "earned": self.earned,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
 
 class Override(Base):
@@ -197,7 +230,7 @@ class Gradebook:
                     message=r.message,
                     suite_hash=r.suite_hash,
                     duration=r.duration,
-                    tests=[t.model_dump(mode="json") for t in r.tests],
+                    tests=[TestRow(**t.model_dump(mode="json")) for t in r.tests],
                 )
                 for r in results
             ]
@@ -259,7 +292,7 @@ class Gradebook:
                     score=row.score,
                     max_score=row.max_score,
                     status=row.status,
-                    tests=row.tests,
+                    tests=[test.to_dict() for test in row.tests],
                     graded_at=started,
                     execution_time=row.duration,
                 )
