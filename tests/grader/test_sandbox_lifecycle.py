@@ -100,3 +100,23 @@ def _containers(all_states: bool) -> list:
     from grader.image import LABEL
 
     return docker.from_env().containers.list(all=all_states, filters={"label": f"{LABEL}=run"})
+
+
+def test_auto_prefers_docker_and_results_record_the_image(adder):
+    from grader.grading import grade_units, report
+    from grader.image import image_tag
+    from grader.sandbox.container import DockerSandbox
+    from grader.staging import Unit
+
+    try:
+        DockerSandbox()
+    except SandboxUnavailable as exc:
+        if os.environ.get("REQUIRE_DOCKER"):
+            raise
+        pytest.skip(str(exc))
+    box = get_sandbox("auto")
+    assert box.name == "docker" and box.tag == image_tag()
+    results = grade_units([Unit("u", adder, [adder.solution_root], skip=("wrong",))], box)
+    graded = report(box, list(results.values()), time.monotonic())
+    assert graded.passed and graded.image_digest and graded.image_digest.startswith("sha256:")
+    assert graded.exercises[0].suite_hash
