@@ -87,6 +87,14 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         return UnitOutcome(RunStatus.crash, f"the tests crashed ({name})", records, duration)
+    collect = next((r for r in records if "collect_error" in r), None)
+    if collect is not None:
+        return UnitOutcome(
+            RunStatus.crash,
+            f"the hidden tests could not be loaded: {collect.get('message', '')}".strip(),
+            records,
+            duration,
+        )
     if not frame.get("done"):
         return UnitOutcome(
             RunStatus.crash,

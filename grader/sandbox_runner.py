@@ -25,6 +25,7 @@ import time
 FRAME_TAG = "@@GRADE"
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
 MAX_RECORD_BYTES = 1 << 20
+MAX_RECORDS = 5000  # per unit: far beyond any hidden suite
 PRELOAD = (
     "pydantic",
     "fastapi",
@@ -254,8 +255,8 @@ def finish(run: Running, status: int, nonce: bytearray) -> None:
                 done = True
             elif "setup_error" in record:
                 setup_error = str(record["setup_error"])
-            else:
-                records.append(record)
+            elif len(records) < MAX_RECORDS:  # a flood of fake records can't bloat the frame
+                records.append({k: str(v)[:500] for k, v in record.items()})
     if os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
         exit_info = {"signal": signum}

@@ -46,12 +46,14 @@ def test_statuses():
         "e": (unit(done=False, code=0), RunStatus.crash),
         "m": (unit(records=[{"id": "a", "message": "MemoryError"}]), RunStatus.oom),
         "k": (unit(), RunStatus.ok),
+        "c": (unit(records=[{"collect_error": "x.py", "message": "boom"}]), RunStatus.crash),
     }
     run = raw(*(frame({**payload, "unit": key}) for key, (payload, _) in cases.items()))
     verdicts = outcomes(run, list(cases), {k: 3 for k in cases})
     assert {k: v.status for k, v in verdicts.items()} == {k: want for k, (_, want) in cases.items()}
     assert "SIGSEGV" in verdicts["s"].message
     assert "sys.exit() or os._exit()" in verdicts["e"].message
+    assert verdicts["c"].message == "the hidden tests could not be loaded: boom"
 
 
 def test_missing_frame_reports_why_the_sandbox_stopped():
