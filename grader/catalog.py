@@ -124,15 +124,25 @@ def load_catalog(root: Path | None = None) -> Catalog:
     return Catalog(root or project_root())
 
 
-def section_titles(root: Path) -> dict[str, str]:
+def _titles(root: Path, table: str) -> dict[str, str]:
     path = root / "exercises" / "sections.toml"
     if not path.is_file():
         return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.get("sections", {}).items()}
+    return {str(k): str(v) for k, v in data.get(table, {}).items()}
 
 
-def topic_title(exercise: Exercise) -> str:
-    """`2.1-basic-app` → `Basic app`."""
+def section_titles(root: Path) -> dict[str, str]:
+    return _titles(root, "sections")
+
+
+def topic_title(exercise: Exercise, titles: dict[str, str] | None = None) -> str:
+    """The topic's title from sections.toml, else from its folder: `2.1-basic-app` → `Basic app`."""
+    if titles and exercise.meta.topic in titles:
+        return titles[exercise.meta.topic]
     slug = exercise.root.parent.name.split("-", 1)[-1]
     return slug.replace("-", " ").capitalize()
+
+
+def topic_titles(root: Path) -> dict[str, str]:
+    return _titles(root, "topics")

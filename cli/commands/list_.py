@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cli import options, output
-from grader.catalog import section_titles, topic_title
+from grader.catalog import section_titles, topic_title, topic_titles
 from grader.grading import suite_of
 
 
@@ -17,6 +17,7 @@ def list_exercises(
     space = options.workspace(workspace)
     rows = []
     summary = space.progress_store.summary()
+    topics = topic_titles(catalog.root)
     for exercise in catalog.select(selectors or ["all"]):
         history = summary.get(exercise.id)
         specs, _ = suite_of(exercise)
@@ -29,7 +30,7 @@ def list_exercises(
                 "difficulty": exercise.meta.difficulty,
                 "section": exercise.meta.section,
                 "topic": exercise.meta.topic,
-                "topic_title": topic_title(exercise),
+                "topic_title": topic_title(exercise, topics),
                 "progress": space.progress(exercise, summary).value,
                 "score": history.last_score if history else 0,
                 "max_score": sum(s.points * s.cases for s in specs),
