@@ -71,3 +71,13 @@ def test_real_catalog_is_valid():
     exercises = load_catalog().exercises
     assert exercises, "the project ships exercises"
     assert len({e.id for e in exercises}) == len(exercises)
+
+
+def test_topics_are_titled_as_the_curriculum_names_them(adder):
+    from grader.catalog import load_catalog, topic_title, topic_titles
+
+    catalog = load_catalog()
+    titles = topic_titles(catalog.root)
+    assert titles["1.1"] == "What is an API?"
+    assert {e.meta.topic for e in catalog.exercises} <= set(titles)
+    assert topic_title(adder, {}) == "Fixture topic"  # no table: from the folder name
