@@ -28,6 +28,7 @@ from cli.commands import (
     reset,
     show,
     start,
+    variant,
     watch,
 )
 from grader import __version__
@@ -77,6 +78,10 @@ for name, command in COMMANDS.items():
 image.image_app.command("build")(guarded(image.build))
 image.image_app.command("show")(guarded(image.show))
 app.add_typer(image.image_app, name="image")
+variant.variant_app.command("list")(guarded(variant.list_variants))
+variant.variant_app.command("open")(guarded(variant.open_variant))
+variant.variant_app.command("save")(guarded(variant.save_variant))
+app.add_typer(variant.variant_app, name="variant")
 
 
 def _version(value: bool) -> None:
@@ -97,7 +102,7 @@ def main(
 
 def route(argv: list[str]) -> list[str]:
     """`grade 2.1 --json` → `grade run 2.1 --json`."""
-    if argv and not argv[0].startswith("-") and argv[0] not in {*COMMANDS, "image"}:
+    if argv and not argv[0].startswith("-") and argv[0] not in {*COMMANDS, "image", "variant"}:
         return ["run", *argv]
     return argv
 

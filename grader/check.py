@@ -1,15 +1,20 @@
-"""`grade check`: every reference scores 100%, every starter less, every wrong variant is caught."""
+"""`grade check`: every reference scores 100%, every starter less, every wrong variant is caught,
+and (with `repeat`) every unit scores the same each time, under load if asked."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 
+from . import variants
 from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult, TestStatus
 from .sandbox import Sandbox
 from .scoring import DID_NOT_RUN
 from .staging import Limits, Unit
+from .stress import cpu_stress
 
 SLOW_SECONDS = 2.0
 
@@ -33,6 +38,8 @@ class CheckReport:
     sandbox: str
     duration: float
     slow: list[str] = field(default_factory=list)
+    repeat: int = 1
+    stress: bool = False
 
     @property
     def ok(self) -> bool:
@@ -43,6 +50,8 @@ class CheckReport:
             "ok": self.ok,
             "sandbox": self.sandbox,
             "duration": self.duration,
+            "repeat": self.repeat,
+            "stress": self.stress,
             "slow": self.slow,
             "rows": [asdict(row) for row in self.rows],
         }
@@ -68,16 +77,28 @@ def layout_problems(exercise: Exercise) -> list[str]:
         problems.append(f"reference solution lacks {missing}")
     if not exercise.prompt_path.is_file():
         problems.append("README.md (the prompt) is missing")
-    if exercise.meta.kind == "code" and not exercise.wrong_dirs:
-        problems.append("no known-wrong variant under solutions/.../wrong/")
+    if exercise.meta.kind == "code" and not exercise.wrong_patches:
+        problems.append("no known-wrong variant (solutions/.../wrong/<name>.patch)")
+    stray = [p.name for p in _stray_variant_entries(exercise)]
+    if stray:
+        problems.append(f"wrong/ holds {stray}: variants are <name>.patch files only")
     for alternative in exercise.alternative_dirs:
         missing = [f for f in files if not (alternative / f).is_file()]
         if missing:
             problems.append(f"alternatives/{alternative.name} lacks {missing} (give every file)")
-    for wrong in exercise.wrong_dirs:
-        extra = {p.relative_to(wrong).as_posix() for p in wrong.rglob("*") if p.is_file()} - files
+    if exercise.prompt_path.is_file():
+        prompt = exercise.prompt_path.read_text(encoding="utf-8")
+        problems += variants.problems(exercise.solution_root, prompt)
+    for path in exercise.wrong_patches:
+        try:
+            extra = {f.path for f in variants.load(path).files} - files
+        except variants.VariantError:
+            continue  # reported above
         if extra:
-            problems.append(f"wrong/{wrong.name} has files not in exercise.toml: {sorted(extra)}")
+            problems.append(
+                f"wrong/{path.name} changes files not in exercise.toml: {sorted(extra)}"
+            )
+    problems += suite_kit_problems(exercise)
     try:
         specs, _ = suite_of(exercise)
     except Exception as exc:  # CatalogError with the test's location
@@ -98,15 +119,90 @@ def layout_problems(exercise: Exercise) -> list[str]:
     return problems
 
 
-def check(exercises: list[Exercise], sandbox: Sandbox, limits: Limits | None = None) -> CheckReport:
+# Hidden suites get these from the kit (grader.pytest_plugin, grader.testing), never a copy.
+KIT_ONLY = {
+    "StaticPool": "build the database with the `db_engine` fixture",
+    "dependency_overrides[": "override get_db with the `db_client` fixture",
+    "before_cursor_execute": "count statements with the `sql_counter` fixture",
+}
+
+
+def suite_kit_problems(exercise: Exercise) -> list[str]:
+    """A hidden suite that builds its own engine, get_db override or statement counter."""
+    found = []
+    for path in sorted(exercise.tests_dir.glob("*.py")) if exercise.tests_dir.is_dir() else []:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for needle, instead in KIT_ONLY.items():
+            if needle in text:
+                found.append(f"tests/{path.name} uses {needle.rstrip('[')} itself: {instead}")
+    return found
+
+
+def _stray_variant_entries(exercise: Exercise) -> list:
+    folder = exercise.solution_root / "wrong"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix != ".patch" or not p.is_file())
+
+
+def check(
+    exercises: list[Exercise],
+    sandbox: Sandbox,
+    limits: Limits | None = None,
+    repeat: int = 1,
+    stress: bool = False,
+) -> CheckReport:
     started = time.monotonic()
     rows: list[CheckRow] = []
-    units: list[Unit] = []
+    checked = []
     for exercise in exercises:
         problems = layout_problems(exercise)
         if problems:
             rows += [CheckRow(exercise.id, "layout", False, problem=p) for p in problems]
-            continue
+        else:
+            checked.append(exercise)
+    with _materialised(checked) as variant_dirs:
+        units = _units(checked, variant_dirs)
+        with cpu_stress(enabled=stress):
+            runs = [grade_units(units, sandbox, limits) for _ in range(max(1, repeat))]
+    slow = []
+    for unit in units:
+        result = runs[0][unit.key]
+        variant = unit.key.split("@", 1)[1]
+        row = _judge(unit.exercise.id, variant, result)
+        scores = [run[unit.key].score for run in runs]
+        if len(set(scores)) > 1 and row.ok:
+            row.ok = False
+            row.problem = (
+                f"{variant} scored {', '.join(f'{s:g}' for s in scores)} in {len(runs)} runs: "
+                "the suite depends on timing or load (wait on events, not on time)"
+            )
+        for run in runs[1:]:  # a later run may break the rule the first one kept
+            again = _judge(unit.exercise.id, variant, run[unit.key])
+            if row.ok and not again.ok:
+                row.ok, row.problem = False, f"in a repeated run: {again.problem}"
+        rows.append(row)
+        if variant == "reference" and result.duration > SLOW_SECONDS:
+            slow.append(f"{unit.exercise.id} ({result.duration:.2f} s)")
+    return CheckReport(
+        rows, sandbox.name, round(time.monotonic() - started, 3), slow, max(1, repeat), stress
+    )
+
+
+@contextmanager
+def _materialised(exercises: list[Exercise]) -> Iterator[dict]:
+    """Every exercise's wrong variants applied to copies of its reference, for the block."""
+    with ExitStack() as stack:
+        folders: dict = {}
+        for exercise in exercises:
+            ref = exercise.solution_root
+            folders.update(stack.enter_context(variants.materialised(exercise.wrong_patches, ref)))
+        yield folders
+
+
+def _units(exercises: list[Exercise], variant_dirs: dict) -> list[Unit]:
+    units: list[Unit] = []
+    for exercise in exercises:
         # The variants live below the reference: leave them out of its copy.
         skip = ("wrong", "alternatives")
         units.append(
@@ -117,21 +213,12 @@ def check(exercises: list[Exercise], sandbox: Sandbox, limits: Limits | None = N
             units.append(Unit(key, exercise, [alternative]))
         # A starter or a wrong variant only has to fail one test: stop at the first failure.
         units.append(Unit(f"{exercise.id}@starter", exercise, [exercise.starter_dir], True))
-        for wrong in exercise.wrong_dirs:
-            sources = [exercise.solution_root, wrong]
-            key = f"{exercise.id}@wrong/{wrong.name}"
-            units.append(Unit(key, exercise, sources, True, skip=skip))
+        for patch in exercise.wrong_patches:
+            key = f"{exercise.id}@wrong/{patch.stem}"
+            units.append(Unit(key, exercise, [variant_dirs[patch]], True))
     # Longest first: references run every test, the others stop at their first failure.
     units.sort(key=lambda u: u.stop_at_first_failure)
-    results = grade_units(units, sandbox, limits)
-    slow = []
-    for unit in units:
-        result = results[unit.key]
-        variant = unit.key.split("@", 1)[1]
-        rows.append(_judge(unit.exercise.id, variant, result))
-        if variant == "reference" and result.duration > SLOW_SECONDS:
-            slow.append(f"{unit.exercise.id} ({result.duration:.2f} s)")
-    return CheckReport(rows, sandbox.name, round(time.monotonic() - started, 3), slow)
+    return units
 
 
 def _judge(exercise_id: str, variant: str, result: ExerciseResult) -> CheckRow:

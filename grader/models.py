@@ -90,8 +90,10 @@ class Exercise(BaseModel):
         return self.root / "README.md"
 
     @property
-    def wrong_dirs(self) -> list[Path]:
-        return self._variants("wrong")
+    def wrong_patches(self) -> list[Path]:
+        """Known-wrong variants: `wrong/<name>.patch`, diffs against the reference."""
+        folder = self.solution_root / "wrong"
+        return sorted(folder.glob("*.patch")) if folder.is_dir() else []
 
     @property
     def alternative_dirs(self) -> list[Path]:

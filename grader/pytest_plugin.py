@@ -1,9 +1,11 @@
 """The pytest plugin every hidden suite runs under.
 
-It gives hidden tests three markers (``points``, ``task``, ``hint``) and the ``learner`` fixture,
-which imports the learner's modules from the submission folder. Importing through the fixture,
-never at a test module's top level, turns a missing or broken file into a clear failure of each
-test ("main.py: SyntaxError at line 3: ...") instead of a collection crash that hides every result.
+It gives hidden tests three markers (``points``, ``task``, ``hint``), the ``learner`` fixture,
+which imports the learner's modules from the submission folder, and the suite kit: ``db_engine``,
+``db_client``, ``app_client``, ``sql_counter`` and ``clock`` (see ``grader.testing``). Importing
+through the fixture, never at a test module's top level, turns a missing or broken file into a
+clear failure of each test ("main.py: SyntaxError at line 3: ...") instead of a collection crash
+that hides every result.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ import gc
 import importlib
 import os
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+
+from grader import testing
 
 MARKERS = {
     "points(n)": "points the test is worth (default 1)",
@@ -65,6 +72,16 @@ class Learner:
         if out_of_memory:
             gc.collect()
         raise LearnerCodeError(message)
+
+    def require(self, name: str, *names: str, fresh: bool = False) -> ModuleType:
+        """The module ``name``, failing the test with one clear line when it lacks any of
+        ``names``: ``learner.require("main", "app", "get_db")``."""
+        module = self.fresh(name) if fresh else self(name)
+        missing = [n for n in names if getattr(module, n, None) is None]
+        if missing:
+            listed = ", ".join(f"`{n}`" for n in missing)
+            raise LearnerCodeError(f"{name.replace('.', '/')}.py defines no {listed}")
+        return module
 
     def fresh(self, name: str) -> ModuleType:
         """Re-import ``name`` and every learner module, for tests that need fresh module state."""
@@ -116,3 +133,97 @@ class Learner:
 def learner(pytestconfig: pytest.Config) -> Learner:
     """Import the learner's modules: ``learner("main").app``."""
     return Learner(Path(pytestconfig.getoption("submission")))
+
+
+# --- the suite kit: fixtures every hidden suite gets without copying them -------------------
+
+
+@pytest.fixture
+def db_engine() -> Iterator[Callable[..., Any]]:
+    """``db_engine(Base.metadata)``: a private in-memory database with those tables, shared by
+    every thread, foreign keys on; disposed after the test."""
+    engines = []
+
+    def make(metadata: Any = None, foreign_keys: bool = True) -> Any:
+        engine = testing.memory_engine(metadata, foreign_keys)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def app_client() -> Iterator[Callable[..., Any]]:
+    """``app_client(app)``: a TestClient that answers 500 instead of raising and follows no
+    redirects; ``lifespan=True`` runs the app's startup and shutdown around the test."""
+    opened = []
+
+    def make(app: Any, lifespan: bool = False, **options: Any) -> Any:
+        client = testing.client_for(app, **options)
+        if lifespan:
+            client.__enter__()
+        opened.append((client, lifespan))
+        return client
+
+    yield make
+    for client, entered in reversed(opened):
+        if entered:
+            client.__exit__(None, None, None)
+        else:
+            client.close()
+
+
+@dataclass
+class DbApp:
+    """What ``db_client`` sets up: the client, the test engine and its session factory."""
+
+    client: Any
+    engine: Any
+    sessions: Callable[[], Any]
+
+    def scalars(self, statement: Any) -> list:
+        """Rows read through a fresh Session: what was really committed."""
+        return testing.fresh_scalars(self.engine, statement)
+
+
+@pytest.fixture
+def db_client(db_engine, app_client) -> Iterator[Callable[..., DbApp]]:
+    """``db_client(main)``: the learner's ``main.app`` with ``main.get_db`` overridden to hand out
+    sessions on a new in-memory database holding ``main.Base``'s tables. Pass ``engine=`` to
+    reuse one, ``get_db=``/``metadata=`` for other names; the override is removed afterwards."""
+    stack = []
+
+    def make(
+        module: Any,
+        engine: Any = None,
+        get_db: Any = None,
+        metadata: Any = None,
+        lifespan: bool = False,
+        **options: Any,
+    ) -> DbApp:
+        if engine is None:
+            if metadata is None:
+                metadata = module.Base.metadata
+            engine = db_engine(metadata)
+        override = testing.overridden_db(module.app, get_db or module.get_db, engine)
+        sessions = override.__enter__()
+        stack.append(override)
+        return DbApp(app_client(module.app, lifespan=lifespan, **options), engine, sessions)
+
+    yield make
+    for override in reversed(stack):
+        override.__exit__(None, None, None)
+
+
+@pytest.fixture
+def sql_counter() -> Callable[[Any], testing.SqlCounter]:
+    """``with sql_counter(engine) as counted: ...`` then ``counted.count`` (N+1 checks)."""
+    return testing.SqlCounter
+
+
+@pytest.fixture
+def clock() -> testing.FakeClock:
+    """A clock that moves only by ``clock.advance(seconds)``; its ``sleep`` returns at once."""
+    return testing.FakeClock()

@@ -93,5 +93,12 @@ def scaffold(
     for name in files:
         write(folder / "starter" / name, "# TODO: Task 1\n")
         write(solution / name, "# the reference solution\n")
-        write(solution / "wrong" / "todo-mistake" / name, "# WRONG: TODO the plausible mistake\n")
+    first = files[0]
+    write(
+        solution / "wrong" / "todo-mistake.patch",
+        'Breaks: "TODO: quote the prompt sentence this variant breaks"\n'
+        "Mistake: TODO the plausible mistake, in one line\n\n"
+        f"--- a/{first}\n+++ b/{first}\n@@ -1 +1 @@\n"
+        "-# the reference solution\n+# TODO: the plausible mistake\n",
+    )
     return written

@@ -1,13 +1,22 @@
-"""Helpers hidden suites may import (`from grader.testing import ...`), following the course's
-database convention: a private in-memory SQLite database per test, the learner's `get_db`
-overridden to hand out sessions on it, and a counter of the SQL statements a request runs."""
+"""The suite kit: what hidden suites share, so that none of them copies it.
+
+The plugin (`grader.pytest_plugin`) turns these into fixtures (`db_engine`, `db_client`,
+`app_client`, `sql_counter`, `clock`); suites that need one at module scope, or outside a
+fixture, import them from here. The database convention of the course: a private in-memory
+SQLite database per test, shared by every thread, foreign keys on; the learner's `get_db`
+overridden to hand out sessions on it; reads go through a fresh `Session`, never through the
+learner's objects."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+EPOCH = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def memory_engine(metadata: Any = None, foreign_keys: bool = True):
@@ -48,6 +57,25 @@ def overridden_db(app: Any, get_db: Callable, engine: Any) -> Iterator[Callable]
         app.dependency_overrides.pop(get_db, None)
 
 
+def client_for(app: Any, **options: Any):
+    """A TestClient that reports a server error as the 500 a real client sees, never follows
+    redirects unless asked, and otherwise takes TestClient's options (`with` it to run the
+    app's lifespan)."""
+    from fastapi.testclient import TestClient
+
+    options.setdefault("raise_server_exceptions", False)
+    options.setdefault("follow_redirects", False)
+    return TestClient(app, **options)
+
+
+def fresh_scalars(engine: Any, statement: Any) -> list:
+    """The rows of `statement`, read through a new Session: what is really committed."""
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        return list(session.scalars(statement).all())
+
+
 @dataclass
 class SqlCounter:
     """Counts the statements an engine runs (`with counter: ...`), for N+1 checks."""
@@ -73,3 +101,43 @@ class SqlCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    @property
+    def selects(self) -> int:
+        return sum(1 for s in self.statements if s.lstrip().upper().startswith("SELECT"))
+
+
+@dataclass
+class FakeClock:
+    """A clock that moves only when the test moves it: expiry, rate limits and caches are
+    tested by `advance()`, never by sleeping. Hand `clock.now`, `clock.time`,
+    `clock.monotonic` or `clock.sleep` to code whose prompt says the clock is injected."""
+
+    start: datetime = EPOCH
+    elapsed: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock does not go back")
+        self.elapsed += seconds
+
+    def now(self, tz: Any = None) -> datetime:
+        """Timezone-aware UTC (or `tz`), like `datetime.now(UTC)`."""
+        moment = self.start + timedelta(seconds=self.elapsed)
+        return moment.astimezone(tz) if tz is not None else moment
+
+    def time(self) -> float:
+        return self.now().timestamp()
+
+    def monotonic(self) -> float:
+        return 1000.0 + self.elapsed
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(max(0.0, seconds))
+
+    async def asleep(self, seconds: float) -> None:
+        """`await clock.asleep(s)`: moves the clock, then yields one event-loop turn."""
+        self.sleep(seconds)
+        await asyncio.sleep(0)

@@ -46,17 +46,24 @@ def synthetic_class(root: Path, students: int) -> dict[tuple[str, str], bool]:
     """Student i submits, for every exercise, the reference, the starter or a wrong variant.
     Returns whether each (student, exercise) must score full marks."""
     from grader.catalog import load_catalog
+    from grader.variants import load, materialise
 
     expected = {}
+    variants = root.parent / f"{root.name}-variants"
+    for exercise in load_catalog().exercises:
+        if exercise.wrong_patches:
+            materialise(
+                load(exercise.wrong_patches[0]), exercise.solution_root, variants / exercise.id
+            )
     for i in range(students):
         for exercise in load_catalog().exercises:
             kind = i % 3
-            if kind == 0 or (kind == 2 and not exercise.wrong_dirs):
+            if kind == 0 or (kind == 2 and not exercise.wrong_patches):
                 sources = [exercise.solution_root]
             elif kind == 1:
                 sources = [exercise.starter_dir]
             else:
-                sources = [exercise.solution_root, exercise.wrong_dirs[0]]
+                sources = [variants / exercise.id]
             expected[(f"student{i:03d}", exercise.id)] = sources == [exercise.solution_root]
             target = root / f"student{i:03d}" / exercise.meta.name
             target.mkdir(parents=True)

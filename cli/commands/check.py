@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cli import options, output
@@ -14,6 +16,15 @@ def check(
     selectors: options.SelectorsArg = None,
     sandbox: options.SandboxOpt = "auto",
     jobs: options.JobsOpt = None,
+    repeat: Annotated[
+        int,
+        typer.Option(
+            "--repeat", min=1, help="Grade every unit N times; a score that changes fails."
+        ),
+    ] = 1,
+    stress: Annotated[
+        bool, typer.Option("--stress", help="Run one busy process per core beside the grading.")
+    ] = False,
     as_json: options.JsonOpt = False,
 ) -> None:
     """Prove the exercises: exit 0 only when every check holds."""
@@ -24,7 +35,7 @@ def check(
         from cli import render
 
         render.warning(box.warning)
-    report = run_check(exercises, box, limits)
+    report = run_check(exercises, box, limits, repeat=repeat, stress=stress)
     if as_json:
         output.emit_json(report.to_dict())
     else:

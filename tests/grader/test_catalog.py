@@ -12,7 +12,7 @@ def test_fixture_catalog_loads(catalog):
     [exercise] = catalog.exercises
     assert exercise.id == "9.1.1"
     assert exercise.meta.files == ["calc.py"]
-    assert [w.name for w in exercise.wrong_dirs] == ["off-by-one"]
+    assert [w.stem for w in exercise.wrong_patches] == ["off-by-one"]
 
 
 def test_unknown_key_is_rejected_with_its_name(copy_catalog):

@@ -17,6 +17,7 @@ from grader.grading import grade_units
 from grader.models import RunStatus, TestStatus
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.staging import Limits, Unit
+from grader.variants import load, materialise
 from tests.conftest import ATTACKS, FIXTURE_CATALOG
 
 FULL = 8
@@ -62,10 +63,12 @@ def attacked(request, tmp_path_factory):
     adder = Catalog(FIXTURE_CATALOG).get("9.1.1")
     canary = tmp_path_factory.mktemp("host") / "canary.txt"
     canary.write_text("host secret")
+    wrong = tmp_path_factory.mktemp("wrong")
+    materialise(load(adder.wrong_patches[0]), adder.solution_root, wrong)
     units = [
-        Unit("reference", adder, [adder.solution_root]),
+        Unit("reference", adder, [adder.solution_root], skip=("wrong", "alternatives")),
         Unit("starter", adder, [adder.starter_dir]),
-        Unit("wrong", adder, [adder.solution_root, *adder.wrong_dirs]),
+        Unit("wrong", adder, [wrong]),
     ]
     for attack in sorted(ATTACKS.glob("*.py")):
         folder = tmp_path_factory.mktemp(attack.stem)
