@@ -164,6 +164,13 @@ class ExerciseResult(BaseModel):
     message: str = ""
     duration: float = 0.0
     suite_hash: str = ""
+    # Why a teacher should read this submission before trusting its score (a forgery check or
+    # a static scan flagged it); empty when nothing did. Never lowers or raises the score.
+    review: list[str] = []
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)
 
     @property
     def passed(self) -> bool:

@@ -96,7 +96,7 @@ def scaffold(
     first = files[0]
     write(
         solution / "wrong" / "todo-mistake.patch",
-        'Breaks: "TODO: quote the prompt sentence this variant breaks"\n'
+        'Breaks: "TODO: what to build, with the exact behaviour the tests check."\n'
         "Mistake: TODO the plausible mistake, in one line\n\n"
         f"--- a/{first}\n+++ b/{first}\n@@ -1 +1 @@\n"
         "-# the reference solution\n+# TODO: the plausible mistake\n",

@@ -220,6 +220,11 @@ def problems(solution_root: Path, prompt: str) -> list[str]:
             found.append(
                 f'wrong/{path.name}: its Breaks: sentence is not in the prompt: "{variant.breaks}"'
             )
+        with tempfile.TemporaryDirectory(prefix="grade-variant-") as scratch:
+            try:
+                materialise(variant, solution_root, Path(scratch) / "v")
+            except VariantError as exc:
+                found.append(f"wrong/{path.name}: {exc}")
     return found
 
 

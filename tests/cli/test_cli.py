@@ -128,10 +128,16 @@ def test_check_passes_on_the_fixture_catalog(bwrap):
 def test_check_fails_when_a_wrong_variant_slips_through(tmp_path, monkeypatch, bwrap):
     catalog = tmp_path / "catalog"
     shutil.copytree(FIXTURE_CATALOG, catalog)
-    wrong = catalog / "solutions/9.1-fixture-topic/9.1.1-adder/wrong/off-by-one/calc.py"
-    shutil.copyfile(catalog / "solutions/9.1-fixture-topic/9.1.1-adder/calc.py", wrong)
+    reference = catalog / "solutions/9.1-fixture-topic/9.1.1-adder"
+    harmless = tmp_path / "harmless"
+    shutil.copytree(reference, harmless)
+    (harmless / "calc.py").write_text((harmless / "calc.py").read_text() + "# a comment\n")
     monkeypatch.setenv("GRADE_CATALOG", str(catalog))
-    result = grade("check", "--sandbox", "bwrap")
+    saved = grade(
+        "variant", "save", "9.1.1", "off-by-one", str(harmless), "--mistake", "only a comment"
+    )
+    assert saved.exit_code == 0, saved.output
+    result = grade("check", "--sandbox", "bwrap", "--repeat", "2")
     assert result.exit_code == 1
     assert "0/1 wrong variants caught" in " ".join(result.stdout.split())
     rows = as_json(grade("check", "--sandbox", "bwrap", "--json"))["rows"]
@@ -203,3 +209,47 @@ def test_student_commands_do_not_import_sqlalchemy():
     code = "import sys, cli.main, cli.render; print('sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_variant_open_then_save_writes_a_patch_check_catches(tmp_path, monkeypatch, bwrap):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    folder = tmp_path / "review"
+    assert grade("variant", "open", "9.1.1", "off-by-one", str(folder)).exit_code == 0
+    assert "a + b + 1" in (folder / "calc.py").read_text()
+    again = grade("variant", "open", "9.1.1", "off-by-one", str(folder))
+    assert again.exit_code == 2 and "not empty" in again.output
+    assert grade("variant", "open", "9.1.1", "neg-keeps-sign", str(tmp_path / "new")).exit_code == 0
+    calc = tmp_path / "new" / "calc.py"
+    calc.write_text(calc.read_text().replace("return -x", "return x"))
+    wrong_quote = grade(
+        "variant", "save", "9.1.1", "neg-keeps-sign", str(tmp_path / "new"), "--breaks", "nope"
+    )
+    assert wrong_quote.exit_code == 2 and "not a sentence" in wrong_quote.output
+    saved = grade(
+        "variant",
+        "save",
+        "9.1.1",
+        "neg-keeps-sign",
+        str(tmp_path / "new"),
+        "--breaks",
+        "`neg(x)` returns `-x`.",
+        "--mistake",
+        "forgets the sign",
+    )
+    assert saved.exit_code == 0, saved.output
+    listed = as_json(grade("variant", "list", "9.1.1", "--json"))["variants"]
+    assert [v["name"] for v in listed] == ["neg-keeps-sign", "off-by-one"]
+    rows = as_json(grade("check", "--sandbox", "bwrap", "--json"))["rows"]
+    assert all(r["ok"] for r in rows) and len(rows) == 5
+
+
+def test_check_names_a_patch_that_no_longer_applies(tmp_path, monkeypatch):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    calc = catalog / "solutions/9.1-fixture-topic/9.1.1-adder/calc.py"
+    calc.write_text(calc.read_text().replace("return a + b", "return b + a"))
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    data = as_json(grade("lint", "--json"))
+    assert any("off-by-one.patch" in p and "no longer applies" in p for p in data["problems"])

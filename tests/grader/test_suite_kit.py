@@ -8,7 +8,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-LEARNER_MAIN = '''
+LEARNER_MAIN = """
 from collections.abc import Iterator
 
 from fastapi import Depends, FastAPI
@@ -52,9 +52,9 @@ def books(db: Session = Depends(get_db)):
 @app.get("/boom")
 def boom():
     raise ValueError("boom")
-'''
+"""
 
-SUITE = '''
+SUITE = """
 import pytest
 from sqlalchemy import select
 
@@ -104,7 +104,7 @@ def test_clock_async_sleep(clock):
     before = clock.monotonic()
     asyncio.run(clock.asleep(5))
     assert clock.monotonic() - before == 5
-'''
+"""
 
 
 @pytest.fixture
