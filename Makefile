@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 EX ?= 2.1.1
 SANDBOX ?= auto
 
-.PHONY: install system-deps grade check lint test bench clean lock
+.PHONY: install system-deps grade check lint test bench clean lock golden
 
 $(BIN)/grade: pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -49,6 +49,10 @@ test: install lint
 
 bench: install
 	$(BIN)/python tests/bench.py   # RUNS=5 STUDENTS=6 SANDBOXES="bwrap docker"
+
+# Rewrite tests/golden/ from the current code (review the diff before committing it).
+golden: install
+	GRADE_GOLDEN=update $(BIN)/python -m pytest -q tests/cli/test_golden.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

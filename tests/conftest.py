@@ -13,6 +13,15 @@ FIXTURE_CATALOG = FIXTURES / "catalog"
 ATTACKS = FIXTURES / "attacks"
 
 
+def adder_wrong_variant(target: Path) -> Path:
+    """The fixture exercise's off-by-one variant, applied to a copy of its reference."""
+    from grader.variants import load, materialise
+
+    reference = FIXTURE_CATALOG / "solutions/9.1-fixture-topic/9.1.1-adder"
+    materialise(load(reference / "wrong" / "off-by-one.patch"), reference, target)
+    return target
+
+
 @pytest.fixture
 def catalog() -> Catalog:
     return Catalog(FIXTURE_CATALOG)
