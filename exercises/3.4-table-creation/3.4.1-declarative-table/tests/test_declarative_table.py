@@ -2,11 +2,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import DateTime, Integer, Numeric, String, create_engine, inspect, select, text
+from sqlalchemy import DateTime, Integer, Numeric, String, inspect, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError, NoInspectionAvailable
 from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta, Session
-from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateTable
 
 COLUMNS = ["created_at", "id", "name", "price", "sku"]
@@ -15,20 +14,14 @@ COLUMNS = ["created_at", "id", "name", "price", "sku"]
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(models, name):
-    value = getattr(models, name, None)
-    assert value is not None, f"models.py defines no {name} yet"
-    return value
-
-
 @pytest.fixture
 def models(learner):
-    return learner("models")
+    return learner.require("models", "Base", "Product")
 
 
 @pytest.fixture
 def Product(models):
-    product = need(models, "Product")
+    product = models.Product
     try:
         inspect(product)
     except NoInspectionAvailable:
@@ -37,13 +30,8 @@ def Product(models):
 
 
 @pytest.fixture
-def engine(models, Product):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    need(models, "Base").metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(models, Product, db_engine):
+    return db_engine(models.Base.metadata)
 
 
 @pytest.fixture
@@ -101,7 +89,7 @@ def utc_naive_now():
     "`Table(...)` object (`__table__ = ...` or map_imperatively) is the imperative style."
 )
 def test_product_is_declared_on_the_declarative_base(models, Product):
-    base = need(models, "Base")
+    base = models.Base
     ok = isinstance(base, type) and issubclass(base, DeclarativeBase | DeclarativeBaseNoMeta)
     assert ok, f"models.Base ({base!r}) is not a subclass of sqlalchemy.orm.DeclarativeBase"
     assert issubclass(Product, base), (
