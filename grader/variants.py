@@ -172,7 +172,17 @@ def materialise(variant: WrongVariant, reference: Path, target: Path) -> None:
         dest.write_text(apply_file(original, patch, variant.path.name), encoding="utf-8")
 
 
-def make_patch(reference: Path, edited: Path, files: list[str], breaks: str, mistake: str) -> str:
+CONTEXT_LINES = 2  # enough to see where the mistake sits; more only hides it
+
+
+def make_patch(
+    reference: Path,
+    edited: Path,
+    files: list[str],
+    breaks: str,
+    mistake: str,
+    context: int = CONTEXT_LINES,
+) -> str:
     """The text of a variant: a header and the diff of `edited` against `reference`."""
     chunks = []
     for name in files:
@@ -187,6 +197,7 @@ def make_patch(reference: Path, edited: Path, files: list[str], breaks: str, mis
             after.splitlines(keepends=True),
             "/dev/null" if before is None else f"a/{name}",
             f"b/{name}",
+            n=context,
         )
         for line in diff:
             chunks.append(line if line.endswith("\n") else line + "\n" + NO_NEWLINE + "\n")
