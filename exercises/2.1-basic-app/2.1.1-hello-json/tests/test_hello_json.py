@@ -1,10 +1,9 @@
 import pytest
-from fastapi.testclient import TestClient
 
 
 @pytest.fixture
-def client(learner):
-    return TestClient(learner("main").app)
+def client(learner, app_client):
+    return app_client(learner.require("main", "app").app)
 
 
 @pytest.mark.task(1)
@@ -12,17 +11,18 @@ def client(learner):
 def test_root_returns_json_object(client):
     response = client.get("/")
     assert response.status_code == 200, f"GET / answered {response.status_code}"
-    assert response.headers["content-type"].startswith("application/json"), (
+    assert response.headers.get("content-type", "").startswith("application/json"), (
         f"GET / answered content-type {response.headers['content-type']!r}, not JSON"
     )
-    assert response.json() == {"message": "Hello, World"}
+    assert response.json() == {"message": "Hello, World"}, f"GET / answered {response.text[:200]}"
 
 
 @pytest.mark.task(1)
 def test_app_is_a_fastapi_instance(learner):
     from fastapi import FastAPI
 
-    assert isinstance(learner("main").app, FastAPI), "main.app should be a FastAPI() instance"
+    app = learner.require("main", "app").app
+    assert isinstance(app, FastAPI), f"main.app is a {type(app).__name__}, not a FastAPI() instance"
 
 
 @pytest.mark.task(2)
@@ -31,15 +31,19 @@ def test_app_is_a_fastapi_instance(learner):
 def test_hello_greets_by_name(client, name):
     response = client.get(f"/hello/{name}")
     assert response.status_code == 200, f"GET /hello/{name} answered {response.status_code}"
-    assert response.json() == {"message": f"Hello, {name}"}
+    assert response.json() == {"message": f"Hello, {name}"}, (
+        f"GET /hello/{name} answered {response.text[:200]}"
+    )
 
 
 @pytest.mark.task(2)
 @pytest.mark.hint("Path parameters arrive already decoded: %C3%AB is the letter ë.")
 def test_hello_decodes_unicode_names(client):
     response = client.get("/hello/Zo%C3%AB")
-    assert response.status_code == 200
-    assert response.json() == {"message": "Hello, Zoë"}
+    assert response.status_code == 200, f"GET /hello/Zo%C3%AB answered {response.status_code}"
+    assert response.json() == {"message": "Hello, Zoë"}, (
+        f"GET /hello/Zo%C3%AB answered {response.text[:200]}"
+    )
 
 
 @pytest.mark.task(2)
