@@ -1,10 +1,9 @@
 import ast
 
 import pytest
-from sqlalchemy import Table, create_engine, inspect, select, text
+from sqlalchemy import Table, inspect, select, text
 from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta, Session
-from sqlalchemy.pool import StaticPool
 
 # (name, type, nullable, primary key) as SQLite reports them for the books table.
 EXPECTED = [
@@ -25,26 +24,12 @@ SAVED_ROWS = [tuple(b.values()) for b in BOOKS] + [("The Hobbit", "J. R. R. Tolk
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(module, name, filename):
-    value = getattr(module, name, None)
-    assert value is not None, f"{filename} defines no {name} yet"
-    return value
-
-
 def mapped(cls, where):
     try:
         inspect(cls)
     except NoInspectionAvailable:
         raise AssertionError(f"{where} ({cls!r}) is not a mapped class") from None
     return cls
-
-
-def new_engine(metadata):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    metadata.create_all(engine)
-    return engine
 
 
 def columns_in(engine):
@@ -78,17 +63,13 @@ def by_author(engine, cls, author):
 
 @pytest.fixture
 def DeclBook(learner):
-    decl = learner("decl")
-    book = mapped(need(decl, "DeclBook", "decl.py"), "decl.DeclBook")
-    need(decl, "Base", "decl.py")
-    return book
+    decl = learner.require("decl", "DeclBook", "Base")
+    return mapped(decl.DeclBook, "decl.DeclBook")
 
 
 @pytest.fixture
-def decl_engine(learner, DeclBook):
-    engine = new_engine(learner("decl").Base.metadata)
-    yield engine
-    engine.dispose()
+def decl_engine(learner, DeclBook, db_engine):
+    return db_engine(learner("decl").Base.metadata)
 
 
 @pytest.fixture
@@ -97,8 +78,8 @@ def imperative(learner):
 
 
 @pytest.fixture
-def books_table(imperative):
-    table = need(imperative, "books_table", "imperative.py")
+def books_table(learner, imperative):
+    table = learner.require("imperative", "books_table").books_table
     assert isinstance(table, Table), f"imperative.books_table is {table!r}, not a sqlalchemy Table"
     return table
 
@@ -106,14 +87,12 @@ def books_table(imperative):
 @pytest.fixture
 def ImpBook(learner, imperative, books_table):
     # imperative.py has run, so the class in domain.py is mapped now.
-    return mapped(need(learner("domain"), "ImpBook", "domain.py"), "domain.ImpBook")
+    return mapped(learner.require("domain", "ImpBook").ImpBook, "domain.ImpBook")
 
 
 @pytest.fixture
-def imp_engine(books_table, ImpBook):
-    engine = new_engine(books_table.metadata)
-    yield engine
-    engine.dispose()
+def imp_engine(books_table, ImpBook, db_engine):
+    return db_engine(books_table.metadata)
 
 
 # ---------------------------------------------------------------- Task 1: the declarative side
@@ -176,7 +155,7 @@ def test_decl_book_persists_and_queries(decl_engine, DeclBook):
     "even Mapped for annotations. Everything SQLAlchemy goes in imperative.py."
 )
 def test_domain_py_does_not_import_sqlalchemy(learner):
-    cls = need(learner("domain"), "ImpBook", "domain.py")
+    cls = learner.require("domain", "ImpBook").ImpBook
     try:  # nothing to check while ImpBook is still the starter's stub
         cls(title="Dune", author="Frank Herbert", published_year=1965)
     except TypeError as exc:
@@ -202,8 +181,8 @@ def test_domain_py_does_not_import_sqlalchemy(learner):
     "maps it."
 )
 def test_imp_book_is_a_plain_class_until_imperative_maps_it(learner):
-    domain = learner.fresh("domain")  # domain.py alone: imperative.py has not run
-    cls = need(domain, "ImpBook", "domain.py")
+    # domain.py alone: imperative.py has not run
+    cls = learner.require("domain", "ImpBook", fresh=True).ImpBook
     assert isinstance(cls, type), f"domain.ImpBook is {cls!r}, not a class"
     assert inspect(cls, raiseerr=False) is None, (
         "domain.ImpBook is already mapped before imperative.py runs: it should be a plain class"
@@ -233,15 +212,31 @@ def test_imp_book_is_a_plain_class_until_imperative_maps_it(learner):
     "mapper_registry.map_imperatively(ImpBook, books_table). The classical mapper() was removed "
     "in SQLAlchemy 2.0."
 )
-def test_imp_book_is_mapped_onto_books_table(imperative, books_table, ImpBook):
+def test_imp_book_is_mapped_onto_books_table(learner, books_table, ImpBook):
     assert books_table.name == "books", f"books_table is named {books_table.name!r}"
     assert inspect(ImpBook).local_table is books_table, (
         f"ImpBook is mapped onto {inspect(ImpBook).local_table!r}, not onto imperative.books_table"
     )
-    registry = need(imperative, "mapper_registry", "imperative.py")
+    registry = learner.require("imperative", "mapper_registry").mapper_registry
     assert inspect(ImpBook).registry is registry, (
         "ImpBook is not mapped by imperative.mapper_registry: use "
         "mapper_registry.map_imperatively(ImpBook, books_table)"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    'Put the table in the registry\'s own MetaData: Table("books", mapper_registry.metadata, '
+    "...). A separate MetaData() leaves mapper_registry.metadata empty, so "
+    "mapper_registry.metadata.create_all(engine) creates nothing."
+)
+def test_registry_metadata_creates_the_books_table(learner, books_table, ImpBook, db_engine):
+    registry = learner.require("imperative", "mapper_registry").mapper_registry
+    engine = db_engine(registry.metadata)
+    created = sorted(inspect(engine).get_table_names())
+    assert created == ["books"], (
+        f"mapper_registry.metadata.create_all(engine) created the tables {created}, "
+        "expected ['books']"
     )
 
 
