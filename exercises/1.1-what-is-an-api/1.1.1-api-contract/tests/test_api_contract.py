@@ -1,7 +1,8 @@
 import re
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 CONVERT = "/api/v1/convert"
 UNITS = ["km", "m", "mi"]
@@ -11,7 +12,7 @@ METRES = {"km": 1000.0, "m": 1.0, "mi": 1609.344}
 @pytest.fixture(scope="module")
 def client(learner):
     # `with` keeps one event loop for the whole module: much faster than one per request.
-    with TestClient(learner("main").app, raise_server_exceptions=False) as test_client:
+    with client_for(learner.require("main", "app").app) as test_client:
         yield test_client
 
 
@@ -161,17 +162,30 @@ def test_unknown_unit_is_422(client, from_unit, to_unit):
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
-    "Let FastAPI validate the unit (Literal or Enum): its 422 body names the parameter, "
-    "loc ['query', 'from_unit']. Do not replace it with your own error."
+    "Let FastAPI validate the parameters (Literal or Enum units, a float value with "
+    "Query(allow_inf_nan=False)): its 422 body names the parameter, e.g. loc ['query', 'value']. "
+    "Do not replace it with your own error, not even for nan or inf."
 )
-def test_unknown_unit_error_names_the_parameter(client):
-    response = convert(client, value=10, from_unit="furlong", to_unit="m")
-    assert response.status_code == 422, f"from_unit=furlong answered {describe(response)}"
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"value": "10", "from_unit": "furlong", "to_unit": "m"}, "from_unit"),
+        ({"value": "10", "from_unit": "km", "to_unit": "yd"}, "to_unit"),
+        ({"from_unit": "km", "to_unit": "mi"}, "value"),
+        ({"value": "abc", "from_unit": "km", "to_unit": "mi"}, "value"),
+        ({"value": "nan", "from_unit": "km", "to_unit": "mi"}, "value"),
+        ({"value": "inf", "from_unit": "km", "to_unit": "mi"}, "value"),
+    ],
+    ids=["from-furlong", "to-yd", "no-value", "value-abc", "value-nan", "value-inf"],
+)
+def test_422_body_is_fastapi_standard_naming_the_parameter(client, params, param):
+    response = client.get(CONVERT, params=params)
+    assert response.status_code == 422, f"GET {CONVERT} with {params} answered {describe(response)}"
     detail = response.json().get("detail")
     locs = [e.get("loc") for e in detail if isinstance(e, dict)] if isinstance(detail, list) else []
-    assert ["query", "from_unit"] in locs, (
-        f"from_unit=furlong answered {response.text[:300]}: expected FastAPI's standard body "
-        "with an error at loc ['query', 'from_unit']"
+    assert ["query", param] in locs, (
+        f"GET {CONVERT} with {params} answered 422 {response.text[:300]}: expected FastAPI's "
+        f"standard body, a 'detail' list with an error at loc ['query', '{param}']"
     )
 
 
