@@ -1,10 +1,9 @@
 import ast
 
 import pytest
-from sqlalchemy import Table, create_engine, event, inspect, text
+from sqlalchemy import Integer, String, Table, event, inspect, text
 from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 DUNE = ("Dune", "Frank Herbert")
 LE_GUIN = "Ursula K. Le Guin"
@@ -21,25 +20,10 @@ LE_GUIN_TITLES = ["A Wizard of Earthsea", "The Dispossessed", "The Left Hand of 
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(module, name):
-    value = getattr(module, name, None)
-    assert value is not None, f"db.py defines no {name} yet"
-    return value
-
-
 def books_table(db):
-    table = need(db, "books_table")
+    table = db.books_table
     assert isinstance(table, Table), f"db.books_table should be a sqlalchemy Table, found {table!r}"
     return table
-
-
-def book_class(db):
-    book = need(db, "Book")
-    try:
-        inspect(book)
-    except NoInspectionAvailable:
-        raise AssertionError(f"db.Book ({book!r}) is not a mapped class") from None
-    return book
 
 
 def rows_in_db(engine):
@@ -81,20 +65,50 @@ class SessionSpy:
         self.events.append(f"a Session executed {orm_context.statement}")
 
 
+class StatementSpy:
+    """Records every statement run on an engine that names an ORM class (select(Book...),
+    insert(Book), Book.author == ...) instead of the Core Table."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.orm = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_execute", self._execute)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_execute", self._execute)
+
+    def _execute(self, conn, clauseelement, multiparams, params, execution_options):
+        described = getattr(clauseelement, "column_descriptions", None) or []
+        entities = [d.get("entity") for d in described if isinstance(d, dict)]
+        entity = getattr(clauseelement, "entity_description", None)
+        if isinstance(entity, dict):
+            entities.append(entity.get("entity"))
+        plugin = getattr(clauseelement, "_propagate_attrs", {}).get("compile_state_plugin")
+        if plugin == "orm" or any(e is not None for e in entities):
+            self.orm.append(str(clauseelement).split("\n")[0])
+
+
 @pytest.fixture
 def db(learner):
-    return learner("db")
+    return learner.require("db", "books_table")
 
 
 @pytest.fixture
-def engine(db):
-    table = books_table(db)
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    table.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def book_cls(learner):
+    book = learner.require("db", "Book").Book
+    try:
+        inspect(book)
+    except NoInspectionAvailable:
+        raise AssertionError(f"db.Book ({book!r}) is not a mapped class") from None
+    return book
+
+
+@pytest.fixture
+def engine(db, db_engine):
+    return db_engine(books_table(db).metadata)
 
 
 # ------------------------------------------------------------------------ Task 1: the table
@@ -114,6 +128,13 @@ def test_books_table_has_the_three_columns(db):
     assert primary_key == ["id"], f"books_table's primary key is {primary_key}, not ['id']"
     nullable = [name for name in ("title", "author") if table.c[name].nullable]
     assert not nullable, f"{', '.join(nullable)} may be NULL: declare nullable=False"
+    assert isinstance(table.c.id.type, Integer), f"books_table.c.id has type {table.c.id.type!r}"
+    untyped = [
+        f"{name} ({table.c[name].type!r})"
+        for name in ("title", "author")
+        if not isinstance(table.c[name].type, String)
+    ]
+    assert not untyped, f"these columns are not strings: {', '.join(untyped)}"
 
 
 @pytest.mark.task(1)
@@ -121,9 +142,9 @@ def test_books_table_has_the_three_columns(db):
     "Map the class onto the Table object itself with `__table__ = books_table` instead of "
     "declaring the columns a second time with __tablename__ and mapped_column()."
 )
-def test_book_is_mapped_onto_books_table_itself(db):
+def test_book_is_mapped_onto_books_table_itself(db, book_cls):
     table = books_table(db)
-    mapped = inspect(book_class(db)).local_table
+    mapped = inspect(book_cls).local_table
     assert mapped is table, (
         f"Book is mapped onto {mapped!r} (a Table object of its own), not onto db.books_table"
     )
@@ -211,6 +232,41 @@ def test_core_insert_leaves_the_transaction_to_the_caller(db, engine):
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
+    "Core statements are built on the Table: insert(books_table), select(books_table.c.title), "
+    "books_table.c.author == author. select(Book.title) or Book.author is the ORM's mapped class."
+)
+def test_core_functions_do_not_use_book(db, engine):
+    seed(engine)
+    with StatementSpy(engine) as spy, engine.begin() as conn:
+        db.core_insert(conn, *DUNE)
+        titles = db.core_titles_by(conn, "Frank Herbert")
+    assert titles == ["Dune", "Dune Messiah"], f"core_titles_by returned {titles}"
+    assert not spy.orm, "the Core functions ran statements built on Book: " + "; ".join(spy.orm[:2])
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "core_titles_by only reads: no conn.commit() or conn.rollback() in it. It must see what the "
+    "caller wrote in the open transaction and leave that transaction for the caller to end."
+)
+def test_core_titles_by_leaves_the_transaction_to_the_caller(db, engine):
+    with engine.connect() as conn:
+        db.core_insert(conn, *DUNE)
+        titles = db.core_titles_by(conn, "Frank Herbert")
+        assert titles == ["Dune"], (
+            f"core_titles_by returned {titles} right after core_insert of Dune on the same "
+            "connection: it ended the caller's transaction"
+        )
+        conn.rollback()
+    rows = rows_in_db(engine)
+    assert rows == [], (
+        f"the caller rolled back after core_insert and core_titles_by, yet the table holds {rows}:"
+        " core_titles_by committed"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
     "Build statements with insert() and select() on books_table; text() and exec_driver_sql() "
     "send SQL strings that SQLAlchemy cannot check or adapt to another database."
 )
@@ -239,8 +295,7 @@ def test_no_textual_sql_in_db_py(learner, db, engine):
     "`book = Book(title=title, author=author)`, `session.add(book)`, then `session.flush()`: "
     "the flush sends the INSERT, so book.id is set before anyone commits."
 )
-def test_orm_add_returns_a_flushed_book(db, engine):
-    book_cls = book_class(db)
+def test_orm_add_returns_a_flushed_book(db, engine, book_cls):
     with Session(engine) as session:
         book = db.orm_add(session, *DUNE)
         assert isinstance(book, book_cls), f"orm_add returned {book!r}, not a Book"
@@ -272,12 +327,32 @@ def test_orm_add_leaves_the_commit_to_the_caller(db, engine):
 
 
 @pytest.mark.task(3)
+@pytest.mark.hint(
+    "orm_by_author only reads: no session.commit() or session.rollback() in it. It must see what "
+    "the caller added in the open transaction and leave that transaction to the caller."
+)
+def test_orm_by_author_leaves_the_transaction_to_the_caller(db, engine):
+    with Session(engine) as session:
+        db.orm_add(session, *DUNE)
+        titles = [b.title for b in db.orm_by_author(session, "Frank Herbert")]
+        assert titles == ["Dune"], (
+            f"orm_by_author returned {titles} right after orm_add of Dune in the same session: "
+            "it ended the caller's transaction"
+        )
+        session.rollback()
+    rows = rows_in_db(engine)
+    assert rows == [], (
+        f"the caller rolled back after orm_add and orm_by_author, yet the table holds {rows}: "
+        "orm_by_author committed"
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "`session.scalars(select(Book).where(Book.author == author).order_by(Book.title)).all()`"
 )
-def test_orm_by_author_returns_sorted_books(db, engine):
-    book_cls = book_class(db)
+def test_orm_by_author_returns_sorted_books(db, engine, book_cls):
     ids = seed(engine)
     with Session(engine) as session:
         books = db.orm_by_author(session, LE_GUIN)
@@ -300,7 +375,7 @@ def test_orm_by_author_returns_sorted_books(db, engine):
     "building Book(...) objects yourself: the session's identity map then hands back the object "
     "it already holds for each row."
 )
-def test_identity_map_gives_the_same_object(db, engine):
+def test_identity_map_gives_the_same_object(db, engine, book_cls):
     seed(engine)
     with Session(engine) as session:
         added = db.orm_add(session, *DUNE)
@@ -317,7 +392,7 @@ def test_identity_map_gives_the_same_object(db, engine):
         assert all(same), (
             f"loading the same rows twice in one session gave different objects (identical: {same})"
         )
-        assert session.get(book_class(db), added.id) is added, (
+        assert session.get(book_cls, added.id) is added, (
             "session.get(Book, id) found a different object than the one orm_add returned"
         )
 
