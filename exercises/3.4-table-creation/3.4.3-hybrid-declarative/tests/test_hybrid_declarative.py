@@ -1,8 +1,7 @@
 import pytest
-from sqlalchemy import Table, create_engine, event, inspect, select, text
+from sqlalchemy import Table, inspect, select, text
 from sqlalchemy.exc import IntegrityError, NoInspectionAvailable
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 # (name, type, nullable, primary key) as SQLite reports them for the orders table.
 ORDER_COLUMNS = [
@@ -15,27 +14,21 @@ ORDER_COLUMNS = [
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(models, name):
-    value = getattr(models, name, None)
-    assert value is not None, f"models.py defines no {name} yet"
-    return value
-
-
 @pytest.fixture
 def models(learner):
-    return learner("models")
+    return learner.require("models", "Base", "Customer")
 
 
 @pytest.fixture
-def orders_table(models):
-    table = need(models, "orders_table")
+def orders_table(learner, models):
+    table = learner.require("models", "orders_table").orders_table
     assert isinstance(table, Table), f"models.orders_table is {table!r}, not a sqlalchemy Table"
     return table
 
 
 @pytest.fixture
-def Order(models, orders_table):
-    order = need(models, "Order")
+def Order(learner, orders_table):
+    order = learner.require("models", "Order").Order
     try:
         inspect(order)
     except NoInspectionAvailable:
@@ -45,18 +38,13 @@ def Order(models, orders_table):
 
 @pytest.fixture
 def Customer(models):
-    return need(models, "Customer")
+    return models.Customer
 
 
 @pytest.fixture
-def engine(models, Order):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA foreign_keys=ON"))
-    need(models, "Base").metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(models, Order, db_engine):
+    """Base.metadata's tables, foreign keys enforced."""
+    return db_engine(models.Base.metadata)
 
 
 @pytest.fixture
@@ -91,7 +79,7 @@ def order_rows(engine):
 )
 def test_order_is_mapped_onto_orders_table_itself(models, orders_table, Order):
     assert orders_table.name == "orders", f"orders_table is named {orders_table.name!r}"
-    assert issubclass(Order, need(models, "Base")), "Order does not subclass models.Base"
+    assert issubclass(Order, models.Base), "Order does not subclass models.Base"
     mapped_onto = inspect(Order).local_table
     assert mapped_onto is orders_table and Order.__table__ is orders_table, (
         f"Order is mapped onto {mapped_onto!r}, a Table object other than models.orders_table"
@@ -272,3 +260,28 @@ def test_amount_filters_and_sorts_in_sql(seeded, Order):
         assert ranked == [10, 12, 11], (
             f"ordering by Order.amount.desc() gave {ranked}, not [10, 12, 11]"
         )
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "column_property(orders_table.c.total_cents / 100.0) puts the division into every SELECT "
+    "of Order, so the database computes amount. A hybrid_property or a @property computes it "
+    "in Python from the loaded total_cents."
+)
+def test_amount_is_computed_in_the_select(seeded, Order, sql_counter):
+    with Session(seeded) as session, sql_counter(seeded) as counted:
+        orders = list(session.scalars(select(Order).order_by(Order.id)))
+        amounts = [float(o.amount) for o in orders]
+    assert amounts == pytest.approx([12.5, 9.99, 10.01]), (
+        f"the orders of 1250, 999 and 1001 cents have the amounts {amounts}"
+    )
+    assert [o.id for o in orders] == [10, 11, 12], (
+        f"select(Order).order_by(Order.id) loaded the orders {[o.id for o in orders]}"
+    )
+    selects = [s for s in counted.statements if s.lstrip().upper().startswith("SELECT")]
+    sent = " ".join(" ".join(s.split()) for s in selects)
+    assert any("/" in s.split("FROM")[0] for s in selects), (
+        f"select(Order) sent `{sent}`: the database does not compute amount, no division "
+        "by 100 is in the SELECT"
+    )
