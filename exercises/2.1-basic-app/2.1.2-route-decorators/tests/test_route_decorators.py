@@ -3,7 +3,6 @@ import inspect
 
 import pytest
 from fastapi.encoders import jsonable_encoder
-from fastapi.testclient import TestClient
 
 PEN = {"name": "pen", "price": 1.5}
 INK = {"name": "ink", "price": 3.0}
@@ -12,22 +11,28 @@ INK = {"name": "ink", "price": 3.0}
 @pytest.fixture
 def main(learner):
     # A fresh import per test: the stored items start empty every time.
-    return learner.fresh("main")
+    return learner.require("main", "app", fresh=True)
 
 
 @pytest.fixture
-def client(main):
-    return TestClient(main.app, raise_server_exceptions=False)
+def client(main, app_client):
+    return app_client(main.app)
 
 
-def call(main, name, *args):
+def call(learner, name, *args):
     """Call a learner function directly, awaiting it if it was written as `async def`."""
-    function = getattr(main, name, None)
-    assert callable(function), f"main.py defines no function named {name}"
-    result = function(*args)
+    function = getattr(learner.require("main", name), name)
+    shown = ", ".join(type(arg).__name__ + "(...)" for arg in args)
+    try:
+        result = function(*args)
+    except TypeError as exc:  # a handler that needs more than the prompt's arguments
+        pytest.fail(f"calling main.{name}({shown}) from Python raised TypeError: {exc}")
     if inspect.iscoroutine(result):
         result = asyncio.run(result)
-    return jsonable_encoder(result)
+    try:
+        return jsonable_encoder(result)
+    except Exception:  # a Response object, say: report what came back
+        pytest.fail(f"main.{name}() returned a {type(result).__name__}, not the stored items")
 
 
 def has_fields(obj, expected):
@@ -46,6 +51,19 @@ def list_via(client, path):
     response = client.get(path)
     assert response.status_code == 200, f"GET {path} answered {response.status_code}"
     return response.json()
+
+
+def get_routes(routes):
+    """(path, endpoint) of every GET route, routers included with include_router too."""
+    for route in routes:
+        endpoint = getattr(route, "endpoint", None)
+        if endpoint is not None and "GET" in (getattr(route, "methods", None) or ()):
+            yield getattr(route, "path", "?"), endpoint
+        inner = getattr(route, "routes", None)
+        if inner is None:  # FastAPI keeps an included router's own routes behind it
+            inner = getattr(getattr(route, "original_router", None), "routes", None)
+        if inner:
+            yield from get_routes(inner)
 
 
 def operations(client):
@@ -72,8 +90,8 @@ def test_list_items_starts_empty(client):
     "@app.get(...) hands back the function it decorates: main.list_items must stay a plain "
     "function that takes no arguments and returns the stored items."
 )
-def test_list_items_is_still_a_plain_function(main):
-    result = call(main, "list_items")
+def test_list_items_is_still_a_plain_function(main, learner):
+    result = call(learner, "list_items")
     assert result == [], f"main.list_items() with nothing stored returned {result!r}, not []"
 
 
@@ -91,7 +109,7 @@ def test_create_item_answers_201_with_the_item(client, body):
 
 @pytest.mark.task(2)
 @pytest.mark.points(2)
-def test_created_items_are_listed_in_order(client, main):
+def test_created_items_are_listed_in_order(client, learner):
     post_item(client, PEN)
     post_item(client, INK)
     listed = list_via(client, "/items")
@@ -101,7 +119,7 @@ def test_created_items_are_listed_in_order(client, main):
     assert has_fields(listed[0], PEN) and has_fields(listed[1], INK), (
         f"GET /items answered {listed!r}, expected the pen, then the ink"
     )
-    direct = call(main, "list_items")
+    direct = call(learner, "list_items")
     assert (
         isinstance(direct, list)
         and len(direct) == 2
@@ -115,10 +133,9 @@ def test_created_items_are_listed_in_order(client, main):
     "The decorator leaves create_item a plain function: main.create_item(Item(...)) called "
     "from Python must store the item just like POST /items does."
 )
-def test_create_item_is_still_a_plain_function(client, main):
-    item_class = getattr(main, "Item", None)
-    assert item_class is not None, "main.py defines no model named Item"
-    call(main, "create_item", item_class(**PEN))
+def test_create_item_is_still_a_plain_function(client, learner):
+    item_class = learner.require("main", "Item").Item
+    call(learner, "create_item", item_class(**PEN))
     listed = list_via(client, "/items")
     assert len(listed) == 1 and has_fields(listed[0], PEN), (
         f"after main.create_item(Item(name='pen', price=1.5)), GET /items answered {listed!r}"
@@ -188,6 +205,21 @@ def test_v0_items_lists_the_same_items(client):
     post_item(client, INK)
     current, legacy = list_via(client, "/items"), list_via(client, "/v0/items")
     assert legacy == current, f"GET /v0/items answered {legacy!r}, GET /items {current!r}"
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Pass the list_items function itself to app.add_api_route('/v0/items', list_items, ...): "
+    "no second function, no wrapper."
+)
+def test_v0_items_reuses_list_items(main):
+    list_items = getattr(main, "list_items", None)
+    assert callable(list_items), "main.py defines no function named list_items"
+    served = [path for path, endpoint in get_routes(main.app.routes) if endpoint is list_items]
+    assert len(served) >= 2, (
+        f"main.list_items serves only {served or 'no route'}: register the same function for "
+        "GET /items and again for GET /v0/items"
+    )
 
 
 @pytest.mark.task(3)
