@@ -1,14 +1,16 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Integer, String, create_engine, func, inspect, select
+from sqlalchemy import Integer, String, Text, func, inspect, select
 from sqlalchemy.exc import NoInspectionAvailable, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.pool import StaticPool
 
-T1 = datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
-T2 = datetime(2024, 2, 3, 14, 15, 16, 170000, tzinfo=UTC)
-T3 = datetime(2024, 3, 4, 5, 6, 7, 800000, tzinfo=UTC)
+from grader.testing import EPOCH
+
+# The kit's clock starts at EPOCH; the tests move it on to T2 and T3.
+T1 = EPOCH
+T2 = EPOCH + timedelta(days=33, hours=2, minutes=15, seconds=16, microseconds=170000)
+T3 = EPOCH + timedelta(days=62, hours=17, minutes=6, seconds=7, microseconds=800000)
 TIMESTAMPS = {"created_at", "updated_at"}
 EVERY_MIXIN_COLUMN = {"created_at", "updated_at", "deleted_at"}
 
@@ -16,14 +18,13 @@ EVERY_MIXIN_COLUMN = {"created_at", "updated_at", "deleted_at"}
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(models, name):
-    value = getattr(models, name, None)
-    assert value is not None, f"models.py defines no {name} yet"
-    return value
+def need(learner, name):
+    """models.<name>; the test fails with one line when models.py lacks it."""
+    return getattr(learner.require("models", name), name)
 
 
-def mapped(models, name):
-    cls = need(models, name)
+def mapped(learner, name):
+    cls = need(learner, name)
     try:
         inspect(cls)
     except NoInspectionAvailable:
@@ -39,16 +40,6 @@ def define(description, make):
         raise AssertionError(
             f"declaring the tests' own model {description} failed: {type(exc).__name__}: {exc}"
         ) from None
-
-
-def engine_for(*classes):
-    """An in-memory SQLite database holding only the tables of these classes."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    tables = [cls.__table__ for cls in classes]
-    tables[0].metadata.create_all(engine, tables=tables)
-    return engine
 
 
 def naive_utc(value, what):
@@ -79,12 +70,10 @@ def columns_of(cls):
     return set(inspect(cls).columns.keys())
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = T1
-
-    def __call__(self):
-        return self.now
+def move(clock, moment):
+    """Move the fake clock forward to `moment`."""
+    clock.advance((moment - clock.now()).total_seconds())
+    assert clock.now() == moment
 
 
 @pytest.fixture
@@ -93,11 +82,25 @@ def models(learner):
 
 
 @pytest.fixture
-def clock(models, monkeypatch):
-    need(models, "utcnow")
-    fake = FakeClock()
-    monkeypatch.setattr(models, "utcnow", fake)
-    return fake
+def fake_clock(learner, clock, monkeypatch):
+    """The kit's clock (at T1) in place of models.utcnow."""
+    models = learner.require("models", "utcnow")
+    monkeypatch.setattr(models, "utcnow", clock.now)
+    assert clock.now() == T1
+    return clock
+
+
+@pytest.fixture
+def engine_for(db_engine):
+    """engine_for(*classes): an in-memory SQLite database holding only their tables."""
+
+    def make(*classes):
+        engine = db_engine()
+        tables = [cls.__table__ for cls in classes]
+        tables[0].metadata.create_all(engine, tables=tables)
+        return engine
+
+    return make
 
 
 # The tests' own models, declared once per run on the learner's Base.
@@ -105,8 +108,7 @@ def clock(models, monkeypatch):
 
 @pytest.fixture(scope="module")
 def Note(learner):
-    models = learner("models")
-    base, mixin = need(models, "Base"), need(models, "TimestampMixin")
+    base, mixin = need(learner, "Base"), need(learner, "TimestampMixin")
 
     def make():
         class ProbeNote(mixin, base):
@@ -127,8 +129,7 @@ def Note(learner):
 
 @pytest.fixture(scope="module")
 def Draft(learner):
-    models = learner("models")
-    base, mixin = need(models, "Base"), need(models, "SoftDeleteMixin")
+    base, mixin = need(learner, "Base"), need(learner, "SoftDeleteMixin")
 
     def make():
         class ProbeDraft(mixin, base):
@@ -148,10 +149,9 @@ def Draft(learner):
 
 @pytest.fixture(scope="module")
 def UserProfileImage(learner):
-    models = learner("models")
-    base = need(models, "Base")
+    base = need(learner, "Base")
     mixins = tuple(
-        need(models, name) for name in ("TablenameMixin", "TimestampMixin", "SoftDeleteMixin")
+        need(learner, name) for name in ("TablenameMixin", "TimestampMixin", "SoftDeleteMixin")
     )
 
     def make():
@@ -173,8 +173,8 @@ def UserProfileImage(learner):
 
 @pytest.mark.task(1)
 @pytest.mark.hint("from datetime import UTC; def utcnow() -> datetime: return datetime.now(UTC)")
-def test_utcnow_is_the_current_time_in_utc(models):
-    now = need(models, "utcnow")()
+def test_utcnow_is_the_current_time_in_utc(learner):
+    now = need(learner, "utcnow")()
     assert isinstance(now, datetime), f"utcnow() returned {now!r}, not a datetime"
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0), (
         f"utcnow() returned {now!r}: it should be timezone-aware, in UTC "
@@ -198,7 +198,7 @@ def test_timestamps_are_timezone_aware_columns(Note):
 
 @pytest.mark.task(1)
 @pytest.mark.points(2)
-def test_insert_sets_both_timestamps_from_the_clock(models, Note, clock):
+def test_insert_sets_both_timestamps_from_the_clock(Note, fake_clock, engine_for):
     engine = engine_for(Note)
     with Session(engine) as session:
         session.add(Note(text="first"))
@@ -215,12 +215,12 @@ def test_insert_sets_both_timestamps_from_the_clock(models, Note, clock):
     "updated_at needs onupdate= as well as default=; created_at gets a default only, so an "
     "UPDATE leaves it alone."
 )
-def test_update_moves_updated_at_but_not_created_at(models, Note, clock):
+def test_update_moves_updated_at_but_not_created_at(Note, fake_clock, engine_for):
     engine = engine_for(Note)
     with Session(engine) as session:
         session.add(Note(text="first"))
         session.commit()
-    clock.now = T2
+    move(fake_clock, T2)
     with Session(engine) as session:
         session.scalars(select(Note)).one().text = "edited"
         session.commit()
@@ -235,7 +235,7 @@ def test_update_moves_updated_at_but_not_created_at(models, Note, clock):
 
 
 @pytest.mark.task(2)
-def test_a_new_row_is_not_deleted(models, Draft, clock):
+def test_a_new_row_is_not_deleted(Draft, fake_clock, engine_for):
     engine = engine_for(Draft)
     with Session(engine) as session:
         draft = Draft(text="keep me")
@@ -254,12 +254,12 @@ def test_a_new_row_is_not_deleted(models, Draft, clock):
     "soft_delete() only sets self.deleted_at = utcnow(); the session's commit stores it as an "
     "UPDATE and the row stays in the table. is_deleted is a @property: deleted_at is not None."
 )
-def test_soft_delete_marks_the_row_and_keeps_it(models, Draft, clock):
+def test_soft_delete_marks_the_row_and_keeps_it(Draft, fake_clock, engine_for):
     engine = engine_for(Draft)
     with Session(engine) as session:
         session.add_all([Draft(text="gone"), Draft(text="kept")])
         session.commit()
-    clock.now = T3
+    move(fake_clock, T3)
     with Session(engine) as session:
         draft = session.scalars(select(Draft).where(Draft.text == "gone")).one()
         result = draft.soft_delete()
@@ -279,6 +279,46 @@ def test_soft_delete_marks_the_row_and_keeps_it(models, Draft, clock):
         assert drafts["kept"].deleted_at is None, "soft_delete() also marked another row"
 
 
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True)): nullable, "
+    "and timezone-aware like the timestamps."
+)
+def test_deleted_at_is_a_nullable_timezone_aware_column(Draft):
+    column = Draft.__table__.c.deleted_at
+    assert column.nullable, "deleted_at is NOT NULL: a row that is not deleted holds None"
+    assert getattr(column.type, "timezone", False), (
+        f"deleted_at is declared as {column.type!r}: the prompt asks for a timezone-aware "
+        "datetime, DateTime(timezone=True)"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "soft_delete() only marks the object; the caller decides when to commit. Don't call "
+    "commit() (or delete()) inside it: a caller that rolls back must find the row unmarked."
+)
+def test_soft_delete_does_not_commit(Draft, fake_clock, engine_for):
+    engine = engine_for(Draft)
+    with Session(engine) as session:
+        session.add(Draft(text="maybe"))
+        session.commit()
+    move(fake_clock, T2)
+    with Session(engine) as session:
+        draft = session.scalars(select(Draft)).one()
+        try:
+            draft.soft_delete()
+        finally:
+            session.rollback()
+    with Session(engine) as session:
+        stored = [(d.text, d.deleted_at) for d in session.scalars(select(Draft))]
+    assert stored == [("maybe", None)], (
+        "soft_delete() followed by the caller's rollback left the rows (text, deleted_at) "
+        f"{stored}: soft_delete() committed the change itself"
+    )
+
+
 # -------------------------------------------------------------------- Task 3: TablenameMixin
 
 
@@ -296,8 +336,8 @@ def test_soft_delete_marks_the_row_and_keeps_it(models, Draft, clock):
         ("WarehouseShelfLabel", "warehouse_shelf_labels"),
     ],
 )
-def test_tablename_is_snake_case_plural(models, class_name, table):
-    base, mixin = need(models, "Base"), need(models, "TablenameMixin")
+def test_tablename_is_snake_case_plural(learner, class_name, table, engine_for):
+    base, mixin = need(learner, "Base"), need(learner, "TablenameMixin")
     namespace = {"id": mapped_column(Integer, primary_key=True)}
     cls = define(
         f"{class_name}(TablenameMixin, Base)", lambda: type(class_name, (mixin, base), namespace)
@@ -312,18 +352,45 @@ def test_tablename_is_snake_case_plural(models, class_name, table):
 
 @pytest.mark.task(4)
 @pytest.mark.parametrize("model", ["BlogPost", "Comment"])
-def test_model_inherits_the_three_mixins(models, model):
-    cls = mapped(models, model)
+def test_model_inherits_the_three_mixins(learner, model):
+    cls = mapped(learner, model)
     for mixin in ("TablenameMixin", "TimestampMixin", "SoftDeleteMixin"):
-        assert issubclass(cls, need(models, mixin)), (
+        assert issubclass(cls, need(learner, mixin)), (
             f"{model} does not inherit {mixin}: list the mixins before Base in its bases"
         )
 
 
 @pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "BlogPost declares id and title (String(200)); Comment declares id, "
+    'post_id = mapped_column(ForeignKey("blog_posts.id")) and body (Text).'
+)
+def test_blog_post_and_comment_own_columns(learner, engine_for):
+    BlogPost, Comment = mapped(learner, "BlogPost"), mapped(learner, "Comment")
+    db = inspect(engine_for(BlogPost, Comment))
+    tables = sorted(db.get_table_names())
+    assert tables == ["blog_posts", "comments"], f"BlogPost and Comment created the tables {tables}"
+    posts = {c["name"]: c["type"] for c in db.get_columns("blog_posts")}
+    title = posts.get("title")
+    assert isinstance(title, String) and title.length == 200, (
+        f"blog_posts.title is {title}, not VARCHAR(200)"
+    )
+    body = {c["name"]: c["type"] for c in db.get_columns("comments")}.get("body")
+    assert isinstance(body, Text), f"comments.body is {body}, not TEXT"
+    keys = [
+        (fk["constrained_columns"], fk["referred_table"], fk["referred_columns"])
+        for fk in db.get_foreign_keys("comments")
+    ]
+    assert keys == [(["post_id"], "blog_posts", ["id"])], (
+        f"the foreign keys of comments are {keys}: post_id should reference blog_posts.id"
+    )
+
+
+@pytest.mark.task(4)
 @pytest.mark.points(3)
-def test_blog_post_and_comment_tables_and_behaviour(models, clock):
-    BlogPost, Comment = mapped(models, "BlogPost"), mapped(models, "Comment")
+def test_blog_post_and_comment_tables_and_behaviour(learner, fake_clock, engine_for):
+    BlogPost, Comment = mapped(learner, "BlogPost"), mapped(learner, "Comment")
     engine = engine_for(BlogPost, Comment)
     db = inspect(engine)
     assert sorted(db.get_table_names()) == ["blog_posts", "comments"], (
@@ -340,7 +407,7 @@ def test_blog_post_and_comment_tables_and_behaviour(models, clock):
         session.flush()
         session.add(Comment(post_id=post.id, body="Nice"))
         session.commit()
-    clock.now = T2
+    move(fake_clock, T2)
     with Session(engine) as session:
         session.scalars(select(BlogPost)).one().title = "Mixins, revised"
         session.scalars(select(Comment)).one().soft_delete()
@@ -363,7 +430,9 @@ def test_blog_post_and_comment_tables_and_behaviour(models, clock):
     "declares only its own columns gets its table name, created_at, updated_at, deleted_at, "
     "soft_delete() and is_deleted without writing any of them again."
 )
-def test_a_new_model_gets_everything_from_the_mixins(models, UserProfileImage, clock):
+def test_a_new_model_gets_everything_from_the_mixins(
+    models, UserProfileImage, fake_clock, engine_for
+):
     try:
         table = UserProfileImage.__table__.name
     except AttributeError:
@@ -388,7 +457,7 @@ def test_a_new_model_gets_everything_from_the_mixins(models, UserProfileImage, c
         with Session(engine) as session:
             session.add(UserProfileImage(url="https://img.example/1.png"))
             session.commit()
-        clock.now = T3
+        move(fake_clock, T3)
         with Session(engine) as session:
             session.scalars(select(UserProfileImage)).one().soft_delete()
             session.commit()
