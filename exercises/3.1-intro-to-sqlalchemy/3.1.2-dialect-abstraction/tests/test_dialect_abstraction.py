@@ -11,7 +11,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.pool import StaticPool
 
 TITLES = [  # inserted in this (unsorted) order
     ("Neuromancer", "William Gibson"),
@@ -64,8 +63,8 @@ def abstraction(learner):
 
 
 @pytest.fixture
-def books(abstraction):
-    table = getattr(abstraction, "books", None)
+def books(learner):
+    table = learner.require("abstraction", "books").books
     assert isinstance(table, Table), (
         f"abstraction.books should be the starter's Table, found {table!r}"
     )
@@ -73,13 +72,10 @@ def books(abstraction):
 
 
 @pytest.fixture
-def engine(books):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
+def engine(books, db_engine):
+    engine = db_engine(books.metadata)
     seed(engine, books)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 def build(abstraction, n):
