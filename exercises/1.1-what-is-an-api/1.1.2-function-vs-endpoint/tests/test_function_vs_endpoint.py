@@ -3,7 +3,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 PARSE = "/durations/parse"
 BASE_URL = "http://durations.test"
@@ -19,21 +20,16 @@ VALID = {
 }
 
 
-def durations(learner):
-    return learner("durations")
-
-
-def need(module, name):
-    assert hasattr(module, name), f"durations.py defines no `{name}`"
-    return getattr(module, name)
+def durations(learner, *names):
+    """durations.py, failing the test with one line when it lacks one of `names`."""
+    return learner.require("durations", *names)
 
 
 @pytest.fixture(scope="module")
 def client(learner):
     # A real HTTP client sees a 500, not the server's exception: raise_server_exceptions=False.
     # `with` keeps one event loop for the whole module: much faster than one per request.
-    app = need(durations(learner), "app")
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with client_for(durations(learner, "app").app) as test_client:
         yield test_client
 
 
@@ -82,13 +78,12 @@ class BareClient:
 
 
 def call_client(learner, client, text):
-    return need(durations(learner), "parse_via_api")(client, text)
+    return durations(learner, "parse_via_api").parse_via_api(client, text)
 
 
 def expect_raises(learner, client, text, error_name):
     """Call parse_via_api and check that it raises the named exception (and say what it did)."""
-    module = durations(learner)
-    error = need(module, error_name)
+    error = getattr(durations(learner, error_name), error_name)
     try:
         result = call_client(learner, client, text)
     except error:
@@ -108,7 +103,7 @@ def expect_raises(learner, client, text, error_name):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("text", ["1h30m", "45s", "2d", "90m", "1d2h3m4s", "0s"])
 def test_parse_duration_returns_a_timedelta(learner, text):
-    parse_duration = need(durations(learner), "parse_duration")
+    parse_duration = durations(learner, "parse_duration").parse_duration
     result = parse_duration(text)
     expected = timedelta(seconds=VALID[text][0])
     assert isinstance(result, timedelta), (
@@ -132,7 +127,29 @@ def test_parse_duration_returns_a_timedelta(learner, text):
     ids=["empty", "10x", "abc", "5", "1.5h", "-5s", "30m1h", "1h1h"],
 )
 def test_parse_duration_rejects_bad_text_with_value_error(learner, text):
-    parse_duration = need(durations(learner), "parse_duration")
+    parse_duration = durations(learner, "parse_duration").parse_duration
+    try:
+        result = parse_duration(text)
+    except ValueError:
+        return
+    except Exception as exc:  # the message says what was raised instead
+        pytest.fail(f"parse_duration({text!r}) raised {type(exc).__name__}, not ValueError")
+    pytest.fail(f"parse_duration({text!r}) returned {result!r}; expected a ValueError")
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "The units are lower case and a duration has no spaces or signs: do not lower() or strip() "
+    "the text or remove spaces from it before matching, and do not use re.IGNORECASE. "
+    "'1H30M' and '1h 30m' are not durations."
+)
+@pytest.mark.parametrize(
+    "text",
+    ["1H30M", "2D", "1h 30m", " 45s", "45s ", "+5s"],
+    ids=["upper-case", "upper-case-day", "inner-space", "leading-space", "trailing-space", "plus"],
+)
+def test_parse_duration_rejects_upper_case_spaces_and_signs(learner, text):
+    parse_duration = durations(learner, "parse_duration").parse_duration
     try:
         result = parse_duration(text)
     except ValueError:
@@ -148,7 +165,7 @@ def test_parse_duration_rejects_bad_text_with_value_error(learner, text):
     "ValueError: a duration too large to represent is bad input like any other."
 )
 def test_parse_duration_too_large_is_value_error(learner):
-    parse_duration = need(durations(learner), "parse_duration")
+    parse_duration = durations(learner, "parse_duration").parse_duration
     with pytest.raises(ValueError):
         parse_duration("99999999999d")
 
@@ -224,7 +241,7 @@ def test_endpoint_malformed_body_is_422(client, body):
 )
 @pytest.mark.parametrize("text", ["1h30m", "45s", "2d", "90m", "1d2h3m4s"])
 def test_client_and_function_agree(learner, client, text):
-    parse_duration = need(durations(learner), "parse_duration")
+    parse_duration = durations(learner, "parse_duration").parse_duration
     local = parse_duration(text)
     remote = call_client(learner, client, text)
     assert isinstance(remote, timedelta), (
@@ -244,7 +261,7 @@ def test_client_and_function_agree(learner, client, text):
 @pytest.mark.parametrize("text", ["", "10x", "abc"], ids=["empty", "10x", "abc"])
 def test_client_raises_duration_error_on_bad_text(learner, client, text):
     expect_raises(learner, client, text, "DurationError")
-    assert issubclass(durations(learner).DurationError, ValueError), (
+    assert issubclass(durations(learner, "DurationError").DurationError, ValueError), (
         "DurationError must subclass ValueError, so callers handle it like the function's error"
     )
 
@@ -329,12 +346,12 @@ def test_client_transport_error_is_api_unavailable(learner, error):
     "that catches ValueError to report a typo would report the outage as one."
 )
 def test_api_unavailable_is_not_a_value_error(learner):
-    module = durations(learner)
-    unavailable = need(module, "ApiUnavailable")
+    module = durations(learner, "ApiUnavailable", "DurationError")
+    unavailable = module.ApiUnavailable
     assert isinstance(unavailable, type) and issubclass(unavailable, Exception), (
         "ApiUnavailable must be an exception class"
     )
     assert not issubclass(unavailable, ValueError), "ApiUnavailable subclasses ValueError"
-    assert not issubclass(unavailable, need(module, "DurationError")), (
+    assert not issubclass(unavailable, module.DurationError), (
         "ApiUnavailable subclasses DurationError"
     )
