@@ -1,8 +1,7 @@
 import pytest
-from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError, NoInspectionAvailable, SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 # The org chart every test starts from: name -> (class, department, manager's name)
 CHART = {
@@ -20,9 +19,9 @@ MANAGERS = ["Alice", "Dave"]
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(models, name):
-    value = getattr(models, name, None)
-    assert value is not None, f"models.py defines no {name} yet"
+def mapped(learner, name):
+    """models.<name>, which must be a mapped class."""
+    value = getattr(learner.require("models", name), name)
     try:
         inspect(value)
     except NoInspectionAvailable:
@@ -30,36 +29,20 @@ def need(models, name):
     return value
 
 
-def enforce_foreign_keys(dbapi_connection, _record):
-    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+@pytest.fixture
+def Employee(learner):
+    return mapped(learner, "Employee")
 
 
 @pytest.fixture
-def models(learner):
-    return learner("models")
+def Manager(learner):
+    return mapped(learner, "Manager")
 
 
 @pytest.fixture
-def Employee(models):
-    return need(models, "Employee")
-
-
-@pytest.fixture
-def Manager(models):
-    return need(models, "Manager")
-
-
-@pytest.fixture
-def engine(models, Employee):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    event.listen(engine, "connect", enforce_foreign_keys)
-    base = getattr(models, "Base", None)
-    metadata = base.metadata if base is not None else Employee.metadata
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(learner, Employee, db_engine):
+    """Base.metadata's tables, foreign keys enforced."""
+    return db_engine(learner.require("models", "Base").Base.metadata)
 
 
 @pytest.fixture
