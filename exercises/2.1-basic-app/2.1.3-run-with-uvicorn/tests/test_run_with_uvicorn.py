@@ -56,7 +56,7 @@ def fake_uvicorn(monkeypatch):
 @pytest.fixture
 def load(learner):
     """Import run.py afresh; call it after setting the environment and sys.argv."""
-    return lambda: learner.fresh("run")
+    return lambda: learner.require("run", "parse_args", "main", fresh=True)
 
 
 def exit_code(function, argv):
@@ -92,7 +92,7 @@ def check_options(args, host, port, reload):
 
 def check_run_call(call, learner, host, port, reload):
     app, kwargs = call
-    assert resolve(app) is learner("main").app, (
+    assert resolve(app) is learner.require("main", "app").app, (
         f"uvicorn.run got app={app!r}; expected the import string 'main:app'"
     )
     assert kwargs.get("host") == host, f"uvicorn.run got host={kwargs.get('host')!r}, not {host!r}"
@@ -178,6 +178,25 @@ def test_parse_args_reads_sys_argv_by_default(load, monkeypatch):
     check_options(module.parse_args(), "127.0.0.1", 9100, True)
 
 
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Call os.environ.get(...) inside parse_args (for example in the add_argument defaults), "
+    "not in a module-level constant computed once at import."
+)
+def test_environment_is_read_when_parse_args_is_called(load, monkeypatch):
+    module = load()  # imported with neither APP_HOST nor APP_PORT set
+    monkeypatch.setenv("APP_HOST", "10.1.2.3")
+    monkeypatch.setenv("APP_PORT", "6000")
+    check_options(module.parse_args([]), "10.1.2.3", 6000, False)
+    monkeypatch.setenv("APP_PORT", "6001")
+    args = module.parse_args([])
+    assert args.port == 6001, (
+        f"APP_PORT changed from 6000 to 6001 after import, but parse_args([]) gave port "
+        f"{args.port!r}"
+    )
+
+
 # Task 2 ---------------------------------------------------------------------------------------
 
 
@@ -246,6 +265,21 @@ def test_importing_run_starts_nothing(load, learner, fake_uvicorn):
     module.main(["--port", "9300"])
     call = fake_uvicorn.only_call("importing run, then main(['--port', '9300'])")
     check_run_call(call, learner, "127.0.0.1", 9300, False)
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Parse only inside parse_args()/main(): a module-level `args = parse_args()` runs on every "
+    "import, with whatever sys.argv the importing program has."
+)
+def test_importing_run_parses_no_arguments(learner, fake_uvicorn, monkeypatch):
+    argv = ["pytest", "--port", "not-a-port", "--no-such-option"]
+    monkeypatch.setattr(sys, "argv", argv)
+    try:
+        learner.fresh("run")
+    except Exception as exc:  # the loader reports a SystemExit at import as an error
+        pytest.fail(f"importing run with sys.argv = {argv} failed: {exc}")
+    assert not fake_uvicorn.calls, f"importing run called uvicorn.run: {fake_uvicorn.calls}"
 
 
 @pytest.mark.task(3)
