@@ -1,26 +1,14 @@
 import warnings
 
 import pytest
-from sqlalchemy import Integer, String, create_engine, inspect, select, text
+from sqlalchemy import Integer, String, inspect, select, text
 from sqlalchemy.exc import IntegrityError, NoInspectionAvailable, SADeprecationWarning
 from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta, Session
-from sqlalchemy.pool import StaticPool
-
-
-def need(models, name):
-    value = getattr(models, name, None)
-    assert value is not None, f"models.py defines no {name} yet"
-    return value
 
 
 @pytest.fixture
-def models(learner):
-    return learner("models")
-
-
-@pytest.fixture
-def Book(models):
-    book = need(models, "Book")
+def Book(learner):
+    book = learner.require("models", "Book").Book
     try:
         inspect(book)
     except NoInspectionAvailable:
@@ -29,13 +17,8 @@ def Book(models):
 
 
 @pytest.fixture
-def engine(models, Book):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    need(models, "Base").metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(learner, Book, db_engine):
+    return db_engine(learner.require("models", "Base").Base.metadata)
 
 
 @pytest.fixture
@@ -72,8 +55,8 @@ def stored(engine):
     "`from sqlalchemy.orm import DeclarativeBase` and `class Base(DeclarativeBase): pass`; "
     "Base = declarative_base() is the 1.x style."
 )
-def test_base_subclasses_declarative_base(models):
-    base = need(models, "Base")
+def test_base_subclasses_declarative_base(learner):
+    base = learner.require("models", "Base").Base
     ok = isinstance(base, type) and issubclass(base, DeclarativeBase | DeclarativeBaseNoMeta)
     assert ok, (
         f"models.Base ({base!r}) is not a subclass of sqlalchemy.orm.DeclarativeBase: "
@@ -89,8 +72,7 @@ def test_base_subclasses_declarative_base(models):
 def test_importing_models_emits_no_deprecation_warning(learner):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        module = learner.fresh("models")
-    need(module, "Base")
+        learner.require("models", "Base", fresh=True)
     deprecated = [w for w in caught if issubclass(w.category, SADeprecationWarning)]
     assert not deprecated, (
         f"importing models.py warned {deprecated[0].category.__name__}: {deprecated[0].message}"
@@ -110,10 +92,21 @@ def test_books_table_has_the_four_columns(Book, columns):
 
 @pytest.mark.task(2)
 @pytest.mark.hint("`id: Mapped[int] = mapped_column(primary_key=True)`")
-def test_id_is_the_integer_primary_key(engine, columns):
+def test_id_is_the_integer_primary_key(engine, Book, columns):
     primary_key = inspect(engine).get_pk_constraint("books")["constrained_columns"]
     assert primary_key == ["id"], f"the books table's primary key is {primary_key}, not ['id']"
     assert isinstance(columns["id"]["type"], Integer), f"id is {columns['id']['type']}, not INTEGER"
+    try:
+        first = save(engine, Book, title="Dune", author="Frank Herbert")
+        second = save(engine, Book, title="Solaris", author="Stanislaw Lem")
+    except IntegrityError as exc:
+        raise AssertionError(
+            f"saving a Book without an id failed ({exc.orig}): the database does not assign "
+            f"the id of a {columns['id']['type']} primary key"
+        ) from None
+    assert type(first) is int and type(second) is int and first != second, (
+        f"two saved books got the ids {first!r} and {second!r}"
+    )
 
 
 @pytest.mark.task(2)
