@@ -1,3 +1,5 @@
+import ast
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -8,14 +10,11 @@ from sqlalchemy import (
     ForeignKey,
     Numeric,
     String,
-    create_engine,
-    event,
     inspect,
     select,
 )
 from sqlalchemy.exc import IntegrityError, NoInspectionAvailable, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta, Mapped, Session, mapped_column
-from sqlalchemy.pool import StaticPool
 
 PAID_AT = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 ISSUED_AT = datetime(2024, 4, 1, 12, 0, tzinfo=UTC)
@@ -23,34 +22,13 @@ ISSUED_AT = datetime(2024, 4, 1, 12, 0, tzinfo=UTC)
 # ------------------------------------------------------------------------------------ helpers
 
 
-def need(module, name, filename):
-    value = getattr(module, name, None)
-    assert value is not None, f"{filename} defines no {name} yet"
-    return value
-
-
-def mapped(models, name):
-    cls = need(models, name, "models.py")
+def mapped(learner, name):
+    cls = getattr(learner.require("models", name), name)
     try:
         inspect(cls)
     except NoInspectionAvailable:
         raise AssertionError(f"models.{name} ({cls!r}) is not a mapped class") from None
     return cls
-
-
-def enforce_foreign_keys(dbapi_connection, _record):
-    dbapi_connection.execute("PRAGMA foreign_keys=ON")
-
-
-def engine_for(*classes):
-    """An in-memory SQLite database (foreign keys on) holding only these classes' tables."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    event.listen(engine, "connect", enforce_foreign_keys)
-    tables = [cls.__table__ for cls in classes]
-    tables[0].metadata.create_all(engine, tables=tables)
-    return engine
 
 
 def constraint_names(engine, table):
@@ -103,13 +81,22 @@ def assert_repr(obj, keys):
 
 
 @pytest.fixture
-def base(learner):
-    return learner("base")
+def engine_for(db_engine):
+    """engine_for(*classes): an in-memory SQLite database (foreign keys on) holding only these
+    classes' tables."""
+
+    def make(*classes):
+        engine = db_engine()
+        tables = [cls.__table__ for cls in classes]
+        tables[0].metadata.create_all(engine, tables=tables)
+        return engine
+
+    return make
 
 
 @pytest.fixture
-def Base(base):
-    cls = need(base, "Base", "base.py")
+def Base(learner):
+    cls = learner.require("base", "Base").Base
     ok = isinstance(cls, type) and issubclass(cls, DeclarativeBase | DeclarativeBaseNoMeta)
     assert ok, f"base.Base ({cls!r}) is not a subclass of sqlalchemy.orm.DeclarativeBase"
     return cls
@@ -119,7 +106,7 @@ def Base(base):
 def probe(learner):
     """Two models of the tests' own, declared once on the learner's Base with bare annotations
     and short constraint names only: everything else must come from the Base."""
-    base = need(learner("base"), "Base", "base.py")
+    base = learner.require("base", "Base").Base
 
     try:
 
@@ -146,7 +133,7 @@ def probe(learner):
 
 
 @pytest.fixture
-def probe_engine(probe):
+def probe_engine(probe, engine_for):
     return engine_for(*probe)
 
 
@@ -175,13 +162,13 @@ PROBE_COLUMNS = ["id", "reference", "batch_id", "amount", "paid_at", "note"]
 def models(learner, Base):
     models = learner("models")
     for name in ("Customer", "Invoice"):
-        cls = mapped(models, name)
+        cls = mapped(learner, name)
         assert issubclass(cls, Base), f"models.{name} does not subclass base.Base"
     return models
 
 
 @pytest.fixture
-def db(models):
+def db(models, engine_for):
     """The learner's two tables in a fresh database: (engine, Customer, Invoice)."""
     Customer, Invoice = models.Customer, models.Invoice
     return engine_for(Customer, Invoice), Customer, Invoice
@@ -369,8 +356,10 @@ def test_the_constraints_hold(db, case):
             store_customer(engine, Customer, Invoice, Decimal("-1.00"), email="bob@example.com")
     except IntegrityError:
         return
-    what = "a second customer with the same email" if case == "duplicate-email" else (
-        "an invoice with amount -1.00"
+    what = (
+        "a second customer with the same email"
+        if case == "duplicate-email"
+        else ("an invoice with amount -1.00")
     )
     raise AssertionError(f"{what} was stored: the database should refuse it")
 
@@ -395,3 +384,58 @@ def test_to_dict_of_the_models_leaves_relationships_out(db):
             f"Invoice.to_dict() with its customer loaded has the keys {sorted(shown[1])}"
         )
         assert_repr(customer, ["id", "name", "email"])
+
+
+# The types the Base's map owns, and the prefixes its naming convention writes.
+MAPPED_TYPES = {
+    "String",
+    "Unicode",
+    "Text",
+    "UnicodeText",
+    "VARCHAR",
+    "NVARCHAR",
+    "CHAR",
+    "TEXT",
+    "Numeric",
+    "NUMERIC",
+    "DECIMAL",
+    "Float",
+    "FLOAT",
+    "DateTime",
+    "DATETIME",
+    "TIMESTAMP",
+}
+SPELLED_NAME = re.compile(r"^(pk|uq|ix|fk|ck)_\w+$")
+
+
+def called_name(node):
+    func = node.func if isinstance(node, ast.Call) else node
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Leave the names and the types to Base: unique=True / index=True / ForeignKey(...) without "
+    'name=, only the check constraint\'s short name ("amount_nonneg"), and bare Mapped[str], '
+    "Mapped[Decimal], Mapped[datetime] without String(...), Numeric(...) or DateTime(...)."
+)
+def test_models_py_spells_out_no_names_or_types(learner, models):
+    tree = ast.parse(learner.source("models.py"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        values = list(node.args) + [k.value for k in node.keywords]
+        for value in values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                if SPELLED_NAME.match(value.value):
+                    found.append(f"line {value.lineno}: the name {value.value!r}")
+        if called_name(node) == "mapped_column":
+            typed = list(node.args) + [k.value for k in node.keywords if k.arg == "type_"]
+            for value in typed:
+                if called_name(value) in MAPPED_TYPES:
+                    found.append(f"line {value.lineno}: the type {called_name(value)}")
+    assert not found, "models.py spells out what Base should decide: " + "; ".join(found)
