@@ -2,7 +2,8 @@ import re
 from urllib.parse import urljoin
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 CODE = re.compile(r"[A-Za-z0-9]{6,8}")
 DOCS = "https://docs.example.com/guide/intro"
@@ -11,22 +12,20 @@ UNKNOWN = "Zz9Yy8X"
 
 @pytest.fixture(scope="module")
 def app(learner):
-    main = learner("main")
-    assert hasattr(main, "app"), "main.py defines no `app`"
-    return main.app
+    return learner.require("main", "app").app
 
 
 @pytest.fixture(scope="module")
 def client(app):
     # `with` keeps one event loop for the whole module: much faster than one per request.
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+    with client_for(app) as test_client:
         yield test_client
 
 
 @pytest.fixture(autouse=True)
 def empty_store(learner):
-    main = learner("main")
-    assert callable(getattr(main, "reset_store", None)), "main.py defines no `reset_store()`"
+    main = learner.require("main", "reset_store")
+    assert callable(main.reset_store), "main.py: `reset_store` is not a function"
     main.reset_store()
 
 
@@ -126,9 +125,9 @@ def test_create_sets_location_to_the_short_url(client):
     "Do not hard-code the host: a service reached as https://sho.rt must hand out "
     "https://sho.rt/<code>. Build it from the request (request.base_url or request.url_for)."
 )
-def test_short_url_uses_the_host_the_client_called(app):
-    with TestClient(app, base_url="https://sho.rt", follow_redirects=False) as other:
-        body = create(other)
+def test_short_url_uses_the_host_the_client_called(app, app_client):
+    other = app_client(app, lifespan=True, base_url="https://sho.rt")
+    body = create(other)
     assert body.get("short_url") == f"https://sho.rt/{body['code']}", (
         f"POST https://sho.rt/links answered short_url={body.get('short_url')!r}, "
         f"expected 'https://sho.rt/{body['code']}'"
@@ -178,10 +177,37 @@ def test_fifty_links_get_fifty_unique_codes(client):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Each POST creates a new link, even for a URL you have seen before: draw a fresh random "
+    "code every time. A code derived from the URL (a hash) gives the same URL the same code, so "
+    "the second link replaces the first and its clicks are lost; reusing the old link is not "
+    "creating one either."
+)
+def test_same_url_shortened_twice_gives_two_links(client):
+    first = create(client, DOCS)["code"]
+    click(client, first)
+    click(client, first)
+    second = create(client, DOCS)["code"]
+    assert second != first, (
+        f"POST /links with the same url twice answered the code {first!r} both times: each POST "
+        "creates a new link with a code of its own"
+    )
+    counts = (clicks(client, first), clicks(client, second))
+    assert counts == (2, 0), (
+        f"after 2 redirects of the first link, shortening the same URL again left the clicks "
+        f"(first, second) at {counts}, expected (2, 0)"
+    )
+    for code in (first, second):
+        location = client.get(f"/{code}").headers.get("location")
+        assert location == DOCS, f"GET /{code} redirected to {location!r}, expected {DOCS!r}"
+
+
+@pytest.mark.task(1)
 @pytest.mark.hint("reset_store() must empty the store: afterwards, every old code is unknown.")
 def test_reset_store_forgets_every_link(learner, client):
     code = create(client)["code"]
-    learner("main").reset_store()
+    learner.require("main", "reset_store").reset_store()
     response = client.get(f"/links/{code}/stats")
     assert response.status_code == 404, (
         f"after reset_store(), GET /links/{code}/stats answered {describe(response)}, not 404"
