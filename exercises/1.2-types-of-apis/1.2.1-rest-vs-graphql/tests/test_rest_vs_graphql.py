@@ -8,7 +8,8 @@ Nothing here depends on the GraphQL library: any endpoint that speaks GraphQL ov
 from collections import Counter
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 URSULA = {
     "id": 1,
@@ -31,12 +32,14 @@ URSULA_BOOKS = [
 
 @pytest.fixture(scope="module")
 def main(learner):
-    return learner("main")
+    return learner.require("main", "app", "CALLS", "get_author", "books_by_author")
 
 
 @pytest.fixture(scope="module")
 def client(main):
-    return TestClient(main.app, raise_server_exceptions=False)
+    test_client = client_for(main.app)
+    yield test_client
+    test_client.close()
 
 
 def rest(client, path, expected=200):
@@ -213,6 +216,21 @@ def test_graphql_every_field_with_variables(client):
     }, f"the author answered {author}"
     books = [{**b, "id": int(b["id"])} for b in author["books"]]
     assert books == URSULA_BOOKS, f"the author's books are {author['books']}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "The schema types every id as `ID!`, and GraphQL answers an ID as a JSON string: declare "
+    "the fields as strawberry.ID (not int, which the schema would publish as `Int!`)."
+)
+def test_graphql_ids_are_strings(client):
+    query = "{ author(id: 2) { id books { id } } }"
+    author = graphql(client, query)["data"].get("author")
+    assert isinstance(author, dict), f"{query!r} answered the author {author!r}"
+    ids = [author.get("id")] + [book.get("id") for book in author.get("books") or []]
+    assert ids == ["2", "20", "21"], (
+        f"{query!r} answered the ids {ids!r}: expected the strings ['2', '20', '21'] (type ID)"
+    )
 
 
 @pytest.mark.task(2)
