@@ -1,10 +1,9 @@
 import pytest
-from fastapi.testclient import TestClient
 
 
 @pytest.fixture
-def client(learner):
-    return TestClient(learner("main").app, raise_server_exceptions=False)
+def client(learner, app_client):
+    return app_client(learner.require("main", "app").app)
 
 
 def describe(response):
