@@ -1,9 +1,7 @@
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.orm import Session
 
 DUNE = {"title": "Dune", "author": "Frank Herbert"}
 EMMA = {"title": "Emma", "author": "Jane Austen"}
@@ -11,37 +9,23 @@ EMMA = {"title": "Emma", "author": "Jane Austen"}
 
 @pytest.fixture
 def main(learner):
-    main = learner("main")
-    for name in ("app", "get_db", "Base", "Book"):
-        assert hasattr(main, name), f"main.py defines no `{name}`"
-    return main
+    return learner.require("main", "app", "get_db", "Base", "Book")
 
 
 @pytest.fixture
-def engine(main):
-    """A private in-memory database with the learner's tables (one connection for all threads)."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    main.Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def db(main, db_client):
+    """The learner's app, with get_db overridden to hand out sessions on a private database."""
+    return db_client(main)
 
 
 @pytest.fixture
-def client(main, engine):
-    """The learner's app, with get_db overridden to hand out sessions on the test database."""
-    TestingSession = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+def engine(db):
+    return db.engine
 
-    def override_get_db():
-        with TestingSession() as session:
-            yield session
 
-    main.app.dependency_overrides[main.get_db] = override_get_db
-    try:
-        yield TestClient(main.app, raise_server_exceptions=False)
-    finally:
-        main.app.dependency_overrides.pop(main.get_db, None)
+@pytest.fixture
+def client(db):
+    return db.client
 
 
 def stored_books(main, engine):
@@ -81,6 +65,20 @@ def test_book_round_trip(main, engine):
         f"after storing one Book, the table holds {rows}"
     )
     assert isinstance(rows[0][0], int), f"the stored book got the id {rows[0][0]!r}"
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "`title: Mapped[str] = mapped_column(String(200))` and "
+    "`author: Mapped[str] = mapped_column(String(100))`: a bare Mapped[str] has no length."
+)
+def test_columns_have_their_lengths(main):
+    table = main.Book.__table__
+    lengths = {name: getattr(table.c[name].type, "length", None) for name in ("title", "author")}
+    assert lengths == {"title": 200, "author": 100}, (
+        f"the columns are declared as title {table.c.title.type!r} and author "
+        f"{table.c.author.type!r}, not String(200) and String(100)"
+    )
 
 
 @pytest.mark.task(1)
@@ -197,6 +195,35 @@ def test_get_db_yields_a_new_session_each_time(main):
 
 
 @pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "`with SessionLocal() as session: yield session` closes the session when the request is "
+    "done (or `try: yield db` / `finally: db.close()`). A session that is never closed keeps "
+    "its connection and transaction open."
+)
+def test_get_db_closes_its_session_when_the_request_is_done(main):
+    generator = main.get_db()
+    session = next(generator)
+    assert isinstance(session, Session), f"get_db yielded {type(session).__name__}, not a Session"
+    closed = []
+    close = session.close
+
+    def spy_close():
+        closed.append(True)
+        close()
+
+    session.close = spy_close
+    try:
+        next(generator)
+    except StopIteration:
+        pass
+    else:
+        generator.close()
+        raise AssertionError("get_db yielded a second time: it should yield one session")
+    assert closed, "get_db finished without closing the session it yielded"
+
+
+@pytest.mark.task(2)
 @pytest.mark.parametrize(
     "payload",
     [
@@ -276,3 +303,41 @@ def test_same_title_by_another_author_is_created(main, engine, client):
         f"'Dune' by another author answered {response.status_code}: {response.text[:200]}"
     )
     assert len(stored_books(main, engine)) == 2
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Checking with a SELECT first is not enough: another request can store the same book between "
+    "your check and your INSERT. Only the database's unique constraint sees that; catch its "
+    "IntegrityError around `db.commit()`, roll back and answer 409."
+)
+def test_a_duplicate_only_the_database_sees_is_409(main, engine, client):
+    table = main.Book.__table__
+    raced = []
+
+    def another_request_stores_it_first(conn, clauseelement, multiparams, params, options):
+        if raced or getattr(clauseelement, "table", None) is not table:
+            return
+        if getattr(clauseelement, "is_insert", False):
+            raced.append(True)  # the same book, stored just before this request's INSERT
+            conn.execute(insert(table).values(**DUNE))
+
+    event.listen(engine, "before_execute", another_request_stores_it_first)
+    try:
+        response = post_book(client, DUNE)
+    finally:
+        event.remove(engine, "before_execute", another_request_stores_it_first)
+    assert raced, (
+        f"POST /books with {DUNE} on an empty table answered {response.status_code} without "
+        "inserting a row"
+    )
+    assert response.status_code == 409, (
+        f"when the same book was stored by another request just before this one's INSERT, "
+        f"POST /books answered {response.status_code}, not 409: {response.text[:200]}"
+    )
+    assert "detail" in response.json(), f"the 409 answer is {response.text[:200]}, no detail"
+    after = post_book(client, EMMA)
+    assert 200 <= after.status_code < 300, (
+        f"the next POST /books after that conflict answered {after.status_code}: {after.text[:200]}"
+    )
