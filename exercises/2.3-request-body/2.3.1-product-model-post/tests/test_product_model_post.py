@@ -1,16 +1,15 @@
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 
 @pytest.fixture
 def main(learner):
-    return learner("main")
+    return learner.require("main", "app", "Product")
 
 
 @pytest.fixture
-def client(main):
-    return TestClient(main.app)
+def client(main, app_client):
+    return app_client(main.app)
 
 
 def _fields_in_error(response):
