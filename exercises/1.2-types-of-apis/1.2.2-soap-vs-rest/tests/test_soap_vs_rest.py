@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ENV12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -60,7 +61,9 @@ STYLES = {
 
 @pytest.fixture(scope="module")
 def client(learner):
-    return TestClient(learner("main").app, raise_server_exceptions=False)
+    test_client = client_for(learner.require("main", "app").app)
+    yield test_client
+    test_client.close()
 
 
 def call(client, body, action=ACTION):
@@ -349,6 +352,99 @@ def test_a_client_driven_by_the_wsdl_can_call_add(client, wsdl):
         headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'},
     )
     assert add_result(response, "Add(20, 22) sent as the WSDL describes") == "42"
+
+
+def local_name(qname):
+    """The local part of a QName attribute such as tns:AddRequest."""
+    return (qname or "").rpartition(":")[2]
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    'The portType\'s operation names its messages: <wsdl:input message="tns:AddRequest"/> and '
+    '<wsdl:output message="tns:AddResponse"/>, the two messages the template declares.'
+)
+def test_wsdl_port_type_operation_uses_the_messages(wsdl):
+    operation = next(
+        (
+            op
+            for op in wsdl.findall(f"{{{WSDL}}}portType/{{{WSDL}}}operation")
+            if op.get("name") == "Add"
+        ),
+        None,
+    )
+    assert operation is not None, "the WSDL's portType has no operation Add"
+    messages = tuple(
+        local_name(getattr(operation.find(f"{{{WSDL}}}{part}"), "attrib", {}).get("message"))
+        for part in ("input", "output")
+    )
+    assert messages == ("AddRequest", "AddResponse"), (
+        f"the portType's Add takes the messages (input, output) = {messages}, "
+        "expected (AddRequest, AddResponse)"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "The binding ties the portType to SOAP over HTTP, document/literal: "
+    '<wsdl:binding name="..." type="tns:<your portType>"> holding <soap:binding style="document" '
+    'transport="http://schemas.xmlsoap.org/soap/http"/>, and in its operation Add '
+    '<soap:body use="literal"/> for both input and output. The service\'s port names the binding.'
+)
+def test_wsdl_binding_is_document_literal_soap_over_http(wsdl):
+    port_types = {pt.get("name") for pt in wsdl.findall(f"{{{WSDL}}}portType")}
+    bindings = wsdl.findall(f"{{{WSDL}}}binding")
+    assert bindings, "the WSDL has no wsdl:binding"
+    binding = bindings[0]
+    assert local_name(binding.get("type")) in port_types, (
+        f"the binding's type is {binding.get('type')!r}, not one of the portTypes {port_types}"
+    )
+    soap_binding = binding.find(f"{{{WSDL_SOAP}}}binding")
+    found = None if soap_binding is None else dict(soap_binding.attrib)
+    assert found is not None and (found.get("style"), found.get("transport")) == (
+        "document",
+        "http://schemas.xmlsoap.org/soap/http",
+    ), (
+        f"the binding's soap:binding is {found}: expected style='document' and "
+        "transport='http://schemas.xmlsoap.org/soap/http'"
+    )
+    operation = next(
+        (op for op in binding.findall(f"{{{WSDL}}}operation") if op.get("name") == "Add"), None
+    )
+    assert operation is not None, "the binding has no operation Add"
+    uses = tuple(
+        getattr(operation.find(f"{{{WSDL}}}{part}/{{{WSDL_SOAP}}}body"), "attrib", {}).get("use")
+        for part in ("input", "output")
+    )
+    assert uses == ("literal", "literal"), (
+        f"the binding's Add has soap:body use (input, output) = {uses}, expected literal for both"
+    )
+    ports = [
+        local_name(port.get("binding"))
+        for port in wsdl.findall(f"{{{WSDL}}}service/{{{WSDL}}}port")
+    ]
+    assert binding.get("name") in ports, (
+        f"the service's ports name the bindings {ports}, not {binding.get('name')!r}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "A generated client needs the full address, scheme and host included: build it from the "
+    "request, str(request.url_for(<the POST handler's name>)), not the bare path."
+)
+def test_wsdl_address_is_an_absolute_url(wsdl):
+    addresses = [
+        address.get("location")
+        for address in wsdl.findall(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{WSDL_SOAP}}}address")
+    ]
+    assert addresses and addresses[0], f"the WSDL's service gives no soap:address: {addresses}"
+    parts = urlsplit(addresses[0])
+    assert parts.scheme in ("http", "https") and parts.netloc, (
+        f"the WSDL's soap:address is {addresses[0]!r}: expected an absolute URL "
+        "(http://host/soap/calculator)"
+    )
 
 
 # --- Task 4: the REST twin -----------------------------------------------------------------------
