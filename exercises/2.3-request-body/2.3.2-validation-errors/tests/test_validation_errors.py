@@ -2,15 +2,14 @@ from collections import Counter
 from typing import Annotated
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import Field, TypeAdapter, ValidationError
 
 VALID = {"name": "Desk lamp", "price": 40.0}
 
 
 @pytest.fixture
-def client(learner):
-    return TestClient(learner("main").app, raise_server_exceptions=False)
+def client(learner, app_client):
+    return app_client(learner.require("main", "app").app)
 
 
 def _errors(response, what):
