@@ -1,8 +1,9 @@
 import re
 
 import pytest
-from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import event, inspect
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.util import find_tables
 
 SQLITE_OWN = {"main", "temp"}
 
@@ -11,29 +12,19 @@ SQLITE_OWN = {"main", "temp"}
 
 
 @pytest.fixture
-def tenancy(learner):
-    return learner("tenancy")
+def engine(db_engine):
+    """One in-memory database on a single shared connection, so attachments persist; foreign
+    keys are left as SQLite's default, as the prompt's engine has them."""
+    return db_engine(foreign_keys=False)
 
 
-@pytest.fixture
-def engine():
-    """One in-memory database on a single shared connection, so attachments persist."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    yield engine
-    engine.dispose()
+def make_store(learner, name, engine):
+    return getattr(learner.require("tenancy", name), name)(engine)
 
 
-def make_store(tenancy, name, engine):
-    cls = getattr(tenancy, name, None)
-    assert cls is not None, f"tenancy.py defines no {name} yet"
-    return cls(engine)
-
-
-def store_with(tenancy, name, engine, orders):
+def store_with(learner, name, engine, orders):
     """A store holding the tenants and orders given as {tenant: [items]}, in that order."""
-    store = make_store(tenancy, name, engine)
+    store = make_store(learner, name, engine)
     for tenant in orders:
         store.create_tenant(tenant)
     for tenant, items in orders.items():
@@ -52,22 +43,57 @@ def attached(engine):
     return [name for _, name, _ in sql(engine, "PRAGMA database_list") if name not in SQLITE_OWN]
 
 
-class StatementSpy:
+def flat(statements):
+    return [" ".join(s.split()) for s in statements]
+
+
+class ExecutedStatements:
+    """What the store hands to Connection.execute(): the statement objects and the
+    schema_translate_map they run with (`with ExecutedStatements(engine) as seen: ...`)."""
+
     def __init__(self, engine):
         self.engine = engine
-        self.statements = []
+        self.executed = []  # (statement, schema_translate_map or {})
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
+        event.listen(self.engine, "before_execute", self._record)
         return self
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
+        event.remove(self.engine, "before_execute", self._record)
 
-    def _record(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(" ".join(statement.split()))
+    def _record(self, conn, clauseelement, multiparams, params, execution_options):
+        self.executed.append(
+            (clauseelement, dict(execution_options.get("schema_translate_map") or {}))
+        )
+
+    def on_orders(self):
+        """(orders Table, schema map) of every statement built on a Table named orders."""
+        found = []
+        for statement, schema_map in self.executed:
+            if isinstance(statement, (str, TextClause)):
+                continue
+            try:
+                tables = find_tables(statement, include_crud=True)
+            except Exception:
+                continue
+            found += [(t, schema_map) for t in tables if getattr(t, "name", None) == "orders"]
+        return found
 
 
+# 31 characters is the longest name TENANT_NAME allows; one more is too long.
+LONGEST_NAME = "a" + "b" * 30
+INVALID_NAMES = (
+    "",
+    "Acme",
+    "1st",
+    "acme-corp",
+    "acme corp",
+    'x"; DROP TABLE orders',
+    "main",
+    "temp",
+    LONGEST_NAME + "c",
+)
 ORDERS = {
     "acme": ["anvil", "rocket skates", "anvil"],
     "globex": ["anvil", "doomsday device"],
@@ -79,13 +105,13 @@ ORDERS = {
 
 
 @pytest.mark.task(1)
-@pytest.mark.points(3)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
     "Look the tenant up, then select(orders.c.item).where(orders.c.tenant_id == tenant_id)"
     ".order_by(orders.c.id): each tenant sees its own rows, in the order they were added."
 )
-def test_row_store_keeps_tenants_apart(tenancy, engine):
-    store = store_with(tenancy, "RowTenantStore", engine, ORDERS)
+def test_row_store_keeps_tenants_apart(learner, engine):
+    store = store_with(learner, "RowTenantStore", engine, ORDERS)
     for tenant, items in ORDERS.items():
         found = store.list_orders(tenant)
         assert found == items, (
@@ -95,8 +121,8 @@ def test_row_store_keeps_tenants_apart(tenancy, engine):
 
 @pytest.mark.task(1)
 @pytest.mark.hint("add_order returns inserted_primary_key[0] of its INSERT: a new int each time.")
-def test_row_store_add_order_returns_new_ids(tenancy, engine):
-    store = store_with(tenancy, "RowTenantStore", engine, {"acme": [], "globex": []})
+def test_row_store_add_order_returns_new_ids(learner, engine):
+    store = store_with(learner, "RowTenantStore", engine, {"acme": [], "globex": []})
     ids = [store.add_order("acme", "anvil"), store.add_order("globex", "anvil")]
     ids.append(store.add_order("acme", "rope"))
     assert all(type(i) is int for i in ids), f"add_order returned {ids!r}, not ints"
@@ -109,8 +135,8 @@ def test_row_store_add_order_returns_new_ids(tenancy, engine):
     "Row-based tenancy means ONE physical `orders` table in the main database, with a "
     "tenant_id column telling the rows apart: no ATTACH, no table per tenant."
 )
-def test_row_store_uses_one_shared_orders_table(tenancy, engine):
-    store = store_with(tenancy, "RowTenantStore", engine, {"acme": ["anvil"]})
+def test_row_store_uses_one_shared_orders_table(learner, engine):
+    store = store_with(learner, "RowTenantStore", engine, {"acme": ["anvil"]})
     tables_before = sorted(inspect(engine).get_table_names())
     store.create_tenant("globex")
     store.create_tenant("initech")
@@ -137,19 +163,20 @@ def test_row_store_uses_one_shared_orders_table(tenancy, engine):
 
 
 @pytest.mark.task(1)
-@pytest.mark.points(2)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
     "Filter in the database: .where(orders.c.tenant_id == ...) (or a join on tenants with "
     ".where(tenants.c.name == ...)). Fetching every row and keeping the tenant's in Python sends "
     "other tenants' data out of the database and slows down as the table grows."
 )
-def test_row_store_filters_in_the_where_clause(tenancy, engine):
-    store = store_with(tenancy, "RowTenantStore", engine, ORDERS)
-    with StatementSpy(engine) as spy:
+def test_row_store_filters_in_the_where_clause(learner, engine, sql_counter):
+    store = store_with(learner, "RowTenantStore", engine, ORDERS)
+    with sql_counter(engine) as counted:
         found = store.list_orders("globex")
     assert found == ORDERS["globex"], f"list_orders('globex') returned {found!r}"
-    reads = [s for s in spy.statements if re.search(r"(?is)^\s*select\b.*\bfrom\b.*\borders\b", s)]
-    assert reads, f"list_orders sent no SELECT on orders (it sent {spy.statements})"
+    statements = flat(counted.statements)
+    reads = [s for s in statements if re.search(r"(?is)^\s*select\b.*\bfrom\b.*\borders\b", s)]
+    assert reads, f"list_orders sent no SELECT on orders (it sent {statements})"
     unfiltered = [s for s in reads if not re.search(r"(?i)\bwhere\b", s)]
     assert not unfiltered, (
         f"list_orders read orders without a WHERE clause: {unfiltered[0]!r}; every tenant's "
@@ -161,13 +188,13 @@ def test_row_store_filters_in_the_where_clause(tenancy, engine):
 
 
 @pytest.mark.task(2)
-@pytest.mark.points(3)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
     "Run every statement on conn.execution_options(schema_translate_map={'tenant': name}), so "
     '"tenant".orders becomes "<name>".orders for that call only.'
 )
-def test_schema_store_keeps_tenants_apart(tenancy, engine):
-    store = store_with(tenancy, "SchemaTenantStore", engine, ORDERS)
+def test_schema_store_keeps_tenants_apart(learner, engine):
+    store = store_with(learner, "SchemaTenantStore", engine, ORDERS)
     for tenant, items in ORDERS.items():
         found = store.list_orders(tenant)
         assert found == items, (
@@ -181,8 +208,8 @@ def test_schema_store_keeps_tenants_apart(tenancy, engine):
     "create_tenant runs ATTACH DATABASE ':memory:' AS <name>, then creates the orders table "
     "inside it: metadata.create_all(conn.execution_options(schema_translate_map=...))."
 )
-def test_schema_store_gives_each_tenant_its_own_database(tenancy, engine):
-    store_with(tenancy, "SchemaTenantStore", engine, ORDERS)
+def test_schema_store_gives_each_tenant_its_own_database(learner, engine):
+    store_with(learner, "SchemaTenantStore", engine, ORDERS)
     names = attached(engine)
     assert sorted(names) == sorted(ORDERS), (
         f"after creating the tenants {sorted(ORDERS)}, the attached databases are {names}"
@@ -198,14 +225,66 @@ def test_schema_store_gives_each_tenant_its_own_database(tenancy, engine):
 @pytest.mark.hint(
     "Each tenant's orders table is a table of its own, so the ids of each tenant start at 1."
 )
-def test_schema_store_add_order_returns_per_tenant_ids(tenancy, engine):
-    store = store_with(tenancy, "SchemaTenantStore", engine, {"acme": [], "globex": []})
+def test_schema_store_add_order_returns_per_tenant_ids(learner, engine):
+    store = store_with(learner, "SchemaTenantStore", engine, {"acme": [], "globex": []})
     ids = [
         store.add_order("acme", "anvil"),
         store.add_order("acme", "rope"),
         store.add_order("globex", "anvil"),
     ]
     assert ids == [1, 2, 1], f"add_order returned the ids {ids}, expected [1, 2, 1]"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    'Declare orders once, Table("orders", schema_metadata, ..., schema="tenant"), and run '
+    'each add_order / list_orders on conn.execution_options(schema_translate_map={"tenant": '
+    "tenant}), built from that call's tenant. A Table per tenant, or SQL text with the name in "
+    "it, is what the task rules out."
+)
+def test_schema_store_translates_one_orders_table_per_call(learner, engine):
+    store = store_with(learner, "SchemaTenantStore", engine, {"acme": [], "globex": []})
+    tables = []
+    for tenant, item in (("acme", "anvil"), ("globex", "rope"), ("acme", "glue")):
+        for call, args in (("add_order", (tenant, item)), ("list_orders", (tenant,))):
+            with ExecutedStatements(engine) as seen:
+                getattr(store, call)(*args)
+            on_orders = seen.on_orders()
+            assert on_orders, (
+                f"SchemaTenantStore.{call}{args} executed no statement built on an orders Table "
+                f"(it executed {[str(s)[:80] for s, _ in seen.executed]}): SQL text, or none"
+            )
+            for table, schema_map in on_orders:
+                target = schema_map.get(table.schema, table.schema)
+                assert target == tenant, (
+                    f"SchemaTenantStore.{call}{args} ran a statement on the orders Table of "
+                    f"schema {table.schema!r} with schema_translate_map={schema_map!r}: it "
+                    f"reaches {target!r}, not {tenant!r}"
+                )
+                tables.append(table)
+    assert len({id(table) for table in tables}) == 1, (
+        f"SchemaTenantStore used {len({id(t) for t in tables})} different orders Table objects "
+        "for two tenants: declare the table once and translate its schema"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    'conn.execute(text("ATTACH DATABASE \':memory:\' AS :name"), {"name": name}) (or '
+    "exec_driver_sql with ?): SQLite takes the name as a bound parameter."
+)
+def test_schema_store_attaches_with_the_name_as_a_parameter(learner, engine, sql_counter):
+    store = make_store(learner, "SchemaTenantStore", engine)
+    with sql_counter(engine) as counted:
+        store.create_tenant("initech")
+    attaches = [s for s in flat(counted.statements) if s.upper().startswith("ATTACH")]
+    assert attaches, f"create_tenant('initech') sent no ATTACH (it sent {flat(counted.statements)})"
+    pasted = [s for s in attaches if re.search(r"(?i)\binitech\b", s)]
+    assert not pasted, (
+        f"create_tenant('initech') sent {pasted[0]!r}: the tenant name is pasted into the SQL "
+        "text instead of being passed as a parameter"
+    )
 
 
 # ---------------------------------------------------------- Task 3: one contract, two stores
@@ -219,8 +298,8 @@ def test_schema_store_add_order_returns_per_tenant_ids(tenancy, engine):
     "contract."
 )
 @pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
-def test_unknown_tenant_is_key_error(tenancy, engine, store_name):
-    store = store_with(tenancy, store_name, engine, {"acme": ["anvil"]})
+def test_unknown_tenant_is_key_error(learner, engine, store_name):
+    store = store_with(learner, store_name, engine, {"acme": ["anvil"]})
     for call in ("list_orders", "add_order"):
         args = ("ghost",) if call == "list_orders" else ("ghost", "anvil")
         try:
@@ -233,6 +312,13 @@ def test_unknown_tenant_is_key_error(tenancy, engine, store_name):
             ) from None
         raise AssertionError(f"{store_name}.{call}{args} returned {result!r}, not KeyError")
     assert store.list_orders("acme") == ["anvil"], "an unknown tenant changed acme's orders"
+    assert attached(engine) == ([] if store_name == "RowTenantStore" else ["acme"]), (
+        f"after the calls for the unknown tenant ghost, the attached databases are "
+        f"{attached(engine)}"
+    )
+    if store_name == "RowTenantStore":
+        rows = sql(engine, "SELECT item FROM orders")
+        assert rows == [("anvil",)], f"after add_order('ghost', ...) the orders table holds {rows}"
 
 
 @pytest.mark.task(3)
@@ -243,9 +329,9 @@ def test_unknown_tenant_is_key_error(tenancy, engine, store_name):
     "lowercase identifiers."
 )
 @pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
-def test_invalid_tenant_names_are_value_errors(tenancy, engine, store_name):
-    store = make_store(tenancy, store_name, engine)
-    for name in ("", "Acme", "1st", "acme-corp", "acme corp", 'x"; DROP TABLE orders', "main"):
+def test_invalid_tenant_names_are_value_errors(learner, engine, store_name):
+    store = make_store(learner, store_name, engine)
+    for name in INVALID_NAMES:
         try:
             store.create_tenant(name)
         except ValueError:
@@ -256,15 +342,16 @@ def test_invalid_tenant_names_are_value_errors(tenancy, engine, store_name):
                 "not ValueError"
             ) from None
         raise AssertionError(f"{store_name}.create_tenant({name!r}) was accepted")
-    store.create_tenant("acme_2")
-    assert store.list_orders("acme_2") == [], "a valid name (acme_2) was refused or not empty"
+    for name in ("acme_2", LONGEST_NAME):
+        store.create_tenant(name)
+        assert store.list_orders(name) == [], f"the new tenant {name!r} has orders"
 
 
 @pytest.mark.task(3)
 @pytest.mark.hint("Creating a tenant that already exists raises ValueError and keeps its orders.")
 @pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
-def test_duplicate_tenant_is_value_error(tenancy, engine, store_name):
-    store = store_with(tenancy, store_name, engine, {"acme": ["anvil"]})
+def test_duplicate_tenant_is_value_error(learner, engine, store_name):
+    store = store_with(learner, store_name, engine, {"acme": ["anvil"]})
     try:
         store.create_tenant("acme")
     except ValueError:
