@@ -2,7 +2,6 @@ import dataclasses
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 from pydantic.dataclasses import is_pydantic_dataclass
 
@@ -11,12 +10,12 @@ FIELDS = ["name", "price", "quantity"]
 
 @pytest.fixture
 def models(learner):
-    return learner("models")
+    return learner.require("models", "ProductModel", "ProductDC", "ProductPDC", "to_json")
 
 
 @pytest.fixture
-def client(learner):
-    return TestClient(learner("main").app)
+def client(learner, app_client):
+    return app_client(learner.require("main", "app").app)
 
 
 def _make(cls, **data):
