@@ -2,9 +2,10 @@ import threading
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, String, create_engine, event, func, make_url, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from grader.testing import client_for
 
 
 class ProbeBase(DeclarativeBase):
@@ -22,17 +23,12 @@ class Thing(ProbeBase):
 
 @pytest.fixture
 def database(learner):
-    database = learner("database")
-    for name in ("Base", "make_engine", "SessionLocal", "configure", "get_db"):
-        assert hasattr(database, name), f"database.py defines no `{name}`"
-    return database
+    return learner.require("database", "Base", "make_engine", "SessionLocal", "configure", "get_db")
 
 
 @pytest.fixture
 def main(learner, database):
-    main = learner("main")
-    assert hasattr(main, "create_app"), "main.py defines no `create_app`"
-    return main
+    return learner.require("main", "create_app")
 
 
 @pytest.fixture
@@ -47,6 +43,20 @@ def closed(monkeypatch):
 
     monkeypatch.setattr(Session, "close", spy)
     return sessions
+
+
+@pytest.fixture
+def disposed(monkeypatch):
+    """Every Engine that gets disposed, in order (a spy on SQLAlchemy's Engine.dispose)."""
+    engines: list[Engine] = []
+    original = Engine.dispose
+
+    def spy(self, *args, **kwargs):
+        engines.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "dispose", spy)
+    return engines
 
 
 @pytest.fixture
@@ -133,9 +143,9 @@ def test_make_engine_returns_an_engine_for_the_url(database, tmp_path):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
 @pytest.mark.hint(
-    "Each new connection to an in-memory SQLite URL is a new, empty database. "
-    "`poolclass=StaticPool` keeps one connection for the whole engine, and "
-    "`connect_args={'check_same_thread': False}` lets every thread use it."
+    "Each new connection to an in-memory SQLite URL is a new, empty database. The static "
+    "pool of `sqlalchemy.pool` (`poolclass=`, the prompt names it) keeps one connection for "
+    "the whole engine, and `connect_args={'check_same_thread': False}` lets every thread use it."
 )
 def test_memory_database_is_one_database_for_every_thread(database, url):
     engine = database.make_engine(url)
@@ -155,7 +165,7 @@ def test_memory_database_is_one_database_for_every_thread(database, url):
 
 @pytest.mark.task(1)
 @pytest.mark.hint(
-    "StaticPool is for in-memory databases only: for a file it would push every request "
+    "The static pool is for in-memory databases only: for a file it would push every request "
     "through one shared connection. Leave file URLs on the default pool."
 )
 def test_file_database_gives_separate_connections(database, tmp_path):
@@ -192,26 +202,40 @@ def test_configure_binds_sessionlocal_to_a_new_engine(database):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "Write `SessionLocal = sessionmaker(autoflush=False, expire_on_commit=False)` with no "
+    "`bind=`: at import the URL is not known yet. configure(url) binds it later."
+)
+def test_sessionlocal_is_created_unbound(learner):
+    database = learner.require("database", "SessionLocal", fresh=True)
+    factory = database.SessionLocal
+    assert isinstance(factory, sessionmaker), (
+        f"SessionLocal is a {type(factory).__name__}, not a sessionmaker"
+    )
+    bind = factory.kw.get("bind")
+    assert bind is None, f"right after importing database.py, SessionLocal is bound to {bind!r}"
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "By default a commit expires every loaded object, so reading `book.title` afterwards "
     "runs a SELECT. `expire_on_commit=False` keeps the values, which is what a handler that "
     "commits and then returns the object wants."
 )
-def test_objects_stay_loaded_after_commit(database):
+def test_objects_stay_loaded_after_commit(database, sql_counter):
     engine = database.configure("sqlite://")
     ProbeBase.metadata.create_all(engine)
-    statements: list[str] = []
     with database.SessionLocal() as session:
         thing = Thing(name="kettle")
         session.add(thing)
         session.commit()
-        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        values = (thing.id, thing.name)
+        with sql_counter(engine) as counted:
+            values = (thing.id, thing.name)
     assert values[1] == "kettle", f"the committed object reads name={values[1]!r}"
-    assert statements == [], (
-        f"reading attributes after commit ran SQL: {statements}; SessionLocal expires objects "
-        "on commit"
+    assert counted.count == 0, (
+        f"reading attributes after commit ran SQL: {counted.statements}; SessionLocal expires "
+        "objects on commit"
     )
 
 
@@ -246,8 +270,16 @@ def test_get_db_yields_a_new_session_and_closes_it(database, closed):
     with pytest.raises(StopIteration):
         next(first)
     assert one in closed, "get_db did not close its session after the request"
-    with pytest.raises(RuntimeError, match="handler failed"):
+    try:
         second.throw(RuntimeError("handler failed"))
+    except RuntimeError as exc:
+        assert "handler failed" in str(exc), f"get_db turned the handler's error into {exc!r}"
+    except StopIteration:
+        raise AssertionError(
+            "get_db swallowed the RuntimeError the handler raised: it should propagate"
+        ) from None
+    else:
+        raise AssertionError("get_db yielded again after the handler raised")
     assert two in closed, "get_db did not close its session when the handler raised"
 
 
@@ -264,16 +296,16 @@ def test_create_app_returns_a_fastapi_app(main):
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "create_app(url) must call configure(url) and create the tables on that engine (in the "
-    "lifespan, or in create_app itself), and make_engine must give sqlite:// a StaticPool: "
+    "lifespan, or in create_app itself), and make_engine must give sqlite:// the static pool: "
     "otherwise each thread of the server sees its own empty database."
 )
-def test_books_persist_between_requests(main):
-    with TestClient(main.create_app("sqlite://")) as client:
-        post_titles(client, "Dune", "Emma")
-        listed = client.get("/books")
-        assert listed.status_code == 200, f"GET /books answered {listed.status_code}"
-        titles = [book.get("title") for book in listed.json()]
-        assert titles == ["Dune", "Emma"], f"GET /books after two POSTs listed {titles}"
+def test_books_persist_between_requests(main, app_client):
+    client = app_client(main.create_app("sqlite://"), lifespan=True)
+    post_titles(client, "Dune", "Emma")
+    listed = client.get("/books")
+    assert listed.status_code == 200, f"GET /books answered {listed.status_code}"
+    titles = [book.get("title") for book in listed.json()]
+    assert titles == ["Dune", "Emma"], f"GET /books after two POSTs listed {titles}"
 
 
 @pytest.mark.task(3)
@@ -285,7 +317,7 @@ def test_books_persist_between_requests(main):
 def test_each_app_uses_its_own_database_url(main, tmp_path):
     urls = [f"sqlite:///{tmp_path / name}" for name in ("first.db", "second.db")]
     for url, title in zip(urls, ("Dune", "Emma"), strict=True):
-        with TestClient(main.create_app(url)) as client:
+        with client_for(main.create_app(url)) as client:  # stops each app before the next
             post_titles(client, title)
     stored = [titles_in(url) for url in urls]
     assert stored == [["Dune"], ["Emma"]], (
@@ -300,23 +332,23 @@ def test_each_app_uses_its_own_database_url(main, tmp_path):
     "`yield` in get_db runs then. A session created once and handed to every request mixes "
     "their transactions."
 )
-def test_each_request_gets_its_own_session_and_closes_it(main, closed):
-    with TestClient(main.create_app("sqlite://")) as client:
-        seen: list[Session] = []
-        for request in ("POST", "GET", "POST"):
-            del closed[:]
-            if request == "POST":
-                post_titles(client, "Dune")
-            else:
-                assert client.get("/books").status_code == 200
-            unique = [s for i, s in enumerate(closed) if all(s is not t for t in closed[:i])]
-            assert len(unique) == 1, (
-                f"a {request} request closed {len(unique)} sessions, expected exactly its own one"
-            )
-            assert all(unique[0] is not s for s in seen), (
-                f"the {request} request was given a session an earlier request already used"
-            )
-            seen.append(unique[0])
+def test_each_request_gets_its_own_session_and_closes_it(main, closed, app_client):
+    client = app_client(main.create_app("sqlite://"), lifespan=True)
+    seen: list[Session] = []
+    for request in ("POST", "GET", "POST"):
+        del closed[:]
+        if request == "POST":
+            post_titles(client, "Dune")
+        else:
+            assert client.get("/books").status_code == 200
+        unique = [s for i, s in enumerate(closed) if all(s is not t for t in closed[:i])]
+        assert len(unique) == 1, (
+            f"a {request} request closed {len(unique)} sessions, expected exactly its own one"
+        )
+        assert all(unique[0] is not s for s in seen), (
+            f"the {request} request was given a session an earlier request already used"
+        )
+        seen.append(unique[0])
 
 
 @pytest.mark.task(3)
@@ -326,11 +358,32 @@ def test_each_request_gets_its_own_session_and_closes_it(main, closed):
     "get_db: an engine owns a connection pool, and one per request throws the pool away."
 )
 def test_one_engine_serves_every_request(main, connecting_engines):
-    with TestClient(main.create_app("sqlite://")) as client:
+    with client_for(main.create_app("sqlite://")) as client:
         del connecting_engines[:]
         post_titles(client, "Dune", "Emma", "Ulysses")
         assert client.get("/books").status_code == 200
     distinct = {id(engine) for engine in connecting_engines}
     assert len(distinct) == 1, (
         f"four requests were served by {len(distinct)} different engines, expected one"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "After the lifespan's `yield` comes the shutdown: call `engine.dispose()` there (in a "
+    "`finally:` if you like), so the app closes the connections of its pool when it stops."
+)
+def test_the_engine_is_disposed_when_the_app_stops(main, connecting_engines, disposed):
+    with client_for(main.create_app("sqlite://")) as client:
+        del connecting_engines[:]
+        post_titles(client, "Dune")
+        serving = list({id(engine): engine for engine in connecting_engines}.values())
+        early = [e for e in serving if any(e is d for d in disposed)]
+        assert not early, "the engine serving requests was disposed while the app was running"
+    assert serving, "no engine handed out a connection for POST /books"
+    kept = [e for e in serving if all(e is not d for d in disposed)]
+    assert not kept, (
+        f"the app stopped, but the engine that served its requests ({kept[0].url}) was never "
+        "disposed"
     )
