@@ -1,16 +1,15 @@
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 ADA = {"username": "ada", "email": "ada@example.com", "password": "s3cret-Lovelace!"}
 GRACE = {"username": "grace", "email": "grace@example.com", "password": "c0bol-Hopper?"}
 
 
 @pytest.fixture
-def client(learner):
+def client(learner, app_client):
     # A fresh import per test: every test starts with an empty user store.
-    return TestClient(learner.fresh("main").app, raise_server_exceptions=False)
+    return app_client(learner.require("main", "app", fresh=True).app)
 
 
 def post_user(client, payload):
@@ -147,7 +146,44 @@ def test_taken_username_is_409(client):
 
 
 @pytest.mark.task(2)
-@pytest.mark.hint("A failed create must not store anything: the name stays taken, nothing else.")
+@pytest.mark.hint(
+    "Raise HTTPException(status_code=409, detail=...): FastAPI answers {'detail': ...} for it."
+)
+def test_conflict_answer_has_a_detail(client):
+    create_first(client)
+    again = post_user(client, {**ADA, "email": "other@example.com"})
+    assert again.status_code == 409, (
+        f"a second POST with username 'ada' answered {again.status_code}"
+    )
+    try:
+        body = again.json()
+    except ValueError:
+        body = again.text[:200]
+    assert isinstance(body, dict) and "detail" in body, (
+        f"the 409 answer is {body!r}: expected FastAPI's usual {{'detail': ...}} body"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Check the username against every stored user, not only the latest: a name stays taken "
+    "however many users were created after it."
+)
+def test_name_stays_taken_after_other_users(client):
+    create_first(client)
+    create_first(client, GRACE)
+    create_first(client, {**ADA, "username": "alan", "email": "alan@example.com"})
+    codes = {
+        name: post_user(client, {**payload, "email": f"{name}2@example.com"}).status_code
+        for name, payload in (("ada", ADA), ("grace", GRACE))
+    }
+    assert codes == {"ada": 409, "grace": 409}, (
+        f"after creating ada, grace and alan, POSTing ada and grace again answered {codes}"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint("A failed create changes nothing: the name stays taken, other names stay free.")
 def test_conflict_stores_nothing_and_stays_409(client):
     create_first(client)
     codes = [post_user(client, {**ADA, "email": f"a{i}@example.com"}).status_code for i in (1, 2)]
