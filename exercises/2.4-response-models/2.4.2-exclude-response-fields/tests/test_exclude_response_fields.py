@@ -1,7 +1,8 @@
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 FULL_KEYS = {"id", "username", "email", "last_login"}
 ADA_LOGIN = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -11,13 +12,15 @@ SECRETS = ("password_hash", "is_admin", "argon2", "ada-hash", "grace-hash")
 @pytest.fixture(scope="module")
 def reader(learner):
     """One app for the read-only tests (Tasks 1 and 2): they never change a user."""
-    return TestClient(learner.fresh("main").app, raise_server_exceptions=False)
+    client = client_for(learner.require("main", "app", fresh=True).app)
+    yield client
+    client.close()
 
 
 @pytest.fixture
-def client(learner):
+def client(learner, app_client):
     """A freshly imported app per PATCH test: each starts from the seed data."""
-    return TestClient(learner.fresh("main").app, raise_server_exceptions=False)
+    return app_client(learner.require("main", "app", fresh=True).app)
 
 
 def get_json(reader, path, expected=200):
