@@ -1,34 +1,27 @@
+import inspect
+
 import pytest
 from fastapi import HTTPException
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 
 @pytest.fixture
 def main(learner):
-    main = learner("main")
-    for name in ("app", "get_db", "SessionLocal", "Base", "Note"):
-        assert hasattr(main, name), f"main.py defines no `{name}`"
-    return main
+    return learner.require("main", "app", "get_db", "SessionLocal", "Base", "Note")
 
 
 @pytest.fixture
-def engine(main):
+def engine(main, db_engine):
     """A private in-memory database; the learner's SessionLocal is bound to it (the seam)."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    main.Base.metadata.create_all(engine)
+    engine = db_engine(main.Base.metadata)
     main.SessionLocal.configure(bind=engine)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture
-def client(main, engine):
-    return TestClient(main.app, raise_server_exceptions=False)
+def client(main, engine, app_client):
+    return app_client(main.app)
 
 
 @pytest.fixture
@@ -48,7 +41,7 @@ def closed(monkeypatch):
 def stored_texts(main, engine):
     """The texts of all committed notes, read through a fresh session of the tests' own.
 
-    The in-memory database has a single connection (StaticPool), shared by every session: a
+    The in-memory database has a single connection, shared by every session: a
     transaction that the learner's session left open would be visible here, so that is checked
     first.
     """
@@ -83,6 +76,30 @@ def distinct(sessions):
         if all(session is not seen for seen in unique):
             unique.append(session)
     return unique
+
+
+def start(main):
+    """Call get_db() like FastAPI does and take the session it yields."""
+    generator = main.get_db()
+    assert inspect.isgenerator(generator), (
+        f"get_db() returned {type(generator).__name__}, not a generator: define it with `def` "
+        "and `yield`"
+    )
+    return generator, next(generator)
+
+
+def throw_into(generator, exception, error):
+    """Raise `exception` at get_db's yield, as FastAPI does when the handler raised; return what
+    comes back out."""
+    try:
+        generator.throw(exception)
+    except StopIteration:
+        raise AssertionError(
+            f"get_db swallowed the {error} thrown into it: it must re-raise it"
+        ) from None
+    except BaseException as raised:  # what FastAPI would see
+        return raised
+    raise AssertionError(f"get_db yielded again after the {error} was thrown into it")
 
 
 def finish(generator):
@@ -120,8 +137,7 @@ def test_post_notes_is_persisted(main, engine, client):
     "Returning a session (no yield) leaves nothing to run after the handler."
 )
 def test_get_db_commits_when_the_handler_returns(main, engine):
-    generator = main.get_db()
-    session = next(generator)
+    generator, session = start(main)
     assert isinstance(session, Session), f"get_db yielded {type(session).__name__}"
     session.add(main.Note(text="direct"))
     finish(generator)
@@ -192,15 +208,12 @@ def test_requests_after_errors_still_work(main, engine, client):
 )
 def test_get_db_rolls_back_and_reraises(main, engine, error):
     exception = HTTPException(status_code=400) if error == "HTTPException" else RuntimeError()
-    generator = main.get_db()
-    session = next(generator)
+    generator, session = start(main)
     session.add(main.Note(text="must vanish"))
     session.flush()
-    with pytest.raises(type(exception)) as raised:
-        generator.throw(exception)
-        pytest.fail(f"get_db did not re-raise the {error} thrown into it")
-    assert raised.value is exception, (
-        f"get_db raised {raised.value!r} instead of re-raising the {error} thrown into it"
+    raised = throw_into(generator, exception, error)
+    assert raised is exception, (
+        f"get_db raised {raised!r} instead of re-raising the {error} thrown into it"
     )
     assert stored_texts(main, engine) == [], (
         f"after a {error} in the handler a fresh session sees {stored_texts(main, engine)}"
@@ -242,12 +255,11 @@ def test_every_request_closes_its_own_session(main, engine, client, closed):
     "not before: the handler still needs it."
 )
 def test_get_db_closes_its_session_in_every_case(main, engine, closed):
-    ok, failing = main.get_db(), main.get_db()
-    first, second = next(ok), next(failing)
+    (ok, first), (failing, second) = start(main), start(main)
     assert first is not second, "two calls of get_db yielded the same session"
     assert not closed, "get_db closed a session before the handler was done with it"
     finish(ok)
     assert first in closed, "get_db did not close its session after a successful handler"
-    with pytest.raises(RuntimeError):
-        failing.throw(RuntimeError("handler failed"))
+    raised = throw_into(failing, RuntimeError("handler failed"), "RuntimeError")
+    assert isinstance(raised, RuntimeError), f"get_db raised {raised!r}, not the RuntimeError"
     assert second in closed, "get_db did not close its session after the handler raised"
