@@ -2,7 +2,8 @@ import re
 import typing
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 ITEMS = {
     1: {"id": 1, "name": "Desk lamp", "price": 39.90},
@@ -13,12 +14,14 @@ INTERNAL = ("cost_price", "supplier_notes", "17.25", "Lumen", "bulk discount")
 
 @pytest.fixture(scope="module")
 def app(learner):
-    return learner("main").app
+    return learner.require("main", "app").app
 
 
 @pytest.fixture(scope="module")
 def client(app):
-    return TestClient(app, raise_server_exceptions=False)
+    client = client_for(app)
+    yield client
+    client.close()
 
 
 def get_json(client, path, expected=200):
@@ -87,6 +90,37 @@ def test_items_route_hides_internal_fields(client, item_id):
     response = client.get(f"/items/{item_id}")
     assert response.status_code == 200, f"GET /items/{item_id} answered {response.status_code}"
     assert_no_internal_fields(response, f"/items/{item_id}")
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Return find_item(item_id) itself, the whole ItemRecord: building a dict of the public "
+    "fields in the handler does the response model's job by hand."
+)
+def test_items_route_returns_the_record_as_it_is(client, monkeypatch):
+    import fastapi.routing
+
+    returned = []
+    serialize = fastapi.routing.serialize_response
+
+    async def recording(**kwargs):
+        returned.append(kwargs.get("response_content"))
+        return await serialize(**kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "serialize_response", recording)
+    response = client.get("/items/1")
+    assert response.status_code == 200, f"GET /items/1 answered {response.status_code}"
+    assert returned, "GET /items/1 answered without its return value going through a response model"
+    value = returned[-1]
+    cost = (
+        value.get("cost_price") if isinstance(value, dict) else getattr(value, "cost_price", None)
+    )
+    assert cost == pytest.approx(17.25), (
+        f"the handler of GET /items/{{item_id}} returned a {type(value).__name__} without the "
+        f"record's cost_price ({str(value)[:120]}): return the ItemRecord as it is and let "
+        "response_model=ItemOut drop the internal fields"
+    )
 
 
 @pytest.mark.task(1)
@@ -159,7 +193,8 @@ def test_annotated_handler_declares_return_type(learner, app):
         scopes.append(scope)
         await app(scope, receive, send)
 
-    response = TestClient(recorder, raise_server_exceptions=False).get("/items-annotated/1")
+    with client_for(recorder) as recording:
+        response = recording.get("/items-annotated/1")
     assert response.status_code == 200, f"GET /items-annotated/1 answered {response.status_code}"
     endpoint = scopes[-1].get("endpoint") if scopes else None
     assert callable(endpoint), "could not tell which function handled GET /items-annotated/1"
@@ -167,7 +202,7 @@ def test_annotated_handler_declares_return_type(learner, app):
         annotation = typing.get_type_hints(endpoint).get("return")
     except Exception as exc:  # an unresolvable annotation is the learner's to fix
         raise AssertionError(f"the handler's annotations cannot be resolved: {exc!r}") from None
-    assert annotation is learner("main").ItemOut, (
+    assert annotation is learner.require("main", "ItemOut").ItemOut, (
         f"the handler of GET /items-annotated/{{item_id}} ({endpoint.__name__}) is annotated "
         f"-> {annotation!r}, not -> ItemOut"
     )
@@ -200,7 +235,7 @@ def test_broken_answers_500(client):
 def test_broken_fails_response_validation_on_price(app):
     from fastapi.exceptions import ResponseValidationError
 
-    strict = TestClient(app)  # re-raises the server-side exception instead of answering 500
+    strict = client_for(app, raise_server_exceptions=True)  # re-raises instead of a 500
     try:
         response = strict.get("/broken")
     except ResponseValidationError as exc:
