@@ -239,7 +239,7 @@ def test_every_response_gets_a_process_time(client, path, status):
     "module's name, which the tests replace), format with 3 decimals, and don't round to whole "
     "milliseconds."
 )
-@pytest.mark.parametrize(("seconds", "expected"), [(0.25, 250.0), (0.0015, 1.5), (0.0, 0.0)])
+@pytest.mark.parametrize(("seconds", "expected"), [(0.25, 250.0), (0.0012345, 1.2345), (0.0, 0.0)])
 def test_process_time_is_the_apps_time_in_milliseconds(client, fake_timer, seconds, expected):
     path = f"/_test/tick?seconds={seconds}"
     response = get(client, path)
