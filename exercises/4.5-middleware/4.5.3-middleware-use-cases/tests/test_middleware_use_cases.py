@@ -204,7 +204,15 @@ def test_served_hosts_are_answered(client, host):
     "through. TrustedHostMiddleware answers a refused host with 400."
 )
 @pytest.mark.parametrize(
-    "host", ["evil.com", "admin.example.com", "api.example.com.evil.com", "example.com"]
+    "host",
+    [
+        "evil.com",
+        "admin.example.com",
+        "api.example.com.evil.com",
+        "example.com",
+        "localhost",
+        "127.0.0.1",
+    ],
 )
 def test_other_hosts_are_400(client, host):
     response = client.get("/report?size=3", headers={"Host": host})
