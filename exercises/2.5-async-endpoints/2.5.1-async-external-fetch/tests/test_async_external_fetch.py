@@ -5,7 +5,6 @@ import inspect
 import fastapi.routing
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 TEMPERATURES = {"Paris": 21.5, "Oslo": -3.0, "Lagos": 31}
 
@@ -30,10 +29,7 @@ class Upstream:
 
 
 def learner_main(learner):
-    main = learner("main")
-    for name in ("app", "WEATHER_URL", "get_http_client"):
-        assert hasattr(main, name), f"main.py defines no `{name}`"
-    return main
+    return learner.require("main", "app", "WEATHER_URL", "get_http_client")
 
 
 def weather_routes(app):
@@ -59,7 +55,7 @@ def upstream():
 
 
 @pytest.fixture
-def client(learner, upstream):
+def client(learner, upstream, app_client, monkeypatch):
     main = learner_main(learner)
 
     async def fake_http_client():
@@ -68,12 +64,10 @@ def client(learner, upstream):
         ) as fake:
             yield fake
 
-    main.app.dependency_overrides[main.get_http_client] = fake_http_client
-    try:
-        with TestClient(main.app, raise_server_exceptions=False) as test_client:
-            yield test_client
-    finally:
-        main.app.dependency_overrides.pop(main.get_http_client, None)
+    # The fake upstream stands in for get_http_client for this test only (monkeypatch removes
+    # the override afterwards).
+    monkeypatch.setitem(main.app.dependency_overrides, main.get_http_client, fake_http_client)
+    return app_client(main.app, lifespan=True)
 
 
 def only_request(upstream):
@@ -143,6 +137,43 @@ def test_get_http_client_closes_the_client_afterwards(learner):
     assert client.is_closed, "the client is still open after get_http_client finished"
 
 
+class HandlerFailed(Exception):
+    """Stands in for an exception the handler raised while it held the client."""
+
+
+async def _drive_dependency_into_an_error(get_http_client):
+    generator = get_http_client()
+    client = await anext(generator)
+    try:
+        await generator.athrow(HandlerFailed("the handler raised"))
+    except (HandlerFailed, StopAsyncIteration):
+        pass
+    return client
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "FastAPI throws the handler's exception into the dependency at its `yield`: code placed "
+    "after the yield never runs then. `async with httpx.AsyncClient(...) as client: yield "
+    "client` (or try/finally around the yield) closes it whatever happens."
+)
+def test_get_http_client_closes_the_client_when_the_handler_fails(learner):
+    main = learner_main(learner)
+    assert inspect.isasyncgenfunction(main.get_http_client), (
+        "get_http_client is not an async generator function: "
+        "write `async def` and `yield` the client"
+    )
+    client = asyncio.run(_drive_dependency_into_an_error(main.get_http_client))
+    assert isinstance(client, httpx.AsyncClient), (
+        f"get_http_client yielded {type(client).__name__}, not an httpx.AsyncClient"
+    )
+    assert client.is_closed, (
+        "an exception was thrown into get_http_client at its yield (as FastAPI does when the "
+        "handler raises), and the client stayed open"
+    )
+
+
 # --- Task 2: the endpoint --------------------------------------------------------------------
 
 
@@ -185,7 +216,7 @@ def test_answer_names_the_city_from_the_path(client, upstream):
 def test_upstream_call_is_get_v1_current_with_city_param(client, upstream, learner):
     client.get("/weather/Paris")
     request = only_request(upstream)
-    expected_host = httpx.URL(learner("main").WEATHER_URL).host
+    expected_host = httpx.URL(learner_main(learner).WEATHER_URL).host
     assert request.method == "GET", f"the upstream request was {request.method}, expected GET"
     assert request.url.host == expected_host, (
         f"the upstream request went to host {request.url.host!r}, expected {expected_host!r}"
@@ -277,6 +308,25 @@ def test_upstream_error_status_is_502(client, upstream, status):
     only_request(upstream)
     assert response.status_code == 502, (
         f"the upstream answered {status} and GET /weather/Paris answered {response.status_code}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Every error status other than 404 is a 502, even when its body looks like a weather "
+    "report: check `response.is_error` before reading the body."
+)
+@pytest.mark.parametrize("status", [429, 409, 501])
+def test_error_status_with_a_weather_body_is_502(client, upstream, status):
+    def weather_with_status(request):
+        return httpx.Response(status, json=Upstream.weather(request).json())
+
+    upstream.respond = weather_with_status
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 502, (
+        f"the upstream answered {status} with a weather body and GET /weather/Paris answered "
+        f"{response.status_code}"
     )
 
 
