@@ -1,10 +1,22 @@
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, event, insert, select
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+import threading
 
-SEED = [("acme", "A-1", 1500), ("globex", "G-1", 990), ("acme", "A-2", 2500)]
+import pytest
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.util import find_tables
+
+# (tenant, number, total_cents), inserted in this order: by id, acme's are A-1, A-2, A-0, which
+# is neither the order of their numbers nor of their totals.
+SEED = [
+    ("acme", "A-1", 1500),
+    ("globex", "G-1", 990),
+    ("acme", "A-2", 2500),
+    ("acme", "A-0", 700),
+]
+ACME = ["A-1", "A-2", "A-0"]
+# A failsafe for the race test only: it waits on events, and this bounds a wait that would
+# otherwise hang if the app never reaches the point the test holds it at.
+FAILSAFE_SECONDS = 5
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -12,25 +24,23 @@ SEED = [("acme", "A-1", 1500), ("globex", "G-1", 990), ("acme", "A-2", 2500)]
 
 @pytest.fixture
 def main(learner):
-    main = learner("main")
-    for name in ("app", "get_db", "Base", "Tenant", "Order"):
-        assert hasattr(main, name), f"main.py defines no `{name}`"
-    return main
+    return learner.require("main", "app", "get_db", "Base", "Tenant", "Order")
 
 
 @pytest.fixture
-def engine(main):
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
+def db(main, db_client):
+    """The app with get_db overridden to hand out plain sessions on a fresh test database."""
+    return db_client(main)
 
-    @event.listens_for(engine, "connect")
-    def foreign_keys_on(dbapi_connection, record):
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
-    main.Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+@pytest.fixture
+def engine(db):
+    return db.engine
+
+
+@pytest.fixture
+def client(db):
+    return db.client
 
 
 @pytest.fixture
@@ -55,22 +65,6 @@ def orders(main, engine, tenants):
         return dict(conn.execute(select(table.c.number, table.c.id)).all())
 
 
-@pytest.fixture
-def client(main, engine):
-    """The app, with get_db overridden to hand out plain sessions on the test database."""
-    TestingSession = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
-
-    def override_get_db():
-        with TestingSession() as session:
-            yield session
-
-    main.app.dependency_overrides[main.get_db] = override_get_db
-    try:
-        yield TestClient(main.app, raise_server_exceptions=False)
-    finally:
-        main.app.dependency_overrides.pop(main.get_db, None)
-
-
 def stored(main, engine):
     """(tenant_id, number, total_cents) of every order, read through a fresh session."""
     table = main.Order.__table__
@@ -85,8 +79,7 @@ def as_tenant(slug):
     return {"X-Tenant-ID": slug}
 
 
-def numbers(client, slug):
-    response = client.get("/orders", headers=as_tenant(slug))
+def listed(response, slug):
     assert response.status_code == 200, (
         f"GET /orders as {slug} answered {response.status_code}: {response.text[:200]}"
     )
@@ -95,11 +88,51 @@ def numbers(client, slug):
     return [item.get("number") for item in body]
 
 
+def numbers(client, slug):
+    return listed(client.get("/orders", headers=as_tenant(slug)), slug)
+
+
 ORDER = {"number": "N-1", "total_cents": 100}
 
 
 def call(client, method, path, headers):
     return client.request(method, path, headers=headers, json=ORDER if method == "POST" else None)
+
+
+class HoldFirstOrdersSelect:
+    """Holds the first SELECT on orders that any Session runs, before the app's own
+    do_orm_execute hooks see it, until `release` is set. `progress` is set once it is held."""
+
+    def __init__(self):
+        self.progress = threading.Event()
+        self.release = threading.Event()
+        self.held = False
+        self._lock = threading.Lock()
+
+    def __call__(self, state: ORMExecuteState) -> None:
+        if not state.is_select:
+            return
+        try:
+            names = {getattr(t, "name", None) for t in find_tables(state.statement)}
+        except Exception:
+            return
+        if "orders" not in names:
+            return
+        with self._lock:
+            if self.held:
+                return
+            self.held = True
+        self.progress.set()
+        self.release.wait(FAILSAFE_SECONDS)
+
+    def __enter__(self):
+        # insert=True: before the listeners the app put on the Session class.
+        event.listen(Session, "do_orm_execute", self, insert=True)
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        event.remove(Session, "do_orm_execute", self)
 
 
 # ---------------------------------------------------------- Task 1: the tenant of a request
@@ -144,21 +177,39 @@ def test_unknown_tenant_is_403(main, engine, client, orders, method, path):
 
 
 @pytest.mark.task(2)
-@pytest.mark.points(4)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
     "GET /orders must return only the caller's orders: filter every SELECT of Order on the "
     "tenant (with_loader_criteria in a do_orm_execute hook, or .where(Order.tenant_id == ...))."
 )
 def test_list_shows_only_the_callers_orders(client, orders):
-    assert numbers(client, "acme") == ["A-1", "A-2"], (
-        f"GET /orders as acme listed {numbers(client, 'acme')}, expected ['A-1', 'A-2']"
+    acme = numbers(client, "acme")
+    assert sorted(acme) == sorted(ACME), (
+        f"GET /orders as acme listed {acme}, expected acme's orders {ACME} only"
     )
-    assert numbers(client, "globex") == ["G-1"], (
-        f"GET /orders as globex listed {numbers(client, 'globex')}, expected ['G-1']"
+    globex = numbers(client, "globex")
+    assert globex == ["G-1"], f"GET /orders as globex listed {globex}, expected ['G-1']"
+    initech = numbers(client, "initech")
+    assert initech == [], f"GET /orders as initech (no orders) listed {initech}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "order_by(Order.id): the list comes in the order the orders were stored, each item "
+    "{'id', 'number', 'total_cents'}."
+)
+def test_list_is_ordered_by_id(client, orders):
+    response = client.get("/orders", headers=as_tenant("acme"))
+    found = listed(response, "acme")
+    assert found == ACME, (
+        f"GET /orders as acme listed {found}; by id (the order they were stored in) they are {ACME}"
     )
-    assert numbers(client, "initech") == [], (
-        f"GET /orders as initech (no orders) listed {numbers(client, 'initech')}"
-    )
+    totals = {"A-1": 1500, "A-2": 2500, "A-0": 700}
+    expected = [{"id": orders[n], "number": n, "total_cents": totals[n]} for n in ACME]
+    shown = [
+        {key: item.get(key) for key in ("id", "number", "total_cents")} for item in response.json()
+    ]
+    assert shown == expected, f"GET /orders as acme answered {response.json()}"
 
 
 @pytest.mark.task(2)
@@ -175,11 +226,25 @@ def test_read_own_order_by_id(client, orders):
 
 
 @pytest.mark.task(2)
-@pytest.mark.points(4)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
-    "Filter the lookup by id on the tenant too: another tenant's order must be as invisible as "
-    "an order that does not exist, so both answer the same 404. A 403 (or 200) tells the "
-    "caller that the id exists."
+    "Filter the lookup by id on the tenant too (db.get(Order, id) goes through do_orm_execute "
+    "as well; an explicit query needs .where(Order.tenant_id == ...)): another tenant's order "
+    "must never be answered."
+)
+def test_other_tenants_order_is_never_shown(client, orders):
+    other = client.get(f"/orders/{orders['G-1']}", headers=as_tenant("acme"))
+    assert other.status_code != 200 and "G-1" not in other.text, (
+        f"GET /orders/{orders['G-1']} (globex's order G-1) as acme answered "
+        f"{other.status_code}: {other.text[:200]}"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(9)  # isolation: the existence of another tenant's order must not leak
+@pytest.mark.hint(
+    "Another tenant's order must be as invisible as an order that does not exist, so both "
+    "answer the same 404. A 403 tells the caller that the id exists."
 )
 def test_other_tenants_order_is_404_like_a_missing_one(client, orders):
     own = client.get(f"/orders/{orders['A-1']}", headers=as_tenant("acme"))
@@ -196,6 +261,42 @@ def test_other_tenants_order_is_404_like_a_missing_one(client, orders):
     assert other.json() == missing.json(), (
         f"another tenant's order answered {other.json()}, a missing one {missing.json()}: "
         "the difference tells the caller which ids exist"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
+@pytest.mark.hint(
+    "Keep the tenant with the request: in its session (session.info) or in what the dependency "
+    "returns. A module-level variable holds the tenant of whichever request set it last, so "
+    "two requests in flight at once read each other's orders."
+)
+def test_a_request_keeps_its_tenant_while_another_runs(client, orders):
+    answers = {}
+    with HoldFirstOrdersSelect() as hold:
+
+        def acme_lists():
+            try:
+                answers["acme"] = client.get("/orders", headers=as_tenant("acme"))
+            finally:
+                hold.progress.set()  # also when it finished without a SELECT on orders
+
+        first = threading.Thread(target=acme_lists, daemon=True)
+        first.start()
+        reached = hold.progress.wait(FAILSAFE_SECONDS)
+        assert reached, "GET /orders as acme neither reached its SELECT on orders nor finished"
+        globex = numbers(client, "globex")  # runs to its end while acme's request is held
+        hold.release.set()
+        first.join(FAILSAFE_SECONDS)
+    assert not first.is_alive(), "GET /orders as acme did not finish once it was let go"
+    assert globex == ["G-1"], (
+        f"GET /orders as globex, sent while acme's request was in flight, listed {globex}"
+    )
+    assert "acme" in answers, "GET /orders as acme raised instead of answering"
+    acme = listed(answers["acme"], "acme")
+    assert sorted(acme) == sorted(ACME), (
+        f"GET /orders as acme, held just before its query while globex's request ran, listed "
+        f"{acme}: it used the tenant of the other request"
     )
 
 
@@ -232,6 +333,27 @@ def test_created_order_belongs_to_the_header_tenant(main, engine, client, tenant
 
 
 @pytest.mark.task(3)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
+@pytest.mark.hint(
+    "The tenant of a new order is the header's, whatever the body says: forbid a tenant_id in "
+    'the body (extra="forbid") and stamp tenant_id from the request\'s tenant.'
+)
+def test_a_body_never_puts_an_order_into_another_tenant(main, engine, client, tenants, orders):
+    before = stored(main, engine)
+    payload = {"number": "A-9", "total_cents": 100, "tenant_id": tenants["globex"]}
+    response = client.post("/orders", headers=as_tenant("acme"), json=payload)
+    planted = [
+        row for row in stored(main, engine) if row not in before and row[0] != tenants["acme"]
+    ]
+    assert not planted, (
+        f"POST /orders as acme with globex's tenant_id in the body answered "
+        f"{response.status_code} and stored {planted} for tenant {tenants['globex']} (globex)"
+    )
+    globex = numbers(client, "globex")
+    assert globex == ["G-1"], f"after acme's POST, GET /orders as globex lists {globex}"
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "The body must not choose the tenant: forbid unknown fields with "
@@ -252,8 +374,15 @@ def test_tenant_id_in_the_body_is_422(main, engine, client, tenants, owner):
 @pytest.mark.hint("number: 1-32 characters; total_cents: an integer >= 0; both required.")
 @pytest.mark.parametrize(
     "payload",
-    [{"number": "A-9"}, {"number": "", "total_cents": 100}, {"number": "A-9", "total_cents": -1}],
-    ids=["no-total", "empty-number", "negative-total"],
+    [
+        {"number": "A-9"},
+        {"total_cents": 100},
+        {"number": "", "total_cents": 100},
+        {"number": "N" * 33, "total_cents": 100},
+        {"number": "A-9", "total_cents": -1},
+        {"number": "A-9", "total_cents": 1.5},
+    ],
+    ids=["no-total", "no-number", "empty-number", "number-of-33", "negative-total", "half-cent"],
 )
 def test_invalid_order_body_is_422(main, engine, client, tenants, payload):
     response = client.post("/orders", headers=as_tenant("acme"), json=payload)
@@ -261,3 +390,17 @@ def test_invalid_order_body_is_422(main, engine, client, tenants, payload):
         f"POST /orders with {payload} answered {response.status_code}, not 422"
     )
     assert stored(main, engine) == [], f"the refused order was stored: {stored(main, engine)}"
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint("number may be 32 characters long, and total_cents 0.")
+def test_longest_number_and_zero_total_are_accepted(main, engine, client, tenants):
+    payload = {"number": "N" * 32, "total_cents": 0}
+    response = client.post("/orders", headers=as_tenant("acme"), json=payload)
+    assert response.status_code == 201, (
+        f"POST /orders with a 32-character number and total_cents 0 answered "
+        f"{response.status_code}: {response.text[:200]}"
+    )
+    assert stored(main, engine) == [(tenants["acme"], "N" * 32, 0)], (
+        f"the orders table holds {stored(main, engine)}"
+    )
