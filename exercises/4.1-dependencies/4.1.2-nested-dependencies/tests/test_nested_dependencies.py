@@ -365,7 +365,7 @@ def test_overridden_settings_change_the_report(main, client_on):
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.hint(
     "get_active_user must receive the user through Depends(get_current_user), and "
     "get_admin_user through Depends(get_active_user): then an override of one link reaches "
@@ -390,7 +390,7 @@ def test_overridden_current_user_reaches_the_whole_chain(main, client_on):
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 def test_overridden_active_user_is_what_the_admin_check_sees(main, client_on):
     admin = ghost(main)
     response = client_on("main", get_active_user=lambda: admin).get(
