@@ -270,7 +270,16 @@ def helper(learner):
 def demo(app_client):
     demo = build_app()
     demo.client = app_client(demo.app)
-    demo.deps = lambda: demo.client.get("/deps").json()
+
+    def deps():
+        response = demo.client.get("/deps")
+        assert response.status_code == 200, (
+            f"GET /deps of the test app answered {said(response)} (overrides then: "
+            f"{names(demo.state())})"
+        )
+        return response.json()
+
+    demo.deps = deps
     demo.state = lambda: dict(demo.app.dependency_overrides)
     return demo
 
