@@ -1,9 +1,17 @@
 """Hidden tests for 2.5.2.
 
 The helpers `crunch`, `sleeper` and `legacy_sleep` are replaced by stand-ins that hold every call
-at a Gate until enough calls are in flight at once (or the test releases them). Concurrency is
-observed by counting calls in flight, never by timing requests. A gate that never opens gives up
-after PATIENCE seconds. Only a wrong solution waits that long, so correct ones stay fast.
+at a Gate until the test releases it. Concurrency is observed by counting the calls held at the
+same time, never by timing requests, and every wait ends on an event:
+
+- the gate opens once the expected calls are all held, or once every request is over;
+- a blocking call made on the event loop's own thread can never be joined by another request
+  (nothing else runs until it returns), so the gate lets it through at once;
+- when every worker thread is taken and a request is queued for one, no queued request can join
+  the held calls, so the test opens the gate.
+
+DEADLOCK_BREAKER only ends a wait that no event can end (calls serialised by a lock, say);
+correct solutions never reach it, however loaded the machine.
 """
 
 import ast
@@ -14,9 +22,9 @@ import time
 import anyio.to_thread
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-PATIENCE = 0.6  # seconds a held call waits for the others (correct code needs milliseconds)
+POLL = 0.002  # seconds between two looks at the gate from the event loop
+DEADLOCK_BREAKER = 2.0  # seconds; only a wait that no event can end gets this far
 
 
 class Gate:
@@ -32,6 +40,8 @@ class Gate:
         self.all_in = threading.Event()
         self.released = threading.Event()
         self.gave_up = False
+        self.on_loop = False  # a blocking call ran on the event loop's thread
+        self.loop_thread: int | None = None  # set by a scenario: the thread of its event loop
 
     def enter(self, arg: object) -> None:
         with self.lock:
@@ -59,32 +69,66 @@ class Gate:
         """Called on whatever thread runs the learner's code; blocks that thread."""
         self.enter(arg)
         try:
-            if not self.released.wait(PATIENCE):
+            if self.released.is_set():
+                return
+            if threading.get_ident() == self.loop_thread:
+                # The event loop itself is blocked: no other request can start until this call
+                # returns, so waiting for one would wait forever.
+                self.on_loop = True
+                self.give_up()
+            elif not self.released.wait(DEADLOCK_BREAKER):
                 self.give_up()
         finally:
             self.leave()
 
     async def hold_async(self, arg: object) -> None:
-        """Awaited by the learner's code; yields to the loop while it waits."""
+        """Awaited by the learner's code; yields to its loop while it waits."""
         self.enter(arg)
         try:
-            deadline = time.monotonic() + PATIENCE
+            started = time.monotonic()
             while not self.released.is_set():
-                if time.monotonic() > deadline:
+                if time.monotonic() - started > DEADLOCK_BREAKER:
                     self.give_up()
                     break
-                await asyncio.sleep(0.002)
+                await asyncio.sleep(POLL)
         finally:
             self.leave()
 
 
+def thread_pool_is_jammed() -> bool:
+    """Every worker thread of this loop's pool is taken and a request is queued for one."""
+    stats = anyio.to_thread.current_default_thread_limiter().statistics()
+    return stats.tasks_waiting > 0 and stats.borrowed_tokens >= stats.total_tokens
+
+
 async def wait_for_gate(gate: Gate, tasks: list[asyncio.Task]) -> None:
-    """Wait (yielding to the loop) until all expected calls are held, or every request is over."""
-    deadline = time.monotonic() + PATIENCE + 0.5
+    """Yield to the loop until the expected calls are all held or every request is over; open
+    the gate when a queued request can never join the held calls."""
+    started = time.monotonic()
     while not gate.all_in.is_set() and not all(task.done() for task in tasks):
-        if time.monotonic() > deadline:
+        if thread_pool_is_jammed() or time.monotonic() - started > DEADLOCK_BREAKER:
+            gate.give_up()
             return
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(POLL)
+
+
+async def answers_without_a_thread(task: asyncio.Task) -> bool:
+    """True once the request is answered; False when it is queued for a worker thread that
+    cannot come (every thread is held)."""
+    started = time.monotonic()
+    while not task.done():
+        if thread_pool_is_jammed() or time.monotonic() - started > DEADLOCK_BREAKER:
+            return False
+        await asyncio.sleep(POLL)
+    return True
+
+
+async def run_together(client: httpx.AsyncClient, gate: Gate, path: str, count: int) -> list:
+    """`count` concurrent GETs of `path`, the gate watched until the calls meet (or cannot)."""
+    gate.loop_thread = threading.get_ident()
+    tasks = [asyncio.create_task(client.get(path)) for _ in range(count)]
+    await wait_for_gate(gate, tasks)
+    return await asyncio.gather(*tasks)
 
 
 def async_client(app) -> httpx.AsyncClient:
@@ -103,15 +147,12 @@ def squares(n: int) -> int:
 
 @pytest.fixture
 def main(learner):
-    module = learner("main")
-    for name in ("app", "crunch", "sleeper", "legacy_sleep"):
-        assert hasattr(module, name), f"main.py defines no `{name}` (keep the starter's helpers)"
-    return module
+    return learner.require("main", "app", "crunch", "sleeper", "legacy_sleep")
 
 
 @pytest.fixture
-def client(main):
-    return TestClient(main.app, raise_server_exceptions=False)
+def client(main, app_client):
+    return app_client(main.app)
 
 
 def fake_crunch(gate: Gate):
@@ -165,6 +206,15 @@ def test_cpu_rejects_bad_n(client, query):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint("n may be as large as 10_000_000 itself: le=10_000_000, not lt.")
+def test_cpu_accepts_the_largest_n(client, main, monkeypatch):
+    n = 10_000_000
+    monkeypatch.setattr(main, "crunch", squares)  # the real sum would take a second
+    response = client.get("/cpu", params={"n": n})
+    check_ok(response, f"/cpu?n={n}", {"n": n, "result": squares(n)})
+
+
+@pytest.mark.task(1)
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "CPU-bound work inside `async def` runs on the event loop and freezes every other request "
@@ -175,6 +225,7 @@ def test_cpu_work_leaves_the_event_loop_free(main, monkeypatch):
     monkeypatch.setattr(main, "crunch", fake_crunch(gate))
 
     async def scenario():
+        gate.loop_thread = threading.get_ident()
         async with async_client(main.app) as client:
             cpu = asyncio.create_task(client.get("/cpu", params={"n": 10}))
             await wait_for_gate(gate, [cpu])
@@ -223,7 +274,7 @@ def test_io_async_requests_overlap_without_threads(main, monkeypatch):
     async def scenario():
         set_thread_pool_size(2)
         async with async_client(main.app) as client:
-            return await asyncio.gather(*(client.get("/io-async") for _ in range(4)))
+            return await run_together(client, gate, "/io-async", 4)
 
     responses = asyncio.run(scenario())
     for response in responses:
@@ -263,7 +314,7 @@ def test_io_blocking_requests_overlap_in_threads(main, monkeypatch):
 
     async def scenario():
         async with async_client(main.app) as client:
-            return await asyncio.gather(*(client.get("/io-blocking") for _ in range(4)))
+            return await run_together(client, gate, "/io-blocking", 4)
 
     responses = asyncio.run(scenario())
     for response in responses:
@@ -296,13 +347,16 @@ def test_health_answers_while_the_thread_pool_is_full(main, monkeypatch):
 
     async def scenario():
         set_thread_pool_size(4)
+        gate.loop_thread = threading.get_ident()
         async with async_client(main.app) as client:
             blocking = [asyncio.create_task(client.get("/io-blocking")) for _ in range(4)]
             await wait_for_gate(gate, blocking)
             peak_before_health = gate.peak
-            health = await client.get("/health")
-            answered_while_full = not gate.released.is_set()
+            health_request = asyncio.create_task(client.get("/health"))
+            answered = await answers_without_a_thread(health_request)
+            answered_while_full = answered and not gate.released.is_set()
             gate.release()
+            health = await health_request
             return health, answered_while_full, peak_before_health, await asyncio.gather(*blocking)
 
     health, answered_while_full, peak, responses = asyncio.run(scenario())
