@@ -1,69 +1,50 @@
+import datetime as real_datetime
+import time
+import types
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import create_engine, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 DUNE = {"title": "Dune", "author": "Frank Herbert", "published_year": 1965}
 
 
-def need(module, name):
-    value = getattr(module, name, None)
-    assert value is not None, f"{module.__name__}.py defines no `{name}`"
-    return value
+@pytest.fixture
+def BookCreate(learner):
+    return learner.require("schemas", "BookCreate").BookCreate
 
 
 @pytest.fixture
-def schemas(learner):
-    return learner("schemas")
-
-
-@pytest.fixture
-def BookCreate(schemas):
-    return need(schemas, "BookCreate")
-
-
-@pytest.fixture
-def BookRead(schemas):
-    return need(schemas, "BookRead")
+def BookRead(learner):
+    return learner.require("schemas", "BookRead").BookRead
 
 
 @pytest.fixture
 def main(learner):
-    main = learner("main")
-    for name in ("app", "get_db", "Base", "Book"):
-        need(main, name)
-    return main
+    return learner.require("main", "app", "get_db", "Base", "Book")
 
 
 @pytest.fixture
-def engine(main):
-    """A private in-memory database with the learner's tables (one connection for all threads)."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    main.Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def to_orm(learner):
+    return learner.require("main", "to_orm").to_orm
 
 
 @pytest.fixture
-def client(main, engine):
-    """The learner's app, with get_db overridden to hand out sessions on the test database."""
-    TestingSession = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+def db(main, db_client):
+    """The learner's app, with get_db overridden to hand out sessions on a private database."""
+    return db_client(main)
 
-    def override_get_db():
-        with TestingSession() as session:
-            yield session
 
-    main.app.dependency_overrides[main.get_db] = override_get_db
-    try:
-        yield TestClient(main.app, raise_server_exceptions=False)
-    finally:
-        main.app.dependency_overrides.pop(main.get_db, None)
+@pytest.fixture
+def engine(db):
+    return db.engine
+
+
+@pytest.fixture
+def client(db):
+    return db.client
 
 
 def stored_books(main, engine):
@@ -138,6 +119,78 @@ def test_years_out_of_range_are_refused(BookCreate, year):
     value = this_year() + 1 if year == "next year" else int(year)
     data = {**DUNE, "published_year": value}
     assert refused(BookCreate, data), f"BookCreate accepted published_year={value}"
+
+
+def a_year_on():
+    """Today's date one year later (28 February for a 29th)."""
+    today = date.today()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
+def move_the_clock_a_year_on(monkeypatch, modules):
+    """From here on, today is a year later for the learner's code: `time.time` (which
+    `date.today()` and `datetime.today()` read), `time.localtime` and `time.gmtime` move, and the
+    names of the given modules bound to `date`, `datetime` or the `datetime` module are replaced
+    with versions whose today() and now() moved."""
+    offset = a_year_on() - date.today()
+    seconds = offset.total_seconds()
+    real_time = time.time
+
+    class LaterDate(real_datetime.date):
+        @classmethod
+        def today(cls):
+            return real_datetime.date.fromtimestamp(real_time()) + offset
+
+    class LaterDateTime(real_datetime.datetime):
+        @classmethod
+        def today(cls):
+            return real_datetime.datetime.fromtimestamp(real_time()) + offset
+
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime.datetime.now(tz) + offset
+
+    later_module = types.SimpleNamespace(**vars(real_datetime))
+    later_module.date, later_module.datetime = LaterDate, LaterDateTime
+    replacements = {
+        id(real_datetime.date): LaterDate,
+        id(real_datetime.datetime): LaterDateTime,
+        id(real_datetime): later_module,
+    }
+    for module in modules:
+        for name, value in list(vars(module).items()):
+            if id(value) in replacements:
+                monkeypatch.setattr(module, name, replacements[id(value)])
+    real_localtime, real_gmtime = time.localtime, time.gmtime
+    monkeypatch.setattr(time, "time", lambda: real_time() + seconds)
+    monkeypatch.setattr(
+        time, "localtime", lambda t=None: real_localtime(t or real_time() + seconds)
+    )
+    monkeypatch.setattr(time, "gmtime", lambda t=None: real_gmtime(t or real_time() + seconds))
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Read the current year when a book is validated, inside a validator: "
+    "`date.today().year`. A year typed into the code, or one computed once when schemas.py is "
+    "imported, stays behind when the calendar moves on."
+)
+def test_the_upper_bound_moves_with_the_calendar(learner, BookCreate, monkeypatch):
+    next_year, later = this_year() + 1, a_year_on()
+    data = {**DUNE, "published_year": next_year}
+    assert refused(BookCreate, data), f"BookCreate accepted published_year={next_year}"
+    move_the_clock_a_year_on(monkeypatch, [learner("schemas")])
+    assert not refused(BookCreate, data), (
+        f"with the clock moved on to {later}, BookCreate still refused "
+        f"published_year={next_year}: its upper bound is not the year of the day it validates"
+    )
+    assert refused(BookCreate, {**DUNE, "published_year": next_year + 1}), (
+        f"with the clock moved on to {later}, BookCreate accepted published_year={next_year + 1}"
+    )
 
 
 @pytest.mark.task(1)
@@ -237,8 +290,7 @@ def test_book_read_requires_an_id(BookRead):
     "Build the model from the validated data: `Book(**data.model_dump())`. Don't add it to a "
     "session: the caller decides when to store it."
 )
-def test_to_orm_returns_an_unsaved_book(main, BookCreate):
-    to_orm = need(main, "to_orm")
+def test_to_orm_returns_an_unsaved_book(main, to_orm, BookCreate):
     book = to_orm(BookCreate.model_validate(DUNE))
     assert isinstance(book, main.Book), f"to_orm returned {type(book).__name__}, not a Book"
     fields = (book.title, book.author, book.published_year)
@@ -254,15 +306,15 @@ def test_to_orm_returns_an_unsaved_book(main, BookCreate):
 
 
 @pytest.mark.task(3)
-def test_to_orm_without_a_year(main, BookCreate):
-    book = need(main, "to_orm")(BookCreate.model_validate({"title": "Emma", "author": "Austen"}))
+def test_to_orm_without_a_year(main, to_orm, BookCreate):
+    book = to_orm(BookCreate.model_validate({"title": "Emma", "author": "Austen"}))
     assert isinstance(book, main.Book), f"to_orm returned {type(book).__name__}, not a Book"
     assert book.published_year is None, f"published_year is {book.published_year!r}, not None"
 
 
 @pytest.mark.task(3)
-def test_the_book_from_to_orm_can_be_stored(main, engine, BookCreate):
-    book = need(main, "to_orm")(BookCreate.model_validate(DUNE))
+def test_the_book_from_to_orm_can_be_stored(main, engine, to_orm, BookCreate):
+    book = to_orm(BookCreate.model_validate(DUNE))
     with Session(engine) as session:
         session.add(book)
         session.commit()
