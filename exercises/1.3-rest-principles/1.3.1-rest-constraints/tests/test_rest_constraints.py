@@ -2,7 +2,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 TOKEN = "let-me-write"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -14,7 +15,7 @@ def shared_client(learner):
     # One import and one client for the whole suite (a client opened with `with` is several times
     # faster per request); every test creates the articles it needs, so tests never depend on
     # each other.
-    with TestClient(learner("main").app, raise_server_exceptions=False) as client:
+    with client_for(learner.require("main", "app").app) as client:
         yield client
 
 
@@ -302,6 +303,37 @@ def test_write_without_token_is_401(client, method):
     )
     got = fetch(client, article["id"]).json()
     assert got.get("title") != "anonymous", "the rejected write changed the article anyway"
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+@pytest.mark.hint(
+    "Check the token before the write, not after it: a dependency on the route "
+    "(dependencies=[Depends(require_token)]) runs before the handler's body, so a rejected "
+    "request creates, replaces and deletes nothing."
+)
+def test_rejected_write_changes_nothing(client, method):
+    article = create(client, title="kept", body="as it was")
+    url = "/articles" if method == "POST" else f"/articles/{article['id']}"
+    body = None if method == "DELETE" else {"title": "intruder", "body": "was here"}
+    before = client.get("/articles").json()
+    response = client.request(
+        method, url, json=body, headers={"Authorization": "Bearer wrong-token"}
+    )
+    assert response.status_code == 401, (
+        f"{method} {url} with a wrong token answered {response.status_code}, not 401"
+    )
+    after = client.get("/articles").json()
+    assert after == before, (
+        f"{method} {url} was answered 401 but changed the collection: "
+        f"{len(before)} articles before, {len(after)} after"
+    )
+    got = fetch(client, article["id"])
+    assert got.status_code == 200 and got.json().get("title") == "kept", (
+        f"after the rejected {method} {url}, GET /articles/{article['id']} answered "
+        f"{got.status_code} {got.text[:200]}"
+    )
 
 
 @pytest.mark.task(3)
