@@ -2,7 +2,7 @@
 
 It gives hidden tests three markers (``points``, ``task``, ``hint``), the ``learner`` fixture,
 which imports the learner's modules from the submission folder, and the suite kit: ``db_engine``,
-``db_client``, ``app_client``, ``sql_counter`` and ``clock`` (see ``grader.testing``). Importing
+``db_client``, ``app_client``, ``overrides``, ``sql_counter`` and ``clock`` (see ``grader.testing``). Importing
 through the fixture, never at a test module's top level, turns a missing or broken file into a
 clear failure of each test ("main.py: SyntaxError at line 3: ...") instead of a collection crash
 that hides every result.
@@ -215,6 +215,22 @@ def db_client(db_engine, app_client) -> Iterator[Callable[..., DbApp]]:
     yield make
     for override in reversed(stack):
         override.__exit__(None, None, None)
+
+
+@pytest.fixture
+def overrides() -> Iterator[Callable[[Any, dict], None]]:
+    """``overrides(app, {get_settings: fake_settings})``: dependency overrides for this test
+    only; whatever the app held before is put back exactly afterwards."""
+    saved: list[tuple[Any, dict]] = []
+
+    def apply(app: Any, mapping: dict) -> None:
+        saved.append((app, dict(app.dependency_overrides)))
+        app.dependency_overrides.update(mapping)
+
+    yield apply
+    for app, before in reversed(saved):
+        app.dependency_overrides.clear()
+        app.dependency_overrides.update(before)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ PRELOADABLE = {
     "strawberry": ["strawberry", "strawberry.fastapi"],
     "pwdlib": ["pwdlib", "pwdlib.hashers.argon2", "pwdlib.hashers.bcrypt"],
     "uvicorn": ["uvicorn"],
+    "pydantic_settings": ["pydantic_settings"],
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
 

@@ -80,6 +80,16 @@ def test_the_override_is_removed_after_a_test(learner):
     assert learner("main").app.dependency_overrides == {}
 
 
+def test_overrides_last_one_test(learner, overrides, app_client):
+    main = learner("main")
+    overrides(main.app, {main.get_db: lambda: iter(())})
+    assert main.get_db in main.app.dependency_overrides
+
+
+def test_overrides_are_undone_after_the_test(learner):
+    assert learner("main").app.dependency_overrides == {}
+
+
 def test_app_client_answers_500(learner, app_client):
     assert app_client(learner("main").app).get("/boom").status_code == 500
 
@@ -116,4 +126,4 @@ def kit_run(pytester):
 
 
 def test_every_kit_fixture_works(kit_run):
-    kit_run.assert_outcomes(passed=7)
+    kit_run.assert_outcomes(passed=9)
