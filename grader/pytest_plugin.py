@@ -3,9 +3,9 @@
 It gives hidden tests three markers (``points``, ``task``, ``hint``), the ``learner`` fixture,
 which imports the learner's modules from the submission folder, and the suite kit: ``db_engine``,
 ``db_client``, ``app_client``, ``overrides``, ``sql_counter`` and ``clock`` (see
-``grader.testing``). Importing through the fixture, never at a test module's top level, turns a missing or broken file into a
-clear failure of each test ("main.py: SyntaxError at line 3: ...") instead of a collection crash
-that hides every result.
+``grader.testing``). Importing through the fixture, never at a test module's top level, turns a
+missing or broken file into a clear failure of each test ("main.py: SyntaxError at line 3: ...")
+instead of a collection crash that hides every result.
 """
 
 from __future__ import annotations
