@@ -8,7 +8,6 @@ the tests observe does not depend on machine speed.
 import asyncio
 
 import pytest
-from fastapi.testclient import TestClient
 
 SPIN = 1000  # loop turns a dashboard call waits for its two siblings before giving up
 SETTLE = 20  # loop turns a dashboard call stays in flight after all three have started
@@ -91,20 +90,17 @@ class FakeServices:
 
 
 @pytest.fixture
-def app(learner):
+def call(learner, app_client, monkeypatch):
+    """`call(fake, path)`: GET `path` with `fake` standing in for get_services."""
     # A fresh import per test: module-level asyncio objects must not outlive the test's loop.
-    main = learner.fresh("main")
-    for name in ("app", "get_services"):
-        assert hasattr(main, name), f"main.py defines no `{name}` (keep the starter's)"
-    yield main.app, main.get_services
-    main.app.dependency_overrides.clear()
+    main = learner.require("main", "app", "get_services", fresh=True)
 
+    def get(fake, path):
+        # The fake replaces get_services for this test only (monkeypatch removes it afterwards).
+        monkeypatch.setitem(main.app.dependency_overrides, main.get_services, lambda: fake)
+        return app_client(main.app, lifespan=True).get(path)
 
-def call(app, fake, path):
-    application, get_services = app
-    application.dependency_overrides[get_services] = lambda: fake
-    with TestClient(application, raise_server_exceptions=False) as client:
-        return client.get(path)
+    return get
 
 
 def dashboard_body(user_id, **changes):
@@ -130,9 +126,9 @@ def check_status(response, path, status):
 
 @pytest.mark.task(1)
 @pytest.mark.parametrize("user_id", [7, 42])
-def test_dashboard_combines_the_three_parts(app, user_id):
+def test_dashboard_combines_the_three_parts(call, user_id):
     fake = FakeServices()
-    response = call(app, fake, f"/dashboard/{user_id}")
+    response = call(fake, f"/dashboard/{user_id}")
     check_status(response, f"/dashboard/{user_id}", 200)
     assert response.json() == dashboard_body(user_id), (
         f"GET /dashboard/{user_id} answered {response.json()}"
@@ -149,9 +145,9 @@ def test_dashboard_combines_the_three_parts(app, user_id):
     "the previous one is done. Start them together with "
     "`await asyncio.gather(a(), b(), c(), return_exceptions=True)`."
 )
-def test_dashboard_calls_run_concurrently(app):
+def test_dashboard_calls_run_concurrently(call):
     fake = FakeServices()
-    response = call(app, fake, "/dashboard/7")
+    response = call(fake, "/dashboard/7")
     check_status(response, "/dashboard/7", 200)
     assert fake.peak == 3, (
         f"at most {fake.peak} of the 3 service calls of one dashboard request were in flight at "
@@ -160,8 +156,8 @@ def test_dashboard_calls_run_concurrently(app):
 
 
 @pytest.mark.task(1)
-def test_dashboard_user_id_must_be_an_integer(app):
-    response = call(app, FakeServices(), "/dashboard/abc")
+def test_dashboard_user_id_must_be_an_integer(call):
+    response = call(FakeServices(), "/dashboard/abc")
     check_status(response, "/dashboard/abc", 422)
 
 
@@ -176,9 +172,9 @@ def test_dashboard_user_id_must_be_an_integer(app):
     "for it and add its name to errors."
 )
 @pytest.mark.parametrize("part", ["orders", "recommendations"])
-def test_failing_optional_part_is_null_and_listed(app, part):
+def test_failing_optional_part_is_null_and_listed(call, part):
     fake = FakeServices(fail={part: RuntimeError})
-    response = call(app, fake, "/dashboard/7")
+    response = call(fake, "/dashboard/7")
     check_status(response, "/dashboard/7", 200)
     assert response.json() == dashboard_body(7, **{part: None, "errors": [part]}), (
         f"with {part} failing, GET /dashboard/7 answered {response.json()}"
@@ -190,9 +186,9 @@ def test_failing_optional_part_is_null_and_listed(app, part):
     "A TaskGroup (or gather without return_exceptions) treats the first failure as fatal: it "
     "cancels or abandons the sibling calls. Here a failing part must not stop the others."
 )
-def test_failing_part_does_not_cancel_the_others(app):
+def test_failing_part_does_not_cancel_the_others(call):
     fake = FakeServices(fail={"recommendations": RuntimeError})
-    response = call(app, fake, "/dashboard/7")
+    response = call(fake, "/dashboard/7")
     assert len(fake.calls) == 3, (
         f"GET /dashboard/7 answered {response.status_code} after the service calls {fake.calls}, "
         "expected profile, orders and recommendations"
@@ -208,9 +204,9 @@ def test_failing_part_does_not_cancel_the_others(app):
     "Any exception counts as a failure (timeouts, connection errors...). List the failed parts "
     "in the order orders, recommendations."
 )
-def test_both_optional_parts_failing(app):
+def test_both_optional_parts_failing(call):
     fake = FakeServices(fail={"orders": ConnectionError, "recommendations": TimeoutError})
-    response = call(app, fake, "/dashboard/7")
+    response = call(fake, "/dashboard/7")
     check_status(response, "/dashboard/7", 200)
     expected = dashboard_body(
         7, orders=None, recommendations=None, errors=["orders", "recommendations"]
@@ -228,9 +224,9 @@ def test_both_optional_parts_failing(app):
 @pytest.mark.parametrize(
     "failing", [["profile"], ["profile", "orders"], ["profile", "orders", "recommendations"]]
 )
-def test_failing_profile_is_502(app, failing):
+def test_failing_profile_is_502(call, failing):
     fake = FakeServices(fail={name: RuntimeError for name in failing})
-    response = call(app, fake, "/dashboard/7")
+    response = call(fake, "/dashboard/7")
     check_status(response, "/dashboard/7", 502)
 
 
@@ -243,10 +239,10 @@ def test_failing_profile_is_502(app, failing):
     "Collect the results by position, not by completion: asyncio.gather (or a TaskGroup's tasks "
     "in creation order) keeps the order of ids. as_completed does not."
 )
-def test_batch_returns_items_in_input_order(app):
+def test_batch_returns_items_in_input_order(call):
     fake = FakeServices()
     query = "&".join(f"ids={item_id}" for item_id in ORDER)
-    response = call(app, fake, f"/batch?{query}")
+    response = call(fake, f"/batch?{query}")
     check_status(response, f"/batch?{query}", 200)
     assert response.json() == {"items": [item(item_id) for item_id in ORDER]}, (
         f"GET /batch?{query} answered {response.json()}"
@@ -263,10 +259,10 @@ def test_batch_returns_items_in_input_order(app):
     "`async with limit: return await services.get_item(item_id)`, then gather all the wrapped "
     "calls. Without the semaphore all 10 start at once; awaiting in a for loop runs only one."
 )
-def test_batch_runs_at_most_three_at_once(app):
+def test_batch_runs_at_most_three_at_once(call):
     fake = FakeServices()
     query = "&".join(f"ids={item_id}" for item_id in ORDER)
-    response = call(app, fake, f"/batch?{query}")
+    response = call(fake, f"/batch?{query}")
     check_status(response, f"/batch?{query}", 200)
     assert fake.items_peak <= 3, (
         f"a batch of 10 had {fake.items_peak} get_item calls in flight at once, at most 3 allowed"
@@ -278,25 +274,25 @@ def test_batch_runs_at_most_three_at_once(app):
 
 
 @pytest.mark.task(3)
-def test_batch_of_one(app):
+def test_batch_of_one(call):
     fake = FakeServices()
-    response = call(app, fake, "/batch?ids=4")
+    response = call(fake, "/batch?ids=4")
     check_status(response, "/batch?ids=4", 200)
     assert response.json() == {"items": [item(4)]}, f"GET /batch?ids=4 answered {response.json()}"
 
 
 @pytest.mark.task(3)
 @pytest.mark.hint("If any get_item call raises, answer 502 for the whole batch.")
-def test_batch_with_a_failing_item_is_502(app):
+def test_batch_with_a_failing_item_is_502(call):
     fake = FakeServices(failing_items={8})
     query = "&".join(f"ids={item_id}" for item_id in ORDER)
-    response = call(app, fake, f"/batch?{query}")
+    response = call(fake, f"/batch?{query}")
     check_status(response, "/batch?ids=...&ids=8&...", 502)
 
 
 @pytest.mark.task(3)
 @pytest.mark.hint("Declare `ids: Annotated[list[int], Query()]`: required, repeated, integers.")
 @pytest.mark.parametrize("path", ["/batch", "/batch?ids=abc", "/batch?ids=1&ids=x"])
-def test_batch_rejects_missing_or_bad_ids(app, path):
-    response = call(app, FakeServices(), path)
+def test_batch_rejects_missing_or_bad_ids(call, path):
+    response = call(FakeServices(), path)
     check_status(response, path, 422)
