@@ -3,8 +3,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from pydantic import BaseModel
+
+from grader.testing import client_for
 
 
 # A resource the learner has never seen: the factory must work for it unchanged.
@@ -57,13 +58,13 @@ class Switchboard:
 
 @pytest.fixture(scope="module")
 def crud(learner):
-    return learner("crud")
+    return learner.require("crud", "make_crud_router")
 
 
 @pytest.fixture(scope="module")
 def board():
     switchboard = Switchboard()
-    with TestClient(switchboard, raise_server_exceptions=False, follow_redirects=False) as client:
+    with client_for(switchboard) as client:
         client.plug = lambda app: setattr(switchboard, "app", app) or client
         yield client
 
@@ -71,6 +72,7 @@ def board():
 @pytest.fixture
 def shop(crud, board):
     """crud.app (books and movies): imported once, so tests never assume its stores are empty."""
+    assert getattr(crud, "app", None) is not None, "crud.py defines no `app`"
     return board.plug(crud.app)
 
 
@@ -361,6 +363,35 @@ def test_each_call_makes_a_new_store(crud, board):
 def test_ids_are_unique(gadgets):
     ids = [item["id"] for item in fill(gadgets, "gadgets", 3)]
     assert len(set(ids)) == 3, f"three gadgets got the ids {ids}"
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "An id must never be handed out twice, even after a delete: len(store) + 1 gives a new item "
+    "the id of one still stored, and the create silently replaces it. Count with a counter "
+    "(itertools.count) or take max(ids) + 1."
+)
+def test_create_after_delete_keeps_ids_unique(gadgets):
+    first, second = fill(gadgets, "gadgets", 2)
+    deleted = gadgets.delete(f"/gadgets/{first['id']}")
+    assert deleted.status_code == 204, (
+        f"DELETE /gadgets/{first['id']} answered {deleted.status_code}"
+    )
+    third = create(gadgets, "gadgets", {"name": "gadget-new", "price": 9.0})
+    assert third["id"] != second["id"], (
+        f"after deleting gadget {first['id']}, a new gadget got the id {third['id']} of the "
+        "gadget still stored"
+    )
+    kept = gadgets.get(f"/gadgets/{second['id']}")
+    assert kept.status_code == 200 and kept.json() == second, (
+        f"after a delete and a create, GET /gadgets/{second['id']} answered "
+        f"{kept.status_code} {kept.text[:200]}, expected {second!r}"
+    )
+    names = [item.get("name") for item in page(gadgets, "").json()]
+    assert names == ["gadget-1", "gadget-new"], (
+        f"after deleting gadget-0 and creating gadget-new, GET /gadgets lists {names}"
+    )
 
 
 # --- Task 5: the documented interface --------------------------------------------------------
