@@ -1,9 +1,10 @@
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 ETAG_FORMAT = re.compile(r'^(W/)?"[^"]*"$')
 IMF_FIXDATE = re.compile(
@@ -74,12 +75,12 @@ def directives(cache_control):
 def main(learner):
     # One import for the whole suite. Tests that change a product read it first and only
     # compare before with after; product 1 is never changed.
-    return learner("main")
+    return learner.require("main", "app")
 
 
 @pytest.fixture(scope="module")
 def client(main):
-    with TestClient(main.app, raise_server_exceptions=False) as client:
+    with client_for(main.app) as client:
         yield client
 
 
@@ -226,6 +227,21 @@ def test_shared_cache_serves_the_second_get(main, client, cache):
         f"{one_get} time(s)"
     )
     assert second.json() == first.json() == ESPRESSO_CUP, f"the cache served {second.json()!r}"
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Call load(product_id) once per request and use what it returned for the body and the "
+    "headers alike: a second call (to check existence, then to read) doubles the database work."
+)
+@pytest.mark.parametrize("headers", [{}, {"If-None-Match": "*"}], ids=["plain", "conditional"])
+def test_get_loads_the_product_once(main, client, headers):
+    before = db_reads(main)
+    get_product(client, 1, **headers)
+    assert db_reads(main) - before == 1, (
+        f"one GET /products/1 (headers {headers}) made DB_READS grow by "
+        f"{db_reads(main) - before}, expected exactly 1 load() call"
+    )
 
 
 # --- Task 2: conditional GET -----------------------------------------------------------------
@@ -397,6 +413,30 @@ def test_last_modified_does_not_go_back(client):
 
 
 @pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Last-Modified is when the product last changed: on every PUT store the time _now() "
+    "answers at that moment (modified=_now()), and send it. A time taken once at import, or "
+    "kept from before the PUT, tells caches that nothing changed."
+)
+def test_last_modified_is_the_time_of_each_put(main, client, clock, monkeypatch):
+    before = http_date(get_product(client, 3).headers.get("last-modified"), "Last-Modified")
+    clock.start = before.astimezone(UTC) + timedelta(hours=1)  # later than any change so far
+    monkeypatch.setattr(main, "_now", clock.now)
+    original = get_product(client, 3).json()
+    for step in range(2):
+        put_product(client, 3, f"Grinder mark {step}", 99.0 + step)
+        value = get_product(client, 3).headers.get("last-modified")
+        expected = format_datetime(clock.now(), usegmt=True)
+        assert value == expected, (
+            f"the clock (_now) read {expected!r} when PUT /products/3 was handled, but GET "
+            f"then answered Last-Modified {value!r}"
+        )
+        clock.advance(90)
+    put_product(client, 3, original["name"], original["price"])
+
+
+@pytest.mark.task(3)
 @pytest.mark.parametrize(
     ("product_id", "body", "status"),
     [
@@ -451,6 +491,19 @@ def test_query_edge_cases(client, body, status, expected):
     assert response.status_code == status, f"POST /query {body} answered {response.status_code}"
     if expected is not None:
         assert response.json() == expected, f"POST /query {body} answered {response.json()!r}"
+
+
+@pytest.mark.task(4)
+@pytest.mark.hint("POST /query reads the product with one load() call, like the GET.")
+@pytest.mark.parametrize("body", [{"id": 1}, {"id": 987654}], ids=["known", "unknown"])
+def test_query_loads_the_product_once(main, client, body):
+    before = db_reads(main)
+    response = client.post("/query", json=body)
+    assert response.status_code == 200, f"POST /query {body} answered {response.status_code}"
+    assert db_reads(main) - before == 1, (
+        f"one POST /query {body} made DB_READS grow by {db_reads(main) - before}, "
+        "expected exactly 1 load() call"
+    )
 
 
 @pytest.mark.task(4)
