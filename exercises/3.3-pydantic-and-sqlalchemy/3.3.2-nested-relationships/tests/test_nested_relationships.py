@@ -1,10 +1,8 @@
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.orm import Session
 
 LIBRARY = {
     "Frank Herbert": ["Dune", "Dune Messiah", "Children of Dune"],
@@ -13,80 +11,40 @@ LIBRARY = {
 }
 
 
-def need(module, name):
-    value = getattr(module, name, None)
-    assert value is not None, f"{module.__name__}.py defines no `{name}`"
-    return value
-
-
 @pytest.fixture
 def models(learner):
-    models = learner("models")
-    for name in ("Base", "Author", "Book"):
-        need(models, name)
-    return models
+    return learner.require("models", "Base", "Author", "Book")
 
 
 @pytest.fixture
-def schemas(learner):
-    return learner("schemas")
+def AuthorRead(learner):
+    return learner.require("schemas", "AuthorRead").AuthorRead
+
+
+@pytest.fixture
+def BookRead(learner):
+    return learner.require("schemas", "BookRead").BookRead
 
 
 @pytest.fixture
 def main(learner, models):
-    main = learner("main")
-    for name in ("app", "get_db"):
-        need(main, name)
-    return main
+    return learner.require("main", "app", "get_db")
 
 
 @pytest.fixture
-def engine(models):
+def engine(models, db_engine):
     """A private in-memory database with the learner's tables (one connection for all threads)."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    models.Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-
-
-class SqlCounter:
-    """The SQL statements the engine runs, recorded by a before_cursor_execute listener."""
-
-    def __init__(self, engine):
-        self.statements = []
-        event.listen(engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(" ".join(statement.split()))
-
-    def reset(self):
-        self.statements.clear()
-
-    def shown(self):
-        return "\n".join(f"  {s[:120]}" for s in self.statements)
+    return db_engine(models.Base.metadata)
 
 
 @pytest.fixture
-def sql_counter(engine):
-    return SqlCounter(engine)
-
-
-@pytest.fixture
-def client(main, engine):
+def client(main, engine, db_client):
     """The learner's app, with get_db overridden to hand out sessions on the test database."""
-    TestingSession = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+    return db_client(main, engine=engine).client
 
-    def override_get_db():
-        with TestingSession() as session:
-            yield session
 
-    main.app.dependency_overrides[main.get_db] = override_get_db
-    try:
-        yield TestClient(main.app, raise_server_exceptions=False)
-    finally:
-        main.app.dependency_overrides.pop(main.get_db, None)
+def shown(statements):
+    return "\n".join(f"  {' '.join(s.split())[:120]}" for s in statements)
 
 
 def seed(models, engine):
@@ -190,6 +148,21 @@ def test_both_sides_stay_in_sync_before_saving(models):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint(
+    "`name: Mapped[str] = mapped_column(String(100))` and "
+    "`title: Mapped[str] = mapped_column(String(200))`: a bare Mapped[str] has no length."
+)
+def test_columns_have_their_lengths(models):
+    name = models.Author.__table__.c["name"].type
+    title = models.Book.__table__.c["title"].type
+    lengths = (getattr(name, "length", None), getattr(title, "length", None))
+    assert lengths == (100, 200), (
+        f"Author.name is declared as {name!r} and Book.title as {title!r}, not String(100) and "
+        "String(200)"
+    )
+
+
+@pytest.mark.task(1)
 @pytest.mark.hint("A non-optional `author_id: Mapped[int]` is NOT NULL: a book needs an author.")
 def test_a_book_needs_an_author(models, engine):
     with Session(engine) as session:
@@ -235,8 +208,7 @@ def test_titles_are_unique_per_author(models, engine):
     "needs its own `model_config = ConfigDict(from_attributes=True)`. Nest BookBrief "
     "{id, title}, not BookRead: a book inside an author must not repeat its author."
 )
-def test_author_read_validates_an_orm_author(models, schemas, engine):
-    AuthorRead = need(schemas, "AuthorRead")
+def test_author_read_validates_an_orm_author(models, AuthorRead, engine):
     ids = seed(models, engine)
     for name in ("Frank Herbert", "Ann Leckie"):
         with Session(engine) as session:
@@ -258,8 +230,7 @@ def test_author_read_validates_an_orm_author(models, schemas, engine):
     "BookRead nests AuthorBrief {id, name}, not AuthorRead: an author inside a book must not "
     "list its books again (that would loop: author -> books -> author ...)."
 )
-def test_book_read_validates_an_orm_book(models, schemas, engine):
-    BookRead = need(schemas, "BookRead")
+def test_book_read_validates_an_orm_book(models, BookRead, engine):
     ids = seed(models, engine)
     author_id, books = ids["Jane Austen"]
     with Session(engine) as session:
@@ -347,12 +318,12 @@ def test_unknown_ids_are_404(models, engine, client, path):
 )
 def test_get_author_runs_at_most_two_statements(models, engine, client, sql_counter):
     ids = seed(models, engine)
-    sql_counter.reset()
-    response = client.get(f"/authors/{ids['Frank Herbert'][0]}")
+    with sql_counter(engine) as counted:
+        response = client.get(f"/authors/{ids['Frank Herbert'][0]}")
     assert response.status_code == 200, f"GET /authors/{{id}} answered {response.status_code}"
-    assert len(sql_counter.statements) <= 2, (
-        f"GET /authors/{{id}} ran {len(sql_counter.statements)} SQL statements, at most 2 "
-        f"expected:\n{sql_counter.shown()}"
+    assert counted.count <= 2, (
+        f"GET /authors/{{id}} ran {counted.count} SQL statements, at most 2 "
+        f"expected:\n{shown(counted.statements)}"
     )
 
 
@@ -384,12 +355,12 @@ def test_list_authors_nests_their_books(models, engine, client):
 )
 def test_list_authors_avoids_n_plus_one(models, engine, client, sql_counter):
     seed(models, engine)
-    sql_counter.reset()
-    response = client.get("/authors")
+    with sql_counter(engine) as counted:
+        response = client.get("/authors")
     assert response.status_code == 200, f"GET /authors answered {response.status_code}"
-    assert len(sql_counter.statements) <= 2, (
-        f"GET /authors with {len(LIBRARY)} authors ran {len(sql_counter.statements)} SQL "
-        f"statements, at most 2 expected:\n{sql_counter.shown()}"
+    assert counted.count <= 2, (
+        f"GET /authors with {len(LIBRARY)} authors ran {counted.count} SQL "
+        f"statements, at most 2 expected:\n{shown(counted.statements)}"
     )
 
 
@@ -478,6 +449,22 @@ def test_an_empty_name_is_422(models, engine, client):
     response = client.post("/authors", json={"name": "", "books": [{"title": "Dune"}]})
     assert response.status_code == 422, f"an empty name answered {response.status_code}, not 422"
     assert row_counts(models, engine) == (0, 0)
+
+
+@pytest.mark.task(4)
+@pytest.mark.hint("`name: str = Field(min_length=1, max_length=100)`: 100 characters at most.")
+def test_a_name_over_100_characters_is_422(models, engine, client):
+    response = client.post("/authors", json={"name": "n" * 101, "books": [{"title": "Dune"}]})
+    assert response.status_code == 422, (
+        f"a 101-character name answered {response.status_code}, not 422"
+    )
+    assert row_counts(models, engine) == (0, 0), (
+        f"a 101-character name stored {row_counts(models, engine)} (authors, books)"
+    )
+    longest = client.post("/authors", json={"name": "n" * 100})
+    assert longest.status_code == 201, (
+        f"a 100-character name answered {longest.status_code}: {longest.text[:200]}"
+    )
 
 
 @pytest.mark.task(4)
