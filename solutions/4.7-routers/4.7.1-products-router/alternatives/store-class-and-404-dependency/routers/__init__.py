@@ -1,0 +1,5 @@
+"""Routers of the shop."""
+
+from . import products
+
+__all__ = ["products"]
