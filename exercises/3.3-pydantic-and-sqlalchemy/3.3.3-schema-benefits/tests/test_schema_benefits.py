@@ -1,17 +1,29 @@
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 from pydantic import ValidationError
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.orm import Session
 
 PASSWORD = "correct-horse-42"
 ADA = {"email": "ada@example.com", "password": PASSWORD}
+
+
+class RecordingHash(PasswordHash):
+    """A pwdlib PasswordHash with cheap Argon2 parameters that records what it hashed."""
+
+    def __init__(self):
+        super().__init__((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+        self.hashed: list[str] = []
+
+    def hash(self, password, *args, **kwargs):
+        made = super().hash(password, *args, **kwargs)
+        self.hashed.append(made)
+        return made
+
 
 # The prompt names `password_hash` as the seam: the tests swap in cheap Argon2 parameters so
 # that hashing takes a millisecond instead of a fifth of a second.
@@ -20,46 +32,47 @@ FAST = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),
 VERIFY = PasswordHash((Argon2Hasher(), BcryptHasher()))
 
 
-def need(module, name):
-    value = getattr(module, name, None)
-    assert value is not None, f"main.py defines no `{name}`"
-    return value
+@pytest.fixture
+def hasher():
+    return RecordingHash()
 
 
 @pytest.fixture
-def main(learner, monkeypatch):
-    main = learner("main")
-    for name in ("app", "get_db", "Base", "User"):
-        need(main, name)
-    monkeypatch.setattr(main, "password_hash", FAST, raising=False)
+def main(learner, monkeypatch, hasher):
+    main = learner.require("main", "app", "get_db", "Base", "User")
+    monkeypatch.setattr(main, "password_hash", hasher, raising=False)
     return main
 
 
 @pytest.fixture
-def engine(main):
-    """A private in-memory database with the learner's tables (one connection for all threads)."""
-    engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
-    )
-    main.Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def UserCreate(learner):
+    return learner.require("main", "UserCreate").UserCreate
 
 
 @pytest.fixture
-def client(main, engine):
-    """The learner's app, with get_db overridden to hand out sessions on the test database."""
-    TestingSession = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+def UserRead(learner):
+    return learner.require("main", "UserRead").UserRead
 
-    def override_get_db():
-        with TestingSession() as session:
-            yield session
 
-    main.app.dependency_overrides[main.get_db] = override_get_db
-    try:
-        yield TestClient(main.app, raise_server_exceptions=False)
-    finally:
-        main.app.dependency_overrides.pop(main.get_db, None)
+@pytest.fixture
+def UserUpdate(learner):
+    return learner.require("main", "UserUpdate").UserUpdate
+
+
+@pytest.fixture
+def db(main, db_client):
+    """The learner's app, with get_db overridden to hand out sessions on a private database."""
+    return db_client(main)
+
+
+@pytest.fixture
+def engine(db):
+    return db.engine
+
+
+@pytest.fixture
+def client(db):
+    return db.client
 
 
 def add_user(main, engine, email="grace@example.com", password="grace-password"):
@@ -115,8 +128,7 @@ def check_public(body, where):
     "`email: EmailStr` and `password: SecretStr = Field(min_length=8)`; read the password "
     "with `.get_secret_value()`."
 )
-def test_user_create_accepts_a_valid_user(main):
-    UserCreate = need(main, "UserCreate")
+def test_user_create_accepts_a_valid_user(UserCreate):
     try:
         user = UserCreate.model_validate(ADA)
     except ValidationError as exc:
@@ -140,8 +152,7 @@ def test_user_create_accepts_a_valid_user(main):
     "instead of being silently dropped (or copied onto the row). EmailStr checks the address, "
     "Field(min_length=8) the password."
 )
-def test_user_create_refuses(main, case):
-    UserCreate = need(main, "UserCreate")
+def test_user_create_refuses(UserCreate, case):
     data = {
         "is_admin": {**ADA, "is_admin": True},
         "hashed_password": {**ADA, "hashed_password": "x"},
@@ -159,8 +170,8 @@ def test_user_create_refuses(main, case):
     "Type the password as `SecretStr`: its repr, str() and JSON show '**********', so a log "
     "line or a traceback that prints the model doesn't leak it."
 )
-def test_the_password_is_masked(main):
-    user = need(main, "UserCreate").model_validate(ADA)
+def test_the_password_is_masked(UserCreate):
+    user = UserCreate.model_validate(ADA)
     assert getattr(user, "password", None) is not None, "UserCreate has no password field"
     for how, text in (
         ("repr()", repr(user)),
@@ -176,8 +187,7 @@ def test_the_password_is_masked(main):
     "UserRead lists only what a client may see, `id, email, created_at`, and reads ORM objects "
     "(`model_config = ConfigDict(from_attributes=True)`). Leave hashed_password and is_admin out."
 )
-def test_user_read_shows_only_public_fields(main):
-    UserRead = need(main, "UserRead")
+def test_user_read_shows_only_public_fields(main, UserRead):
     created = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
     user = main.User(
         id=7,
@@ -200,8 +210,7 @@ def test_user_read_shows_only_public_fields(main):
     "Give both fields a default of None: `email: EmailStr | None = None`. "
     "`model_dump(exclude_unset=True)` then holds only the fields the client sent."
 )
-def test_user_update_fields_are_optional(main):
-    UserUpdate = need(main, "UserUpdate")
+def test_user_update_fields_are_optional(UserUpdate):
     for data in ({}, {"email": "ada@example.com"}):
         try:
             sent = UserUpdate.model_validate(data).model_dump(exclude_unset=True)
@@ -220,8 +229,7 @@ def test_user_update_fields_are_optional(main):
     "not: a `field_validator` that raises for None rejects an explicit null (validators don't "
     "run for defaults)."
 )
-def test_user_update_refuses(main, case):
-    UserUpdate = need(main, "UserUpdate")
+def test_user_update_refuses(UserUpdate, case):
     data = {
         "is_admin": {"is_admin": True},
         "bad email": {"email": "not-an-email"},
@@ -335,6 +343,61 @@ def test_a_taken_email_is_409(main, engine, client):
         f"POST /users with a taken email answered {response.status_code}, not 409"
     )
     assert user_count(main, engine) == 1
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Checking for the email with a SELECT first is not enough: another request can store it "
+    "between your check and your INSERT. The unique column decides; catch its IntegrityError "
+    "around the commit, roll back and answer 409."
+)
+def test_a_taken_email_only_the_database_sees_is_409(main, engine, client):
+    table = main.User.__table__
+    raced = []
+
+    def another_request_stores_it_first(conn, clauseelement, multiparams, params, options):
+        if raced or getattr(clauseelement, "table", None) is not table:
+            return
+        if getattr(clauseelement, "is_insert", False):
+            raced.append(True)  # the same email, stored just before this request's INSERT
+            conn.execute(
+                insert(table).values(email=ADA["email"], hashed_password=FAST.hash("x" * 8))
+            )
+
+    event.listen(engine, "before_execute", another_request_stores_it_first)
+    try:
+        response = client.post("/users", json=ADA)
+    finally:
+        event.remove(engine, "before_execute", another_request_stores_it_first)
+    assert raced, f"POST /users answered {response.status_code} without inserting a row"
+    assert response.status_code == 409, (
+        "when another request stored the same email just before this one's INSERT, POST /users "
+        f"answered {response.status_code}, not 409: {response.text[:200]}"
+    )
+    after = client.post("/users", json={**ADA, "email": "grace@example.com"})
+    assert after.status_code == 201, (
+        f"the next POST /users after that conflict answered {after.status_code}: {after.text[:200]}"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Call `password_hash.hash(...)` inside the handler, through the module-level name: a "
+    "reference taken when main.py is imported (`hash_password = password_hash.hash`) keeps "
+    "the old hasher when the name is given a new one."
+)
+def test_post_hashes_through_password_hash_at_call_time(main, engine, client, hasher):
+    response = client.post("/users", json=ADA)
+    assert response.status_code == 201, (
+        f"POST /users answered {response.status_code}: {response.text[:200]}"
+    )
+    stored = [user["hashed_password"] for user in rows(main, engine)]
+    assert stored and stored[0] in hasher.hashed, (
+        "the tests set main.password_hash to a hasher of their own before the request, yet the "
+        f"stored hash was not made by it ({len(hasher.hashed)} hashes made by it)"
+    )
 
 
 @pytest.mark.task(2)
