@@ -96,18 +96,37 @@ async def _drive_dependency(get_http_client):
     return client, open_while_in_use, finished
 
 
+@pytest.fixture(scope="module")
+def driven(learner):
+    """get_http_client run once to its end, shared by the two tests that read the outcome:
+    (client, open while in use, finished), or the exception it raised."""
+    main = learner_main(learner)
+    if not inspect.isasyncgenfunction(main.get_http_client):
+        return None
+    try:
+        return asyncio.run(_drive_dependency(main.get_http_client))
+    except Exception as exc:
+        return exc
+
+
+def driven_outcome(learner, driven):
+    main = learner_main(learner)
+    assert driven is not None and inspect.isasyncgenfunction(main.get_http_client), (
+        "get_http_client is not an async generator function: "
+        "write `async def` and `yield` the client"
+    )
+    if isinstance(driven, Exception):
+        pytest.fail(f"running get_http_client raised {type(driven).__name__}: {driven}")
+    return main, driven
+
+
 @pytest.mark.task(1)
 @pytest.mark.hint(
     "Write `async def get_http_client():` with `async with httpx.AsyncClient(base_url=WEATHER_URL, "
     "timeout=5) as client: yield client`."
 )
-def test_get_http_client_yields_async_client_for_weather_url(learner):
-    main = learner_main(learner)
-    assert inspect.isasyncgenfunction(main.get_http_client), (
-        "get_http_client is not an async generator function: "
-        "write `async def` and `yield` the client"
-    )
-    client, open_while_in_use, _ = asyncio.run(_drive_dependency(main.get_http_client))
+def test_get_http_client_yields_async_client_for_weather_url(learner, driven):
+    main, (client, open_while_in_use, _) = driven_outcome(learner, driven)
     assert isinstance(client, httpx.AsyncClient), (
         f"get_http_client yielded {type(client).__name__}, not an httpx.AsyncClient"
     )
@@ -126,13 +145,8 @@ def test_get_http_client_yields_async_client_for_weather_url(learner):
     "Code after `yield` in a dependency runs once the response is sent. `async with` around the "
     "yield closes the client there, so connections are not leaked."
 )
-def test_get_http_client_closes_the_client_afterwards(learner):
-    main = learner_main(learner)
-    assert inspect.isasyncgenfunction(main.get_http_client), (
-        "get_http_client is not an async generator function: "
-        "write `async def` and `yield` the client"
-    )
-    client, _, finished = asyncio.run(_drive_dependency(main.get_http_client))
+def test_get_http_client_closes_the_client_afterwards(learner, driven):
+    _, (client, _, finished) = driven_outcome(learner, driven)
     assert finished, "get_http_client yielded more than once"
     assert client.is_closed, "the client is still open after get_http_client finished"
 
