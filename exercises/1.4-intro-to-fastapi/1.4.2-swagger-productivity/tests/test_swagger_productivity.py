@@ -7,7 +7,8 @@ serves and the OpenAPI document, so they run offline.
 import re
 
 import pytest
-from fastapi.testclient import TestClient
+
+from grader.testing import client_for
 
 DOCS = "/api/docs"
 OPENAPI = "/api/openapi.json"
@@ -16,13 +17,15 @@ OPENAPI = "/api/openapi.json"
 @pytest.fixture(scope="module")
 def client(learner):
     """One app for the read-only tests (docs page, OpenAPI document)."""
-    return TestClient(learner("main").app, raise_server_exceptions=False)
+    test_client = client_for(learner.require("main", "app").app)
+    yield test_client
+    test_client.close()
 
 
 @pytest.fixture
-def fresh_client(learner):
+def fresh_client(learner, app_client):
     """A fresh import, so the stock is back to the starter's numbers."""
-    return TestClient(learner.fresh("main").app, raise_server_exceptions=False)
+    return app_client(learner.require("main", "app", fresh=True).app)
 
 
 def get_openapi(client) -> dict:
@@ -34,7 +37,7 @@ def get_openapi(client) -> dict:
 @pytest.fixture(scope="module")
 def doc(learner) -> dict:
     """The OpenAPI document, straight from app.openapi() (wherever Task 1 serves it)."""
-    return learner("main").app.openapi()
+    return learner.require("main", "app").app.openapi()
 
 
 def orders_operation(doc: dict) -> dict:
@@ -297,13 +300,13 @@ def documented_examples(doc: dict) -> list:
     "model_config = ConfigDict(json_schema_extra={'examples': [{'sku': 'KB-101', 'qty': 2}]}) "
     "in OrderIn: Swagger UI pre-fills the request body with it, and 'Execute' must then work."
 )
-def test_example_order_is_documented_and_works(learner):
-    doc = learner.fresh("main").app.openapi()
+def test_example_order_is_documented_and_works(learner, app_client):
+    doc = learner.require("main", "app", fresh=True).app.openapi()
     orders_operation(doc)
     examples = documented_examples(doc)
     assert examples, "the docs show no example body for POST /orders (OrderIn has no examples)"
     for example in examples:
-        client = TestClient(learner.fresh("main").app, raise_server_exceptions=False)
+        client = app_client(learner.require("main", "app", fresh=True).app)
         response = post_order(client, example)
         assert response.status_code == 201, (
             f"sending the documented example {example!r} to a fresh app answered "
