@@ -33,9 +33,7 @@ NUDGES = {
 
 @pytest.fixture(scope="module")
 def answers(learner) -> dict:
-    module = learner("answers")
-    assert hasattr(module, "ANSWERS"), "answers.py defines no ANSWERS"
-    value = module.ANSWERS
+    value = learner.require("answers", "ANSWERS").ANSWERS
     assert isinstance(value, dict), f"ANSWERS is a {type(value).__name__}, not a dict"
     return value
 
