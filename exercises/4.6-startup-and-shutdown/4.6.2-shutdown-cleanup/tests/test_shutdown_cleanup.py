@@ -3,6 +3,7 @@ releases them at shutdown in order (flush, close, dispose), whatever happens."""
 
 import asyncio
 import contextlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -338,10 +339,13 @@ def test_shutdown_flushes_closes_and_disposes(main, watch):
     with running(main.app) as client:
         get_price(client, "AAPL")
         get_price(client, "NVDA")
+        audit = getattr(main.app.state, "audit", None)
+        assert audit is not None, "app.state.audit is not set while the app runs"
+        audit.add("added by the test")
     check_opened(main, watch)
-    assert watch.audit_lines() == ["price AAPL", "price NVDA"], (
-        f"after the app stopped, the audit file holds {watch.audit_lines()}: the buffer was not "
-        "flushed"
+    assert watch.audit_lines() == ["price AAPL", "price NVDA", "added by the test"], (
+        f"after the app stopped, the audit file holds {watch.audit_lines()}: the lifespan did "
+        "not flush app.state.audit when the app stopped"
     )
     assert watch.clients[0].is_closed, "after the app stopped, app.state.http is not closed"
     assert "engine disposed" in watch.steps(), "after the app stopped, the engine was not disposed"
@@ -446,7 +450,7 @@ def test_a_failing_cleanup_step_does_not_skip_the_next_ones(main, watch, failing
     client = running(main.app).__enter__()
     response = client.get("/prices/AAPL")
     if failing == "flush":
-        watch.audit_path.parent.rmdir()  # flush() now raises FileNotFoundError
+        shutil.rmtree(watch.audit_path.parent)  # flush() now raises FileNotFoundError
     else:
         watch.fail.add("http-close")
     stop(client)
@@ -476,7 +480,7 @@ def test_a_failing_cleanup_step_does_not_skip_the_next_ones(main, watch, failing
 )
 def test_a_failed_startup_releases_what_was_opened(main, watch, failing):
     if failing == "audit":
-        watch.audit_path.parent.rmdir()  # AuditBuffer(path) raises FileNotFoundError
+        shutil.rmtree(watch.audit_path.parent)  # AuditBuffer(path) raises FileNotFoundError
     else:
         watch.fail.add(failing)
     error = startup_error(main.app)
