@@ -97,6 +97,11 @@ def test_router_is_an_apirouter(products):
     "main.py is lost for every other app that includes the router."
 )
 def test_router_carries_the_prefix(products):
+    prefix = getattr(products.router, "prefix", None)
+    assert prefix == "/products", (
+        f"routers.products.router has the prefix {prefix!r}, not '/products': give it to "
+        'APIRouter(prefix="/products", ...) rather than repeating it in every route'
+    )
     paths = sorted({path for path, _ in router_operations(products)})
     assert paths == sorted(PATHS), (
         f"a FastAPI() that includes the router with include_router(router) serves the paths "

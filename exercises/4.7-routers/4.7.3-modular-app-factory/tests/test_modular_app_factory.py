@@ -268,6 +268,10 @@ def test_prices_are_read_on_each_request(catalog, cart, app_client, overrides):
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_cart_router_carries_its_prefix_and_tag(cart):
+    assert getattr(cart.router, "prefix", None) == "/cart", (
+        f"cart.router has the prefix {getattr(cart.router, 'prefix', None)!r}, not '/cart': "
+        'give it to APIRouter(prefix="/cart", ...) and declare the route as "/quote"'
+    )
     ops = operations(bare(cart.router))
     found = {f"{method.upper()} {path}": op.get("tags") for (path, method), op in ops.items()}
     assert found == {"POST /cart/quote": ["cart"]}, (
