@@ -404,6 +404,33 @@ def test_a_failed_email_does_not_stop_the_worker(outbox):
     )
 
 
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Retry inside the worker's handling of the job (a loop over the attempts), not by putting "
+    "the job back at the end of the queue: the next e-mail waits until this one has ended."
+)
+def test_a_job_is_finished_with_its_retries_before_the_next_one(outbox):
+    failures = {"Invoice 1": 2}  # Invoice 1 fails twice, then goes through
+
+    def fail(number, subject):
+        failures[subject] = failures.get(subject, 0) - 1
+        return failures[subject] >= 0
+
+    gate = asyncio.Event()
+    box = outbox(FakeSender(fail=fail, gate=gate))
+    with running(box):
+        post(box.client, email(1))
+        post(box.client, email(2))
+        open_gate(box, gate)  # both are queued before the first send
+        settle(box)
+    order = [call[1] for call in box.sender.calls]
+    assert order == ["Invoice 1", "Invoice 1", "Invoice 1", "Invoice 2"], (
+        f"with Invoice 1 failing twice, send was called for {order}: Invoice 1's retries must "
+        "come before Invoice 2"
+    )
+
+
 # --- Task 3: graceful shutdown --------------------------------------------------------------
 
 
