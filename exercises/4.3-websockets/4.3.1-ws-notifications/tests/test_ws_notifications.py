@@ -12,7 +12,8 @@ time:
 - Before each call of `send_to_user`, each request and each check of "nothing arrived", the
   server settles first (a disconnect is handled before the next notification).
 - An exception that escapes a WebSocket handler is recorded and the connection closed with 1011,
-  as a server does, so that a test can say what happened.
+  as a server does, so that a test can say what happened; a send to a client whose test session
+  is over raises ConnectionResetError, as a server's does once the client is gone.
 """
 
 import asyncio
@@ -97,7 +98,10 @@ class Wire:
         async def watched(message):
             nonlocal closed
             closed = closed or message["type"] == "websocket.close"
-            await send(message)
+            try:
+                await send(message)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                raise ConnectionResetError(104, "Connection reset by peer") from None
 
         try:
             await self.app(scope, receive, watched)

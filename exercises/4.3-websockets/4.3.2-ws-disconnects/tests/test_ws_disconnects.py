@@ -14,8 +14,8 @@ TestClient, so that everything runs on one event loop. Nothing here waits on wal
 The app runs behind `Wire`, which plays the part of the server around each connection (named by
 a header of the test's client): it can make the connection's transport fail the way a server's
 does once a client is gone (an `OSError`, which Starlette turns into WebSocketDisconnect(1006),
-or a `RuntimeError`), it can cancel the handler's task, and it records every exception that
-escapes a handler.
+or a `RuntimeError`), a send to a client whose test session is over fails with an OSError
+too, it can cancel the handler's task, and it records every exception that escapes a handler.
 """
 
 import asyncio
@@ -118,7 +118,11 @@ class Wire:
                 connection.failed_sends += 1
                 raise connection.failure
             closed = closed or message["type"] == "websocket.close"
-            await send(message)
+            try:
+                await send(message)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                # The test's session is over: the client is gone, as a server would report it.
+                raise ConnectionResetError(104, "Connection reset by peer") from None
 
         try:
             with anyio.CancelScope() as connection.scope:

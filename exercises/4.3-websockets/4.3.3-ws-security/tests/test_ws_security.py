@@ -13,7 +13,8 @@ Nothing here waits on wall time:
 - The rate limit is tested on the fake clock only: each message's echo is read before the clock
   is moved, so the server has read the clock for that message.
 - An exception that escapes the handler is recorded and the connection closed with 1011, as a
-  server does, so that a test can say what happened.
+  server does, so that a test can say what happened; a send to a client whose test session is
+  over raises ConnectionResetError, as a server's does once the client is gone.
 
 A refused handshake is one that the server closes before accepting it: the TestClient's
 `websocket_connect` then raises WebSocketDisconnect with the close code.
@@ -104,7 +105,10 @@ class Wire:
         async def watched(message):
             nonlocal closed
             closed = closed or message["type"] == "websocket.close"
-            await send(message)
+            try:
+                await send(message)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                raise ConnectionResetError(104, "Connection reset by peer") from None
 
         try:
             await self.app(scope, receive, watched)
@@ -377,14 +381,15 @@ def test_a_token_of_another_user_is_refused(server):
 @pytest.mark.hint(
     "Read the Origin header (`origin: Annotated[str | None, Header()] = None`, or "
     "websocket.headers.get('origin')) and require `origin in ALLOWED_ORIGINS`: an exact "
-    "match, so a missing header, another scheme, or a look-alike such as "
-    "https://app.example.com.evil.example is refused."
+    "match against the set, so a missing header, another scheme, a part of an allowed origin "
+    "or a look-alike such as https://app.example.com.evil.example is refused."
 )
 def test_a_foreign_or_missing_origin_is_refused(server):
     for origin, why in [
         (None, ""),
         ("https://evil.example", " (another site)"),
         ("https://app.example.com.evil.example", " (a look-alike of an allowed origin)"),
+        ("https://app.example", " (a part of an allowed origin)"),
         ("http://app.example.com", " (http, not https)"),
         ("null", " (a sandboxed page)"),
     ]:
