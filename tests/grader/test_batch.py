@@ -20,6 +20,7 @@ import pytest
 from grader.batch import grade_batch
 from grader.exports import exercism_results, gradescope_results, to_csv, to_junit, write
 from grader.gradebook import Gradebook
+from grader.variants import load, materialise
 from tests.conftest import FIXTURE_CATALOG
 
 SOLUTION = FIXTURE_CATALOG / "solutions/9.1-fixture-topic/9.1.1-adder"
@@ -34,7 +35,8 @@ def student(root, name, source):
 
 def make_class(root, count=3):
     """Reference, starter and wrong-variant students in turn, plus a zip and bad input."""
-    wrong = SOLUTION / "wrong" / "off-by-one"
+    wrong = root.parent / "off-by-one"
+    materialise(load(SOLUTION / "wrong" / "off-by-one.patch"), SOLUTION, wrong)
     for i in range(count):
         source = [SOLUTION, STARTER, wrong][i % 3]
         student(root, f"student{i:02d}", source)
