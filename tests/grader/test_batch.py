@@ -102,7 +102,7 @@ def test_exports_parse_as_their_formats(tmp_path, adder, gradebook, bwrap):
     run(root, adder, gradebook, bwrap)
     table = gradebook.grades()
     rows = list(csv.DictReader(io.StringIO(to_csv(table, [adder]))))
-    assert list(rows[0]) == ["student", "9.1.1", "total", "max", "percent"]
+    assert list(rows[0]) == ["student", "9.1.1", "total", "max", "percent", "review"]
     by_student = {r["student"]: r for r in rows}
     assert by_student["student00"]["9.1.1"] == "8" and by_student["student00"]["percent"] == "100.0"
     assert by_student["student02"]["total"] == "1"

@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from grader.submissions import UnsafeZip, discover, extract_zip
+from grader.submissions import DiskBudget, UnsafeZip, discover, extract_zip, opened
 
 
 def make_zip(path, entries: dict[str, str], symlink: str | None = None):
@@ -42,6 +42,17 @@ def test_zip_bombs_are_refused(tmp_path, monkeypatch):
         extract_zip(archive, tmp_path)
 
 
+def open_all(root, exercises, scratch):
+    """Each student opened in turn, as the batch does: (problem, exercise ids, hash) by name."""
+    budget = DiskBudget()
+    found = {}
+    for submission in discover(root):
+        with opened(submission, exercises, scratch, budget) as s:
+            found[s.student] = (s.problem, [e.id for e in s.exercises], s.content_hash)
+    assert budget.used == 0 and list(scratch.iterdir()) == []
+    return found
+
+
 def test_discover_reports_each_problem(tmp_path, adder):
     root = tmp_path / "subs"
     (root / "ok" / "9.1.1-adder").mkdir(parents=True)
@@ -52,10 +63,10 @@ def test_discover_reports_each_problem(tmp_path, adder):
     (root / "notes.txt").write_text("hi")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    found = {s.student: s for s in discover(root, [adder], scratch)}
-    assert found["ok"].problem == "" and [e.id for e in found["ok"].exercises] == ["9.1.1"]
-    assert "nothing gradable" in found["empty"].problem
-    assert "unreadable zip" in found["bad"].problem
-    assert found["wrapped"].problem == "" and found["wrapped"].folder.name == "top"
-    assert "neither a folder nor a .zip" in found["notes.txt"].problem
-    assert found["ok"].content_hash != found["wrapped"].content_hash
+    found = open_all(root, [adder], scratch)
+    assert found["ok"][:2] == ("", ["9.1.1"])
+    assert "nothing gradable" in found["empty"][0]
+    assert "unreadable zip" in found["bad"][0]
+    assert found["wrapped"][:2] == ("", ["9.1.1"])
+    assert "neither a folder nor a .zip" in found["notes.txt"][0]
+    assert found["ok"][2] != found["wrapped"][2]
