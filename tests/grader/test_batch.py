@@ -25,6 +25,7 @@ from grader.exports import exercism_results, gradescope_results, to_csv, to_juni
 from grader.gradebook import Gradebook
 from grader.variants import load, materialise
 from tests.conftest import FIXTURE_CATALOG
+from tests.grader.deep_trees import deep_folder
 
 SOLUTION = FIXTURE_CATALOG / "solutions/9.1-fixture-topic/9.1.1-adder"
 STARTER = FIXTURE_CATALOG / "exercises/9.1-fixture-topic/9.1.1-adder/starter"
@@ -232,17 +233,6 @@ def sandbox_named(name):
         pytest.skip(f"docker unavailable: {exc}")
 
 
-def deep_folder(base: Path, levels: int) -> None:
-    """`levels` nested folders, made relative to descriptors (a path that long is refused)."""
-    fd = os.open(base, os.O_RDONLY)
-    for _ in range(levels):
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
-
-
 @pytest.mark.parametrize("sandbox_name", ["bwrap", "docker"])
 def test_a_hostile_class_is_graded_student_by_student(
     tmp_path, adder, gradebook, host_tmp, sandbox_name
@@ -270,7 +260,6 @@ def test_a_hostile_class_is_graded_student_by_student(
     os.symlink("/", root / "oscar" / "9.1.1-adder" / "pkg")
     os.symlink(root / "honest", root / "sybil")
     student(root, "deep", SOLUTION)
-    deep_folder(root / "deep" / "9.1.1-adder", 1100)
     with zipfile.ZipFile(root / "deepzip.zip", "w") as zf:
         zf.writestr("9.1.1-adder/calc.py", (SOLUTION / "calc.py").read_text())
         zf.writestr("9.1.1-adder/" + "d/" * 1100 + "x.py", "")
@@ -283,7 +272,8 @@ def test_a_hostile_class_is_graded_student_by_student(
         zf.write(STARTER / "calc.py", "9.1.1-adder/calc.py")
 
     started = time.monotonic()
-    report = grade_batch(root, [adder], gradebook, lambda slot: sandbox, jobs=2)
+    with deep_folder(root / "deep" / "9.1.1-adder", 1100):
+        report = grade_batch(root, [adder], gradebook, lambda slot: sandbox, jobs=2)
     took = time.monotonic() - started
     states = {s.student: s for s in report.students}
     long_student = next(name for name in states if name.startswith("Maria"))

@@ -7,6 +7,7 @@ import pytest
 from grader.safetree import UnsafeSubmission
 from grader.staging import Limits, Unit, copy_submission, stage
 from grader.tree_walk import MAX_DEPTH
+from tests.grader.deep_trees import deep_folder
 
 
 def _submission(tmp_path):
@@ -63,15 +64,9 @@ def test_root_refuses_hard_links(tmp_path):
 
 def test_deep_and_wide_trees_are_refused_without_recursion(tmp_path, monkeypatch):
     source = _submission(tmp_path)
-    fd = os.open(source, os.O_RDONLY)
-    for _ in range(1100):  # deeper than Python's recursion limit
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
-    with pytest.raises(UnsafeSubmission, match=f"more than {MAX_DEPTH} folders deep"):
-        copy_submission([source], tmp_path / "out")
+    with deep_folder(source, 1100):  # deeper than Python's recursion limit
+        with pytest.raises(UnsafeSubmission, match=f"more than {MAX_DEPTH} folders deep"):
+            copy_submission([source], tmp_path / "out")
     monkeypatch.setattr("grader.tree_walk.MAX_ENTRIES", 50)
     wide = _submission(tmp_path / "wide")
     for i in range(60):
