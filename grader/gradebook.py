@@ -240,25 +240,36 @@ class Gradebook:
         image_digest: str | None,
         duration: float,
     ) -> None:
-        """Store one student's run and its results (the run in one transaction)."""
-        student_id = self._get_or_create(Student, name=_name(student))
-        submission_id = self._get_or_create(
-            Submission,
-            student_id=student_id,
-            content_hash=content_hash,
-            defaults={"source": clean(source)},
-        )
-        with self.session() as session, session.begin():
-            run = Run(
-                submission_id=submission_id,
-                grader_version=version,
-                image_digest=image_digest,
-                sandbox=sandbox,
-                suite_hash=suite_hash,
-                duration=round(duration, 3),
-            )
-            run.results = [_exercise_row(r) for r in results]
-            session.add(run)
+        """Store one student's run and its results in one transaction. Another batch may add
+        the same student or submission between our look and our insert: the unique constraint
+        then fails our transaction, and the retry finds their row."""
+        name = _name(student)
+        for attempt in range(RETRIES):
+            try:
+                with self.session() as session, session.begin():
+                    person = _get_or_add(session, Student, name=name)
+                    submission = _get_or_add(
+                        session,
+                        Submission,
+                        student_id=person.id,
+                        content_hash=content_hash,
+                        defaults={"source": clean(source)},
+                    )
+                    run = Run(
+                        submission_id=submission.id,
+                        grader_version=version,
+                        image_digest=image_digest,
+                        sandbox=sandbox,
+                        suite_hash=suite_hash,
+                        duration=round(duration, 3),
+                    )
+                    run.results = [_exercise_row(r) for r in results]
+                    session.add(run)
+                return
+            except (IntegrityError, OperationalError):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
 
     def override(self, student: str, exercise_id: str, score: float, reason: str) -> None:
         with self.session() as session, session.begin():
@@ -285,26 +296,6 @@ class Gradebook:
                 )
             else:
                 row.score, row.reason, row.created_at = score, clean(reason), _now()
-
-    def _get_or_create(self, model: type[Base], defaults: dict | None = None, **key) -> int:
-        """The id of the row with these unique values, inserting it if missing. Another batch may
-        insert the same row between our look and our insert: its unique constraint then fails
-        ours, and the next look finds its row."""
-        for attempt in range(RETRIES):
-            try:
-                with self.session() as session, session.begin():
-                    found = session.scalar(select(model.id).filter_by(**key))
-                    if found is not None:
-                        return found
-                    row = model(**key, **(defaults or {}))
-                    session.add(row)
-                    session.flush()
-                    return row.id
-            except (IntegrityError, OperationalError):
-                if attempt == RETRIES - 1:
-                    raise
-                time.sleep(0.02 * (attempt + 1))
-        raise AssertionError("unreachable")
 
     # ---------------------------------------------------------------- reading
 
@@ -375,6 +366,16 @@ class Gradebook:
                 if exercise_id not in overridden
                 for review in row.reviews
             ]
+
+
+def _get_or_add(session: Session, model: type[Base], defaults: dict | None = None, **key):
+    """The row with these unique values, added (and flushed, for its id) if missing."""
+    row = session.scalar(select(model).filter_by(**key))
+    if row is None:
+        row = model(**key, **(defaults or {}))
+        session.add(row)
+        session.flush()
+    return row
 
 
 def _engine_options(url: str) -> dict:
