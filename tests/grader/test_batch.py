@@ -26,6 +26,7 @@ from grader.gradebook import Gradebook
 from grader.variants import load, materialise
 from tests.conftest import FIXTURE_CATALOG
 from tests.grader.deep_trees import deep_folder
+from tests.grader.test_gradebook_postgres import postgres_url  # noqa: F401 (a fixture)
 
 SOLUTION = FIXTURE_CATALOG / "solutions/9.1-fixture-topic/9.1.1-adder"
 STARTER = FIXTURE_CATALOG / "exercises/9.1-fixture-topic/9.1.1-adder/starter"
@@ -378,3 +379,38 @@ def test_zips_are_unpacked_within_the_disk_budget(tmp_path, adder, gradebook, bw
     assert 30 << 20 <= report.disk_peak <= budget
     assert peak <= budget + (8 << 20)  # staged jobs hold at most a few MiB besides
     assert list(host_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_batches_at_once_on_one_new_gradebook(tmp_path, backend, request, bwrap):
+    """Both grade the same class into one gradebook: nobody ends as `?`, nobody twice."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'gb.db'}"
+    else:
+        from sqlalchemy import create_engine, text
+
+        server = request.getfixturevalue("postgres_url")
+        engine = create_engine(server, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("create database two_batches"))
+        engine.dispose()
+        url = server.rsplit("/", 1)[0] + "/two_batches"
+    root = tmp_path / "subs"
+    for i in range(3):
+        student(root, f"s{i}", SOLUTION)
+    env = {**os.environ, "GRADE_CATALOG": str(FIXTURE_CATALOG)}
+    argv = [sys.executable, "-m", "cli.main", "batch", str(root), "--db", url,
+            "--jobs", "2", "--sandbox", "bwrap", "--json"]  # fmt: skip
+    batches = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for batch in batches:
+        out, err = batch.communicate(timeout=300)
+        assert batch.returncode == 0, err[-2000:] + out[-2000:]
+        report = json.loads(out)
+        assert {s["student"] for s in report["students"]} == {"s0", "s1", "s2"}
+        assert {s["state"] for s in report["students"]} <= {"graded", "skipped"}
+    grades = Gradebook(url).grades()
+    assert sorted(grades) == ["s0", "s1", "s2"]
+    assert all(g["9.1.1"].score == 8 for g in grades.values())
