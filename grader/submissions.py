@@ -126,7 +126,7 @@ def opened(
         except (UnsafeZip, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
             submission.problem = clean_line(f"unreadable zip: {exc}")
         except UnsafeSubmission as exc:
-            submission.problem = clean_line(str(exc))
+            submission.problem = clean_line(f"{exc.message}. {exc.next_step}")
         except OSError as exc:
             submission.problem = clean_line(f"cannot be read: {exc.strerror or exc}")
         try:
