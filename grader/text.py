@@ -31,7 +31,7 @@ def clean_line(text: object) -> str:
     return _SPACES.sub(" ", clean(text).replace("\t", " ").replace("\n", " ")).strip()
 
 
-def first_line(text: object, limit: int = 300) -> str:
+def first_line(text: object, limit: int = 200) -> str:
     """The first non-empty line, at most `limit` characters: enough to act on, never a listing."""
     lines = [line.strip() for line in clean(text).splitlines() if line.strip()]
     line = lines[0] if lines else ""
