@@ -88,8 +88,8 @@ def walk(
                         if entries > MAX_ENTRIES:
                             raise Refused(f"more than {MAX_ENTRIES} files and folders")
                         listed.append(entry.name)
-            except PermissionError:
-                raise Refused(f"{show(parts)} cannot be read (permission denied)") from None
+            except OSError as exc:
+                raise Refused(f"{show(parts)} cannot be read ({_reason(exc)})") from None
             subfolders = []
             for name in sorted(listed):
                 if not parts and name in skip_top:
@@ -97,8 +97,8 @@ def walk(
                 here = (*parts, name)
                 try:
                     info = os.stat(name, dir_fd=fd, follow_symlinks=False)
-                except PermissionError:
-                    raise Refused(f"{show(here)} cannot be read (permission denied)") from None
+                except OSError as exc:
+                    raise Refused(f"{show(here)} cannot be read ({_reason(exc)})") from None
                 if stat.S_ISLNK(info.st_mode):
                     if skipped(name, is_dir=True) or skipped(name, is_dir=False):
                         continue  # where nothing is read, a link is not followed either
@@ -126,6 +126,10 @@ def walk(
             os.close(fd)
 
 
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
 def _check_name(name: str) -> None:
     if not name or name in (".", "..") or "/" in name or "\0" in name:
         raise Refused(f"{name!r} is not a plain folder name")
@@ -138,7 +142,7 @@ def _open_dir(root_fd: int, parts: tuple[str, ...]) -> int:
         try:
             child = os.open(name, DIR_FLAGS, dir_fd=fd)
         except OSError as exc:
-            raise Refused(f"{show(parts[: index + 1])} cannot be opened: {exc.strerror}") from None
+            raise Refused(f"{show(parts[: index + 1])} cannot be read ({_reason(exc)})") from None
         finally:
             os.close(fd)
         fd = child
@@ -148,10 +152,8 @@ def _open_dir(root_fd: int, parts: tuple[str, ...]) -> int:
 def _read(folder_fd: int, name: str, info: os.stat_result, parts: tuple[str, ...]) -> bytes:
     try:
         fd = os.open(name, FILE_FLAGS, dir_fd=folder_fd)
-    except PermissionError:
-        raise Refused(f"{show(parts)} cannot be read (permission denied)") from None
-    except OSError as exc:  # ELOOP: it became a link since it was looked at
-        raise Refused(f"{show(parts)} cannot be opened: {exc.strerror}") from None
+    except OSError as exc:  # EACCES, or ELOOP: it became a link since it was looked at
+        raise Refused(f"{show(parts)} cannot be read ({_reason(exc)})") from None
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode) or opened.st_ino != info.st_ino:
