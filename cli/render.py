@@ -1,4 +1,9 @@
-"""Everything the terminal shows. The only module that imports Rich."""
+"""Everything the terminal shows. The only module that imports Rich.
+
+Text that a learner or a submission's file name could have written (student names, test
+messages, run messages, review reasons) is shown through `_plain`: cleaned of escape sequences
+and surrogates, and never read as Rich markup.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +20,7 @@ from rich.tree import Tree
 
 from grader.check import CheckReport
 from grader.models import ExerciseResult, GradeReport, RunStatus, TestStatus
+from grader.text import clean, clean_line
 from grader.workspace import Progress, StartAction, StartOutcome
 
 if TYPE_CHECKING:  # the batch engine pulls in SQLAlchemy: not for `grade 2.1`
@@ -42,6 +49,16 @@ TEST_STYLE = {
 
 def warning(text: str) -> None:
     err_console.print(f"[bold yellow]warning:[/] {text}")
+
+
+def _plain(text: object, style: str = "", one_line: bool = False) -> Text:
+    """Learner-made text as it is: no markup, no escape sequence, no surrogate."""
+    return Text(clean_line(text) if one_line else clean(text), style=style)
+
+
+def _line(*parts: str | Text) -> Text:
+    """One printed line from markup (ours) and plain Text (theirs)."""
+    return Text.assemble(*(Text.from_markup(p) if isinstance(p, str) else p for p in parts))
 
 
 def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
@@ -98,8 +115,13 @@ def grade_report(report: GradeReport, verbose: bool = False) -> None:
     for exercise in report.exercises:
         if exercise.status is RunStatus.not_started:
             console.print(
-                f"[dim]·[/] [bold]{exercise.id}[/] {exercise.title}: not started "
-                f"[dim]({exercise.message})[/]\n"
+                _line(
+                    f"[dim]·[/] [bold]{exercise.id}[/] ",
+                    _plain(exercise.title),
+                    ": not started ",
+                    _plain(f"({exercise.message})", "dim", one_line=True),
+                    "\n",
+                )
             )
             continue
         _exercise_table(exercise, verbose)
@@ -125,19 +147,20 @@ def _exercise_table(exercise: ExerciseResult, verbose: bool) -> None:
         mark, style = TEST_STYLE[test.status]
         message = ""
         if test.status is not TestStatus.passed:
-            message = test.message or test.status.value
+            message = clean(test.message or test.status.value)
             if not verbose:
-                message = message.splitlines()[0]
+                message = (message.splitlines() or [""])[0]
             hints.setdefault(test.task, test.hint)
         table.add_row(
             Text(mark, style=style),
-            test.name.removeprefix("test_").replace("_", " "),
+            _plain(test.name.removeprefix("test_").replace("_", " "), one_line=True),
             f"{test.earned:g}/{test.points:g}",
             Text(message, style=style),
         )
     console.print(table)
     if exercise.status is not RunStatus.ok:
-        console.print(f"  [magenta]{exercise.status.value}:[/] {exercise.message}")
+        console.print(_line(f"  [magenta]{exercise.status.value}:[/] ", _plain(exercise.message)))
+    _review_lines(exercise.review)
     for task, hint in sorted(hints.items()):
         if hint:
             console.print(f"  [cyan]hint (task {task}):[/] {_first_paragraph(hint)}")
@@ -146,6 +169,14 @@ def _exercise_table(exercise: ExerciseResult, verbose: bool) -> None:
     style = "green" if exercise.passed else "red"
     timing = f" [dim]in {exercise.duration:.2f} s[/]" if verbose else ""
     console.print(f"  [{style}]{exercise.score:g}/{exercise.max_score:g} points[/]{timing}\n")
+
+
+def _review_lines(reasons: list[str], indent: str = "  ") -> None:
+    """A flagged run says so, whatever its score: a teacher should read the submission."""
+    for reason in reasons:
+        console.print(
+            _line(f"{indent}[bold yellow]needs review:[/] ", _plain(reason, one_line=True))
+        )
 
 
 def hints(exercise_id: str, title: str, tasks: list[dict]) -> None:
@@ -225,7 +256,8 @@ def batch_progress():
         progress.update(task, total=total)
 
     def on_done(outcome: StudentOutcome) -> None:
-        progress.update(task, advance=1, last=f"[dim]{outcome.student}: {outcome.state}[/]")
+        last = escape(f"{clean_line(outcome.student)}: {outcome.state}")
+        progress.update(task, advance=1, last=f"[dim]{last}[/]")
 
     with progress:
         yield on_start, on_done
@@ -240,13 +272,22 @@ def batch_report(report: BatchReport, db: str) -> None:
     style = {"graded": "green", "skipped": "dim", "problem": "yellow", "error": "red"}
     for s in report.students:
         points = f"{s.score:g}/{s.max_score:g}" if s.state == "graded" else ""
-        table.add_row(s.student, f"[{style[s.state]}]{s.state}[/]", points, s.message)
+        note = _plain(s.message, one_line=True)
+        state = Text(s.state, style=style[s.state])
+        if s.needs_review:
+            state = Text.assemble(state, Text(" needs review", style="bold yellow"))
+            reasons = "; ".join(s.review)
+            note = Text.assemble(note, "\n" if s.message else "", _plain(reasons, one_line=True))
+        table.add_row(_plain(s.student, one_line=True), state, points, note)
     console.print(table)
     counts = report.to_dict()["counts"]
     summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    flagged = len(report.needs_review)
+    if flagged:
+        summary += f", [bold yellow]{flagged} need{'s' if flagged == 1 else ''} review[/]"
     console.print(
         f"{len(report.students)} students: {summary} "
-        f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {db})[/]"
+        f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {escape(db)})[/]"
     )
 
 
@@ -263,14 +304,17 @@ def watch_screen(report: GradeReport, changed: list[str], summary: dict) -> None
             f" [dim](best {history.best_score:g}, {history.attempts} tries)[/]" if history else ""
         )
         console.print(
-            f"[{style}]{mark}[/] [bold]{exercise.id}[/] {exercise.title}: "
+            f"[{style}]{mark}[/] [bold]{exercise.id}[/] {escape(exercise.title)}: "
             f"{exercise.score:g}/{exercise.max_score:g}{best}"
         )
+        _review_lines(exercise.review, indent="    ")
         if exercise.id in changed and not exercise.passed:
             if exercise.status is not RunStatus.ok:
-                console.print(f"    [magenta]{exercise.status.value}:[/] {exercise.message}")
+                console.print(
+                    _line(f"    [magenta]{exercise.status.value}:[/] ", _plain(exercise.message))
+                )
             for test in [t for t in exercise.tests if t.status is not TestStatus.passed][:5]:
-                message = (test.message or test.status.value).splitlines()[0]
-                console.print(f"    [red]✗[/] {test.name}: {message}")
+                message = (clean(test.message or test.status.value).splitlines() or [""])[0]
+                console.print(_line("    [red]✗[/] ", _plain(f"{test.name}: {message}")))
                 if test.hint:
                     console.print(f"      [dim]hint: {_first_paragraph(test.hint)}[/]")

@@ -2,14 +2,15 @@
 
 Each student's results are written to the gradebook as soon as they are graded, so a batch that
 is killed midway resumes where it stopped: a student whose submission, hidden suites and grader
-version are unchanged is skipped (unless `regrade`).
+version are unchanged is skipped (unless `regrade`). Each student is opened (copied into scratch
+space, within the disk budget) only while a worker grades them, and whatever goes wrong with one
+student is reported on that student's row: the rest of the class is graded regardless.
 """
 
 from __future__ import annotations
 
 import hashlib
 import queue
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,7 +25,8 @@ from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult
 from .sandbox import Sandbox
 from .staging import Limits, Unit
-from .submissions import Submission, discover
+from .submissions import DISK_BUDGET, DiskBudget, Submission, discover, opened
+from .text import clean, clean_line
 
 
 @dataclass
@@ -36,9 +38,19 @@ class StudentOutcome:
     max_score: float = 0.0
     exercises: int = 0
     duration: float = 0.0
+    review: list[str] = field(default_factory=list)  # "exercise: reason", empty when unflagged
+
+    def __post_init__(self) -> None:
+        self.student = clean_line(self.student)
+        self.message = clean(self.message)
+        self.review = [clean_line(reason) for reason in self.review]
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)
 
     def to_dict(self) -> dict:
-        return self.__dict__.copy()
+        return {**self.__dict__, "needs_review": self.needs_review}
 
 
 @dataclass
@@ -46,13 +58,18 @@ class BatchReport:
     students: list[StudentOutcome] = field(default_factory=list)
     duration: float = 0.0
     sandbox: str = ""
+    disk_peak: int = 0  # most scratch bytes held at once (the budget's high-water mark)
 
     @property
     def ok(self) -> bool:
         return all(s.state in ("graded", "skipped") for s in self.students)
 
+    @property
+    def needs_review(self) -> list[str]:
+        return [s.student for s in self.students if s.needs_review]
+
     def to_dict(self) -> dict:
-        counts = {}
+        counts: dict[str, int] = {}
         for s in self.students:
             counts[s.state] = counts.get(s.state, 0) + 1
         return {
@@ -60,6 +77,7 @@ class BatchReport:
             "sandbox": self.sandbox,
             "duration": self.duration,
             "counts": counts,
+            "needs_review": self.needs_review,
             "students": [s.to_dict() for s in self.students],
         }
 
@@ -80,6 +98,7 @@ def grade_batch(
     *,
     jobs: int,
     regrade: bool = False,
+    disk_budget: int = DISK_BUDGET,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[StudentOutcome], None] = lambda outcome: None,
 ) -> BatchReport:
@@ -96,41 +115,48 @@ def grade_batch(
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
+    budget = DiskBudget(disk_budget)
     with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
-        submissions = discover(root, exercises, Path(scratch))
+        submissions = discover(root)
         on_start(len(submissions))
 
         def work(sub: Submission) -> StudentOutcome:
             if sub.problem:
                 return StudentOutcome(sub.student, "problem", sub.problem)
-            if not regrade and gradebook.is_graded(
-                sub.student, sub.content_hash, suites, __version__
-            ):
-                return StudentOutcome(
-                    sub.student,
-                    "skipped",
-                    "unchanged since its last grade",
-                    exercises=len(sub.exercises),
-                )
-            slot = slots.get()
+            with opened(sub, exercises, Path(scratch), budget) as student:
+                if student.problem:
+                    return StudentOutcome(sub.student, "problem", student.problem)
+                if not regrade and gradebook.is_graded(
+                    student.student, student.content_hash, suites, __version__
+                ):
+                    return StudentOutcome(
+                        student.student,
+                        "skipped",
+                        "unchanged since its last grade",
+                        exercises=len(student.exercises),
+                        review=gradebook.review_of(student.student),
+                    )
+                slot = slots.get()
+                try:
+                    return _grade_student(student, gradebook, make_sandbox(slot), suites)
+                finally:
+                    slots.put(slot)
+
+        def guarded(sub: Submission) -> StudentOutcome:
             try:
-                return _grade_student(sub, gradebook, make_sandbox(slot), suites)
-            finally:
-                slots.put(slot)
-                if sub.folder and sub.folder != sub.source:
-                    shutil.rmtree(sub.folder, ignore_errors=True)
+                return work(sub)
+            except Exception as exc:  # never lose the rest of the batch, nor the name
+                return StudentOutcome(sub.student, "error", f"{type(exc).__name__}: {exc}")
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(work, sub) for sub in submissions]
+            futures = [pool.submit(guarded, sub) for sub in submissions]
             for future in as_completed(futures):
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # never lose the rest of the batch
-                    outcome = StudentOutcome("?", "error", f"{type(exc).__name__}: {exc}")
+                outcome = future.result()
                 report.students.append(outcome)
                 on_done(outcome)
-    report.students.sort(key=lambda s: s.student.lower())
+    report.students.sort(key=lambda s: (s.student.casefold(), s.student))
     report.duration = round(time.monotonic() - started, 3)
+    report.disk_peak = budget.peak
     return report
 
 
@@ -163,4 +189,5 @@ def _grade_student(
         max_score=sum(r.max_score for r in results),
         exercises=len(results),
         duration=round(duration, 3),
+        review=[f"{r.id}: {reason}" for r in results for reason in r.review],
     )

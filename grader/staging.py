@@ -7,7 +7,6 @@ import os
 import re
 import secrets
 import shutil
-import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,6 @@ from .models import Exercise
 
 MAX_SUBMISSION_BYTES = 2 << 20
 MAX_SUBMISSION_FILES = 200
-SKIPPED_NAMES = {"__pycache__", ".git", ".venv", "node_modules", ".pytest_cache", ".grade"}
 
 PYTEST_INI = """[pytest]
 filterwarnings =
@@ -111,30 +109,30 @@ class Job:
 
 
 def copy_submission(sources: list[Path], target: Path, skip: tuple[str, ...] = ()) -> None:
-    """Copy regular files only (never follow a symlink), within size and count caps."""
+    """Copy regular files only, within size and count caps (later sources win). A link anywhere
+    in a source is refused (UnsafeSubmission), never followed; run as root, the files are read
+    by a child without root's rights (see grader.safetree)."""
+    from .safetree import read_tree
+
     target.mkdir(parents=True, exist_ok=True)
-    total = count = 0
+    files = total = 0
     for source in sources:
-        if not source.is_dir():
+        if not source.is_dir() and not source.is_symlink():
             continue
-        for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
-            dirnames[:] = [d for d in dirnames if d not in SKIPPED_NAMES and not d.startswith(".")]
-            rel = Path(dirpath).relative_to(source)
-            if rel.parts[:1] and rel.parts[0] in skip:
-                dirnames[:] = []
-                continue
-            for name in filenames:
-                path = Path(dirpath) / name
-                info = path.lstat()
-                if not stat.S_ISREG(info.st_mode):
-                    continue
-                total += info.st_size
-                count += 1
-                if total > MAX_SUBMISSION_BYTES or count > MAX_SUBMISSION_FILES:
-                    return
-                dest = target / rel / name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest, follow_symlinks=False)
+        caps = {
+            "max_files": MAX_SUBMISSION_FILES - files,
+            "max_bytes": MAX_SUBMISSION_BYTES - total,
+        }
+        for rel, data in read_tree(source, skip_top=skip, stop_when_full=True, **caps):
+            files += 1
+            total += len(data)
+            dest = target.joinpath(*rel.split("/"))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with open(fd, "wb") as out:
+                out.write(data)
+        if files >= MAX_SUBMISSION_FILES or total >= MAX_SUBMISSION_BYTES:
+            return
 
 
 def stage(

@@ -32,8 +32,9 @@ def export(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Export the latest grades, with manual overrides applied."""
-    from grader.exports import write
+    from grader.exports import review_notes, write
     from grader.gradebook import Gradebook
+    from grader.text import clean_line
 
     if fmt not in FORMATS:
         raise SelectionError(
@@ -44,7 +45,17 @@ def export(
     target = out or Path(default.get(fmt, f"gradebook-{fmt}"))
     table = Gradebook(db).grades()
     files = write(fmt, table, exercises, target)
+    flagged = sorted(clean_line(s) for s, grades in table.items() if review_notes(grades))
     if as_json:
-        output.emit_json({"format": fmt, "students": len(table), "files": [str(f) for f in files]})
+        output.emit_json(
+            {
+                "format": fmt,
+                "students": len(table),
+                "files": [str(f) for f in files],
+                "needs_review": flagged,
+            }
+        )
     else:
         typer.echo(f"{fmt}: {len(table)} students → {target} ({len(files)} file(s))")
+        if flagged:
+            typer.echo(f"needs review ({len(flagged)}): {', '.join(flagged)}")

@@ -20,11 +20,13 @@ def override(
 ) -> None:
     """Set a student's score on one exercise by hand; exports use it over any run."""
     from grader.gradebook import Gradebook
+    from grader.text import clean_line
 
     exercise = options.catalog().get(exercise_id)
     Gradebook(db).override(student, exercise.id, score, reason)
-    data = {"student": student, "exercise": exercise.id, "score": score, "reason": reason}
+    shown = clean_line(student)
+    data = {"student": shown, "exercise": exercise.id, "score": score, "reason": reason}
     if as_json:
         output.emit_json(data)
     else:
-        typer.echo(f"{student} · {exercise.id}: {score:g} points (manual)")
+        typer.echo(f"{shown} · {exercise.id}: {score:g} points (manual)")

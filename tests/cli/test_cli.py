@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -253,3 +254,123 @@ def test_check_names_a_patch_that_no_longer_applies(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADE_CATALOG", str(catalog))
     data = as_json(grade("lint", "--json"))
     assert any("off-by-one.patch" in p and "no longer applies" in p for p in data["problems"])
+
+
+# ------------------------------------------------------------------ review, hostile names
+
+REVIEW = "the result stream disagrees with pytest's own session outcome"
+LOUD_ERROR = """def add(a, b):
+    raise ValueError("bad \\ud800 \\x1b]52;c;ZXZpbA==\\x07 \\x1b[2K end")
+
+
+def neg(x):
+    return -x
+"""
+
+
+def flagged_report(exercises, workspace, sandbox, limits):
+    """A full-marks report whose run was flagged, as the forgery checks would flag it."""
+    from grader.grading import report
+    from grader.models import ExerciseResult, RunStatus, TestResult, TestStatus
+
+    test = TestResult(name="test_adds", task=1, status=TestStatus.passed, points=8, earned=8)
+    result = ExerciseResult(
+        id="9.1.1",
+        slug="adder",
+        title="Add and negate",
+        status=RunStatus.ok,
+        score=8,
+        max_score=8,
+        tests=[test],
+        review=[REVIEW],
+    )
+    return report(sandbox, [result], 0.0)
+
+
+def test_grade_shows_needs_review_with_the_reason(monkeypatch, bwrap):
+    monkeypatch.setattr("cli.commands.grade.grade_workspace", flagged_report)
+    human = grade("9.1.1", "--sandbox", "bwrap")
+    assert "needs review:" in human.stdout and REVIEW in " ".join(human.stdout.split())
+    [exercise] = as_json(grade("9.1.1", "--sandbox", "bwrap", "--json"))["exercises"]
+    assert exercise["review"] == [REVIEW] and exercise["score"] == 8
+
+
+def _fake_grade_units(units, sandbox, limits=None):
+    """Full marks for everyone; files holding FORGED are flagged."""
+    from grader.models import ExerciseResult, RunStatus
+
+    results = {}
+    for unit in units:
+        code = (unit.sources[0] / "calc.py").read_text()
+        results[unit.key] = ExerciseResult(
+            id=unit.exercise.id,
+            slug=unit.exercise.meta.slug,
+            title=unit.exercise.meta.title,
+            status=RunStatus.ok,
+            score=8,
+            max_score=8,
+            review=[REVIEW] if "FORGED" in code else [],
+        )
+    return results
+
+
+def _class(root, **students):
+    for name, code in students.items():
+        (root / name / "9.1.1-adder").mkdir(parents=True)
+        (root / name / "9.1.1-adder" / "calc.py").write_text(code)
+
+
+def test_batch_table_and_exports_show_needs_review(tmp_path, monkeypatch, bwrap):
+    monkeypatch.setattr("grader.batch.grade_units", _fake_grade_units)
+    _class(tmp_path / "subs", forger="# FORGED\n", honest="# honest\n")
+    db = f"sqlite:///{tmp_path / 'gb.db'}"
+    batch = grade("batch", str(tmp_path / "subs"), "--db", db, "--sandbox", "bwrap", "--jobs", "1")
+    assert batch.exit_code == 0, batch.output
+    lines = [line for line in batch.stdout.splitlines() if line.strip().startswith("forger")]
+    assert lines and "needs review" in lines[0]
+    assert "9.1.1: the result stream disagrees" in batch.stdout  # the reason, folded to fit
+    assert "session outcome" in batch.stdout and "1 needs review" in batch.stdout
+    data = as_json(grade("batch", str(tmp_path / "subs"), "--db", db, "--sandbox", "bwrap",
+                         "--jobs", "1", "--json", "--regrade"))  # fmt: skip
+    assert data["needs_review"] == ["forger"]
+    students = {s["student"]: s for s in data["students"]}
+    assert students["forger"]["review"] == [f"9.1.1: {REVIEW}"]
+    assert students["forger"]["score"] == 8 and students["honest"]["review"] == []
+    skipped = as_json(grade("batch", str(tmp_path / "subs"), "--db", db, "--sandbox", "bwrap",
+                            "--json"))  # fmt: skip
+    assert {s["student"]: s["review"] for s in skipped["students"]}["forger"]
+    exported = grade("export", "csv", "-o", str(tmp_path / "g.csv"), "--db", db)
+    assert "needs review (1): forger" in exported.stdout
+    assert REVIEW in (tmp_path / "g.csv").read_text()
+
+
+def test_escape_sequences_in_names_never_reach_the_terminal(tmp_path, bwrap):
+    """A folder named with a clipboard write and an erase-line sequence, on a colour terminal."""
+    import os
+    import subprocess
+    import sys
+
+    name = "Eve\x1b]52;c;ZXZpbA==\x07\x1b[2K\x1b[1A[bold red]x"
+    _class(tmp_path / "subs", **{name: "def add(a, b):\n    return a + b\n"})
+    env = {**os.environ, "GRADE_CATALOG": str(FIXTURE_CATALOG), "FORCE_COLOR": "1"}
+    argv = [sys.executable, "-m", "cli.main", "batch", str(tmp_path / "subs"), "--db",
+            f"sqlite:///{tmp_path / 'gb.db'}", "--sandbox", "bwrap", "--jobs", "1"]  # fmt: skip
+    out = subprocess.run(argv, env=env, capture_output=True)
+    shown = out.stdout + out.stderr
+    assert b"\x1b[" in shown  # a colour terminal indeed
+    assert b"\x1b]52" not in shown and b"\x07" not in shown  # no clipboard write
+    text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown)  # Rich's own colours and cursor moves
+    # the student's erase-line and cursor-up arrive as text: had they kept their ESC, the
+    # line above would have lost them with Rich's
+    assert b"Eve]52;c;ZXZpbA==[2K[1A[bold red]x" in text  # text, markup and all
+    assert out.returncode == 0
+
+
+def test_a_lone_surrogate_in_a_message_is_shown_not_a_crash(env, bwrap):
+    """`grade 2.1.1` exited 4 when a failure message held "\\ud800"."""
+    grade("start", "9.1.1")
+    (env / "9.1.1-adder" / "calc.py").write_text(LOUD_ERROR)
+    result = grade("9.1.1", "--sandbox", "bwrap")
+    assert result.exit_code == 1, result.output
+    assert "ValueError: bad \ufffd" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout

@@ -111,3 +111,32 @@ def test_gradebook_round_trips_on_postgres(postgres_url):
     book.record("Ada", "h2", "/subs/Ada", "suite1", [result(8)], **meta)
     grade = Gradebook(postgres_url).grades()["Ada"]["9.1.1"]
     assert (grade.score, grade.overridden) == (6, True)
+
+
+def test_several_processes_share_a_new_postgres_gradebook(postgres_url, tmp_path):
+    """On PostgreSQL two batches ended students as `?` with a unique-constraint error."""
+    from sqlalchemy import create_engine, text
+
+    from tests.grader.test_gradebook import concurrent_writers
+
+    database = "race"
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"create database {database}"))
+    engine.dispose()
+    concurrent_writers(postgres_url.rsplit("/", 1)[0] + f"/{database}", tmp_path)
+
+
+def test_a_long_legal_name_fits_the_postgres_gradebook(postgres_url):
+    """A 246-character student name (a legal file name) failed on varchar(200)."""
+    from grader.text import student_name
+
+    raw = "Maria " + "Anna " * 48
+    other = raw + "Beth"
+    book = Gradebook(postgres_url)
+    meta = {"version": "0.1.0", "sandbox": "bwrap", "image_digest": None, "duration": 1.0}
+    for name in (raw, other):
+        book.record(student_name(name), "h", "/subs/x", "suite1", [result(8)], **meta)
+    stored = [s for s in book.students() if s.startswith("Maria")]
+    assert len(stored) == 2 and all(len(s) <= 200 for s in stored)
+    assert book.is_graded(student_name(raw), "h", "suite1", "0.1.0")
