@@ -179,9 +179,24 @@ def test_no_page_shows_the_hash(site):
     leaking = []
     for page in HASH_PAGES:
         path = page.format(id=site.first_id)
-        if MARKER in get(site, path):
+        if MARKER in site.client.get(path).text:
             leaking.append(path)
     assert not leaking, f"these admin pages show the password hash ({MARKER}): {leaking}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Keep the pages: the details page, the forms and the exports still answer 200, only "
+    "without the hash (can_view_details, can_edit and can_export stay True)."
+)
+def test_the_pages_still_answer(site):
+    failing = []
+    for page in HASH_PAGES:
+        path = page.format(id=site.first_id)
+        status = site.client.get(path).status_code
+        if status != 200:
+            failing.append(f"GET {path} answered {status}")
+    assert not failing, "; ".join(failing)
 
 
 @pytest.mark.task(2)
@@ -189,14 +204,6 @@ def test_no_page_shows_the_hash(site):
 def test_searching_for_a_hash_finds_no_one(site):
     found = emails(get(site, f"/admin/user/list?search={MARKER}"))
     assert not found, f"searching the list for {MARKER} lists {found}"
-
-
-@pytest.mark.task(2)
-def test_details_exclude_the_hash(module):
-    got = set(names(attribute(module, "column_details_exclude_list") or []))
-    assert got == {"hashed_password"}, (
-        f"UserAdmin.column_details_exclude_list names {sorted(got)}, expected ['hashed_password']"
-    )
 
 
 # --- Task 3: search and sort -----------------------------------------------------------------
