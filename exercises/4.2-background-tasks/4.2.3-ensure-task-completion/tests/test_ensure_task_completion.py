@@ -193,8 +193,9 @@ def open_gate(box, gate):
 
 
 @contextmanager
-def running(box):
-    """Run the app's lifespan around the block; a failing shutdown is reported plainly."""
+def running(box, shutdown_must_succeed=False):
+    """Run the app's lifespan around the block. A failing shutdown fails the Task 3 tests
+    (`shutdown_must_succeed`), with a plain message; the others check only what they test."""
     box.client.__enter__()
     try:
         yield
@@ -205,7 +206,8 @@ def running(box):
     try:
         box.client.__exit__(None, None, None)
     except Exception as exc:
-        pytest.fail(f"the app's shutdown raised {type(exc).__name__}: {exc}")
+        if shutdown_must_succeed:
+            pytest.fail(f"the app's shutdown raised {type(exc).__name__}: {exc}")
 
 
 # --- Task 1: queue, worker, status ----------------------------------------------------------
@@ -448,7 +450,7 @@ def test_shutdown_sends_every_queued_email_first(outbox):
     sent_at_completion = []
     box.life.on_complete.append(lambda: sent_at_completion.append(list(sender.calls)))
     bodies = [email(n) for n in range(1, 6)]
-    with running(box):
+    with running(box, shutdown_must_succeed=True):
         for body in bodies:
             post(box.client, body)
     expected = [as_call(body) for body in bodies]
@@ -482,7 +484,7 @@ def test_post_is_503_while_shutting_down(outbox):
         answers.append(response.status_code)
 
     sender.while_shutting_down = post_during_shutdown
-    with running(box):
+    with running(box, shutdown_must_succeed=True):
         post(box.client, email(1))
     assert answers == [503], (
         f"a POST /emails made while the app was shutting down answered {answers}, expected 503"
@@ -501,7 +503,7 @@ def test_post_is_503_while_shutting_down(outbox):
 )
 def test_after_stop_post_is_503_and_get_still_works(outbox):
     box = outbox(FakeSender())
-    with running(box):
+    with running(box, shutdown_must_succeed=True):
         email_id = post(box.client, ANN)
         settle(box)
         box.client.portal.call(box.main.runner.stop)
@@ -541,7 +543,7 @@ def test_shutdown_gives_up_after_drain_timeout_and_cancels_the_worker(outbox):
 
     box = outbox(stuck_send, drain_timeout=0.05)
     box.life.on_complete.append(lambda: events.append("shutdown complete"))
-    with running(box):
+    with running(box, shutdown_must_succeed=True):
         stuck = post(box.client, email(1))
         waiting = post(box.client, email(2))
     assert events == ["send Invoice 1", "cancelled", "shutdown complete"], (
@@ -565,7 +567,7 @@ def test_no_task_of_main_is_left_running_after_shutdown(outbox):
     box = outbox(FakeSender())
     left = []
     box.life.on_complete.append(lambda: left.append(learner_tasks(box.main)))
-    with running(box):
+    with running(box, shutdown_must_succeed=True):
         post(box.client, ANN)
         settle(box)
     assert left == [[]], (
