@@ -37,6 +37,8 @@ PRELOADABLE = {
     "pwdlib": ["pwdlib", "pwdlib.hashers.argon2", "pwdlib.hashers.bcrypt"],
     "uvicorn": ["uvicorn"],
     "pydantic_settings": ["pydantic_settings"],
+    "sqladmin": ["sqladmin", "jinja2", "wtforms"],
+    "jwt": ["jwt"],
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
