@@ -471,7 +471,7 @@ def process_table() -> dict[int, tuple[int, str]]:
         except OSError:
             continue
         fields = data[data.rfind(b")") + 2 :].split()
-        if len(fields) > 1:
+        if len(fields) > 1 and fields[1].isdigit():
             table[int(name)] = (int(fields[1]), fields[0].decode(errors="replace"))
     return table
 
@@ -575,7 +575,8 @@ class Parent:
     def kill_orphans(self) -> None:
         """Kill every process that no running exercise owns, until none is left."""
         keep = {pid for pid, run in self.running.items() if run.status is None}
-        for _ in range(500):
+        give_up = time.monotonic() + 2  # a fork bomb dies within a few rounds
+        while time.monotonic() < give_up:
             self.reap()
             table = process_table()
             targets = [p for p in orphans(table, self.me, keep) if table[p][1] != "Z"]
@@ -599,7 +600,10 @@ class Parent:
     # -- units ------------------------------------------------------------------------------
     def start(self, unit: dict, selector: selectors.BaseSelector) -> None:
         slot = self.free.pop(0)
-        review = self.scan(os.path.join(self.job_dir, unit["sub"]))
+        try:
+            review = self.scan(os.path.join(self.job_dir, unit["sub"]))
+        except Exception as exc:  # never let a submission's oddity take the runner down
+            review = [f"static scan: could not scan the submission ({type(exc).__name__})"]
         key = os.urandom(32)
         read_fd, write_fd = os.pipe()
         pid = os.fork()
