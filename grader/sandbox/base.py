@@ -60,7 +60,7 @@ class Progress:
         data = self.tail + chunk
         if self.marker in data:
             self.deadline = now + self.idle
-        self.tail = data[-len(self.marker) :]
+        self.tail = data[1 - len(self.marker) :]  # a tag cut in two is seen whole next time
 
     def stalled(self, now: float) -> bool:
         return now > self.deadline
