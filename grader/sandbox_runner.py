@@ -376,6 +376,9 @@ def run_child(
 ) -> None:  # noqa: ANN001
     for i in range(len(nonce)):
         nonce[i] = 0
+    # The other exercises' result pipes, inherited from the parent: not this one's to read.
+    os.closerange(3, result_fd)
+    os.closerange(result_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     os.setpgid(0, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of this exercise stay under it
     try:  # if memory runs out, the kernel takes the learner's code, not the warm parent
