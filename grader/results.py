@@ -36,7 +36,8 @@ def sandbox_started(raw: RawRun) -> bool:
     return any(line.startswith(hello) for line in raw.stdout.splitlines()[:5])
 
 
-def read_frames(raw: RawRun) -> dict[str, dict]:
+def read_frames(raw: RawRun, started: bool = False) -> dict[str, dict]:
+    """Each unit's result frame (or, with `started`, the frame saying it started)."""
     prefix = FRAME_TAG + b" " + raw.nonce.encode() + b" "
     frames: dict[str, dict] = {}
     for line in raw.stdout.splitlines():
@@ -47,35 +48,27 @@ def read_frames(raw: RawRun) -> dict[str, dict]:
         except ValueError:
             continue
         if isinstance(payload, dict) and isinstance(payload.get("unit"), str):
-            frames.setdefault(payload["unit"], payload)
+            if bool(payload.get("started")) == started:
+                frames.setdefault(payload["unit"], payload)
     return frames
 
 
 def outcomes(raw: RawRun, keys: list[str], timeouts: dict[str, float]) -> dict[str, UnitOutcome]:
-    frames = read_frames(raw)
-    return {key: _outcome(frames.get(key), raw, timeouts.get(key, 0)) for key in keys}
+    frames, starts = read_frames(raw), read_frames(raw, started=True)
+    return {
+        key: _outcome(frames.get(key), raw, timeouts.get(key, 0), starts.get(key)) for key in keys
+    }
 
 
-def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
+def _outcome(
+    frame: dict | None, raw: RawRun, timeout: float, start: dict | None = None
+) -> UnitOutcome:
     if frame is None:
-        if raw.oom_killed:
-            return UnitOutcome(RunStatus.oom, "the sandbox ran out of memory")
-        if raw.output_exceeded:
-            return UnitOutcome(RunStatus.output_limit, "the code printed too much output")
-        if raw.stalled:
-            return UnitOutcome(
-                RunStatus.timeout,
-                "the sandbox stopped reporting (was the grader stopped?) before this exercise",
-            )
-        if raw.wall_timed_out:
-            return UnitOutcome(
-                RunStatus.timeout, "the sandbox ran out of time before this exercise"
-            )
-        return UnitOutcome(
-            RunStatus.no_results, "the sandbox ended without reporting this exercise"
-        )
+        outcome = _unreported(raw, start is not None)
+        outcome.review = _reasons((start or {}).get("review"))
+        return outcome
     records = [_clean_record(r) for r in frame.get("records", []) if isinstance(r, dict)]
-    review = [clean_text(str(r))[:300] for r in frame.get("review") or [] if r][:MAX_REASONS]
+    review = _reasons(frame.get("review"))
     if frame.get("done"):
         tally = frame.get("tally") if isinstance(frame.get("tally"), dict) else {}
         tampering = frame.get("tampering") if isinstance(frame.get("tampering"), list) else []
@@ -85,6 +78,28 @@ def _outcome(frame: dict | None, raw: RawRun, timeout: float) -> UnitOutcome:
     outcome = _status(frame, raw, timeout, records)
     outcome.review = review
     return outcome
+
+
+def _unreported(raw: RawRun, started: bool) -> UnitOutcome:
+    """Why a unit has no result frame; `started`: its code was running when the sandbox
+    ended, rather than another exercise's."""
+    when = "while this exercise ran" if started else "before this exercise started"
+    if raw.oom_killed:
+        return UnitOutcome(RunStatus.oom, "the sandbox ran out of memory")
+    if raw.output_exceeded:
+        return UnitOutcome(RunStatus.output_limit, "the code printed too much output")
+    if raw.stalled:
+        return UnitOutcome(
+            RunStatus.timeout, f"the sandbox stopped reporting (was the grader stopped?) {when}"
+        )
+    if raw.wall_timed_out:
+        return UnitOutcome(RunStatus.timeout, f"the sandbox ran out of time {when}")
+    return UnitOutcome(RunStatus.no_results, f"the sandbox ended {when}")
+
+
+def _reasons(value: object) -> list[str]:
+    items = value if isinstance(value, list) else []
+    return [clean_text(str(r))[:300] for r in items if r][:MAX_REASONS]
 
 
 def _status(frame: dict, raw: RawRun, timeout: float, records: list[dict]) -> UnitOutcome:

@@ -619,6 +619,9 @@ class Parent:
         run = Running(unit, pid, read_fd, slot, key, review)
         self.running[pid] = run
         selector.register(read_fd, selectors.EVENT_READ, run)
+        # Said before the learner's code runs: if it takes the whole sandbox down, the host
+        # still knows which exercise was running and what the scan found in it.
+        emit(self.nonce, {"unit": unit["key"], "started": True, "review": review})
 
     def read(self, run: Running) -> bool:
         """Take what the child wrote; False at end of file."""

@@ -52,6 +52,7 @@ ATTRIBUTES = {
     "get_objects": "the garbage collector's object list (gc.get_objects)",
     "get_referrers": "the garbage collector's object graph (gc.get_referrers)",
     "get_referents": "the garbage collector's object graph (gc.get_referents)",
+    "prlimit": "another process's resource limits (prlimit)",
     "settrace": "a tracing hook over other code (settrace)",
     "setprofile": "a profiling hook over other code (setprofile)",
     "__subclasses__": "class introspection (__subclasses__)",

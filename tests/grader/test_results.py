@@ -162,3 +162,19 @@ SOURCE = "import pytest\n\n@pytest.mark.task(1)\ndef test_adds(learner):\n    as
 )  # fmt: skip
 def test_messages_show_the_tests_words_and_only_a_short_line_of_the_learners(message, path, shown):
     assert short_message(Report(message, path), ("/job/tests", "/opt/grade/lib/grader")) == shown
+
+
+def test_a_unit_without_a_result_says_whether_it_was_running_and_keeps_its_scan():
+    started = frame({"unit": "u", "started": True, "review": ["static scan: calc.py:4 uses x"]})
+    verdicts = outcomes(raw(started), ["u", "v"], {})
+    assert verdicts["u"].status is RunStatus.no_results
+    assert verdicts["u"].message == "the sandbox ended while this exercise ran"
+    assert verdicts["u"].review == ["static scan: calc.py:4 uses x"]
+    assert verdicts["v"].message == "the sandbox ended before this exercise started"
+    assert verdicts["v"].review == []
+
+
+def test_a_start_frame_never_stands_for_a_result():
+    run = raw(frame({"unit": "u", "started": True, "review": []}), frame(unit(tally=tally())))
+    assert read_frames(run)["u"]["done"] is True
+    assert outcomes(run, ["u"], {"u": 3})["u"].status is RunStatus.ok

@@ -26,7 +26,7 @@ FULL = 8
 HOGS = {"infinite_loop", "fork_bomb", "recursion_bomb"}
 # Each of these gets a sandbox to itself: one kills every process of its user it can reach, the
 # others press on the sandbox's memory limit, which would starve whatever ran beside them.
-ALONE = {"kill_parent", "memory_bomb", "multi_memory_bomb"}
+ALONE = {"kill_parent", "memory_bomb", "multi_memory_bomb", "prlimit_runner"}
 # These run one at a time, in this order, in a sandbox of their own: each leaves something behind
 # (a stopped runner, a spinning daemon, a full /tmp) that the next exercise must not meet.
 SKIP = ("wrong", "alternatives")  # the reference's copy leaves its variants out
@@ -258,6 +258,17 @@ def test_records_written_to_the_pipe_are_dropped_as_forged(attacked):
     graded = result(attacked, "forge_pipe")
     assert graded.status is RunStatus.crash
     assert any("were not written by the grader's reporter" in r for r in graded.review)
+
+
+def test_lowering_the_runners_limits_costs_only_that_sandbox_and_names_the_culprit(attacked):
+    graded = result(attacked, "prlimit_runner")
+    assert graded.status is RunStatus.no_results and graded.score == 0
+    assert graded.message == "the sandbox ended while this exercise ran"
+    assert graded.review == [
+        "static scan: calc.py:5 uses another process's resource limits (prlimit)"
+    ]
+    after = result(attacked, "after_prlimit_runner")
+    assert after.message == "the sandbox ended before this exercise started"
 
 
 def test_honest_code_is_never_flagged(attacked):

@@ -66,6 +66,8 @@ def test_both_forgery_styles_and_other_attacks_are_flagged(tmp_path, attack, exp
         ("import pytest\npytest.hookimpl(hookwrapper=True)\n",
          "pytest.hookimpl (pytest's run, not its test API)"),
         ("x = object.__subclasses__()\n", "class introspection (__subclasses__)"),
+        ("import resource\nresource.prlimit(1, 7, (4, 4))\n",
+         "another process's resource limits (prlimit)"),
         ("f.__globals__['x'] = 1\n", "another function's globals (__globals__)"),
     ],
 )  # fmt: skip
