@@ -265,7 +265,7 @@ def test_lowering_the_runners_limits_costs_only_that_sandbox_and_names_the_culpr
     assert graded.status is RunStatus.no_results and graded.score == 0
     assert graded.message == "the sandbox ended while this exercise ran"
     assert graded.review == [
-        "static scan: calc.py:5 uses another process's resource limits (prlimit)"
+        "static scan: calc.py:7 uses another process's resource limits (prlimit)"
     ]
     after = result(attacked, "after_prlimit_runner")
     assert after.message == "the sandbox ended before this exercise started"
