@@ -11,8 +11,9 @@ import pluggy
 import pytest
 from _pytest import hookspec
 
+from grader.integrity import Snapshot, foreign_hooks
 from grader.sandbox.base import Progress
-from grader.sandbox_runner import Running, Snapshot, foreign_hooks, orphans, verify
+from grader.sandbox_runner import Running, orphans, verify
 from grader.staging import Limits, Unit, stage
 
 
