@@ -30,6 +30,7 @@ class CheckRow:
     problem: str = ""
     caught_by: list[str] = field(default_factory=list)
     duration: float = 0.0
+    flagged: list[str] = field(default_factory=list)  # the result's "needs review" reasons
 
 
 @dataclass
@@ -45,9 +46,16 @@ class CheckReport:
     def ok(self) -> bool:
         return all(row.ok for row in self.rows)
 
+    @property
+    def flagged(self) -> int:
+        """Rows the forgery checks or the static scan flagged: each a false alarm on honest
+        code, since every unit `grade check` runs is a solution, a starter or a known mistake."""
+        return sum(1 for row in self.rows if row.flagged)
+
     def to_dict(self) -> dict:
         return {
             "ok": self.ok,
+            "flagged": self.flagged,
             "sandbox": self.sandbox,
             "duration": self.duration,
             "repeat": self.repeat,
@@ -248,4 +256,9 @@ def _judge(exercise_id: str, variant: str, result: ExerciseResult) -> CheckRow:
         row.caught_by = failing
         if not row.ok:
             row.problem = f"{variant} scores full marks: no hidden test catches it"
+    if result.review:  # honest code marked "needs review": the checks would cry wolf
+        row.flagged = list(result.review)
+        if row.ok:
+            row.ok = False
+            row.problem = f"{variant} is flagged for review: {'; '.join(result.review[:2])}"
     return row

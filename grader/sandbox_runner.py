@@ -7,25 +7,52 @@ runs learner code. It enforces the per-unit timeout, reaps crashes, and writes o
 to its stdout, prefixed with a nonce it read from stdin and that the children erase, so that
 output a learner prints cannot pass for a result.
 
+Out of the learner's reach: the sandbox starts the parent as pid 1 of its own pid namespace, and
+the kernel drops SIGSTOP and SIGKILL sent to a namespace's init from inside it; it is not
+dumpable either, so no process inside can read its memory or open its descriptors through
+/proc. An exercise's processes are all gone before it is reported: the parent and each child are
+subreapers, so a daemon that called setsid and forked again still ends up under one of them, and
+every process no running exercise owns is killed. Each exercise works in a scratch slot of its
+own (a size-capped tmpfs where the sandbox mounts one), emptied when it ends; anything it left
+elsewhere in /tmp is removed before another exercise starts.
+
+Evidence against forgery (the learner's code shares the child's process, so it can't be
+prevented): every record the child writes carries a sequence number and an HMAC under a key
+the parent made for that child, so lines the learner's code writes to the pipe itself are
+dropped and counted; the last record adds pytest's own tally and a check of the reporting path
+(the reporter, pytest's and the grader's functions, the registered hooks: `grader.integrity`),
+which the host compares with the records. Each submission is also scanned (`grader.scan`).
+
 Usage: python sandbox_runner.py JOB_DIR   (nonce on stdin, frames on stdout)
 """
 
 from __future__ import annotations
 
 import ctypes
+import hmac
 import json
 import os
 import resource
 import selectors
 import shutil
 import signal
+import stat
 import sys
 import time
+import types
+
+from grader.integrity import Snapshot, foreign_hooks, tally, under
 
 FRAME_TAG = "@@GRADE"
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
 MAX_RECORD_BYTES = 1 << 20
 MAX_RECORDS = 5000  # per unit: far beyond any hidden suite
+MAX_MESSAGE = 500
+LEARNER_LINE = 160  # what may show of a message the learner's code controls
+SWEEP_SECONDS = 0.5  # how often orphaned processes are looked for while exercises run
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+LEARNER_ERROR = "grader.pytest_plugin.LearnerCodeError: "
 PRELOAD = (
     "pydantic",
     "fastapi",
@@ -60,6 +87,17 @@ PRELOAD = (
     "fastapi.openapi.utils",
     "email_validator",
 )
+# Taken before any learner code runs: the reporter writes through these, whatever is patched.
+_os_write = os.write
+_dumps = json.dumps
+_hmac_new = hmac.new
+
+
+def _prctl(option: int, value: int) -> bool:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def read_nonce() -> bytearray:
@@ -73,10 +111,7 @@ def read_nonce() -> bytearray:
 
 def make_undumpable() -> None:
     """Children share our uid; this keeps them out of /proc/<parent>/mem and /proc/<parent>/fd."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass
+    _prctl(PR_SET_DUMPABLE, 0)
 
 
 def preload(extra: list[str]) -> None:
@@ -96,71 +131,155 @@ def preload(extra: list[str]) -> None:
     gc.freeze()
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[_os_write(fd, view) :]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # ---------------------------------------------------------------- child side
 
 
-class Reporter:
-    """A pytest plugin writing one JSON line per finished test to the result pipe."""
+def tampering(session, reporter: Reporter) -> list[str]:  # noqa: ANN001
+    """What changed on the way from pytest's reports to the result pipe."""
+    problems = []
+    if type(reporter) is not _REPORTER or set(vars(reporter)) != REPORTER_FIELDS:
+        extra = sorted(set(vars(reporter)) - REPORTER_FIELDS)
+        problems.append(f"the grader's reporter was altered ({', '.join(extra) or 'its type'})")
+    replaced = [name for name, f in _REPORTER_METHODS.items() if vars(_REPORTER).get(name) is not f]
+    if replaced:
+        problems.append(f"the grader's reporter's {', '.join(replaced)} were replaced")
+    changed = reporter.snapshot.changes() if reporter.snapshot else []
+    if changed:
+        shown = ", ".join(changed[:4]) + (f" and {len(changed) - 4} more" if changed[4:] else "")
+        problems.append(f"pytest's or the grader's code was rewritten while it ran: {shown}")
+    hooks = foreign_hooks(session.config.pluginmanager, reporter.hooks)
+    if hooks:
+        problems.append(f"pytest hooks from outside the grader ran: {', '.join(hooks[:4])}")
+    if not session.config.pluginmanager.is_registered(reporter):
+        problems.append("the grader's reporter was unregistered")
+    return problems
 
-    def __init__(self, fd: int) -> None:
+
+class Reporter:
+    """A pytest plugin writing one authenticated JSON line per test report to the result pipe."""
+
+    def __init__(
+        self,
+        fd: int,
+        key: bytes,
+        hooks: tuple[str, ...],
+        authors: tuple[str, ...],
+    ) -> None:
         self.fd = fd
+        self.key = key
+        self.seq = 0
+        self.seen = 0  # test reports received, compared with pytest's own count
+        self.snapshot: Snapshot | None = None  # taken once collected, before any test runs
+        self.hooks = hooks  # folders whose code may implement pytest hooks
+        self.authors = authors  # folders whose messages are the grader's or the tests' words
 
     def _write(self, record: dict) -> None:
-        data = (json.dumps(record) + "\n").encode()[:MAX_RECORD_BYTES]
-        view = memoryview(data)
-        while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
+        body = _dumps({"seq": self.seq, **record}).encode()
+        self.seq += 1
+        mac = _hmac_new(self.key, body, "sha256").hexdigest()[:32].encode()
+        _write_all(self.fd, mac + b" " + body + b"\n")
+
+    def pytest_collection_finish(self, session) -> None:  # noqa: ANN001 - pytest hook
+        # pytest has configured itself (it adds members to its own classes as it does); the
+        # hidden tests are imported; no learner code has run yet.
+        self.snapshot = Snapshot()
 
     def pytest_runtest_logreport(self, report) -> None:  # noqa: ANN001 - pytest hook
+        self.seen += 1
         if report.when == "call":
             outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
         elif report.passed:
             return
         else:
             outcome = "skipped" if report.skipped else "error"
-        self._write({"id": report.nodeid, "outcome": outcome, "message": short_message(report)})
+        message = short_message(report, self.authors)
+        self._write({"id": report.nodeid, "outcome": outcome, "message": message})
 
     def pytest_collectreport(self, report) -> None:  # noqa: ANN001 - pytest hook
         if report.failed:
-            self._write({"collect_error": str(report.fspath), "message": short_message(report)})
+            message = short_message(report, self.authors)
+            self._write({"collect_error": str(report.fspath), "message": message})
 
     def pytest_sessionfinish(self, session, exitstatus) -> None:  # noqa: ANN001 - pytest hook
-        self._write({"done": True, "exitstatus": int(exitstatus)})
+        try:
+            summary = tally(session, exitstatus)
+            problems = tampering(session, self)
+            if summary["reports"] != self.seen:
+                seen, counted = self.seen, summary["reports"]
+                problems.append(f"the grader's reporter saw {seen} test reports, pytest {counted}")
+        except Exception as exc:  # pytest's own state was broken: that is evidence too
+            summary, problems = {}, [f"pytest's own tally could not be read ({type(exc).__name__})"]
+        self._write({"done": True, "summary": summary, "tampering": problems})
 
 
-def short_message(report) -> str:  # noqa: ANN001
-    """The exception line(s) of a failure, never the test's source."""
-    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+_REPORTER = Reporter
+_REPORTER_METHODS = {k: v for k, v in vars(Reporter).items() if isinstance(v, types.FunctionType)}
+REPORTER_FIELDS = {"fd", "key", "seq", "seen", "snapshot", "hooks", "authors"}
+
+
+def short_message(report, authors: tuple[str, ...] = ()) -> str:  # noqa: ANN001
+    """The exception line(s) of a failure, never the test's source.
+
+    A message raised from the hidden tests or the grader's kit (an assertion's own words) keeps
+    up to four lines; one raised anywhere else carries text the learner's code controls (it may
+    have read the hidden tests), so only a short first line of it is kept."""
+    longrepr = getattr(report, "longrepr", None)
+    crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
-        text = crash.message
-    elif isinstance(getattr(report, "longrepr", None), tuple):  # skipped: (file, line, reason)
-        text = str(report.longrepr[2])
+        text, path = str(crash.message), str(crash.path)
+    elif isinstance(longrepr, tuple):  # skipped: (file, line, reason)
+        text, path = str(longrepr[2]), str(longrepr[0])
     else:
-        text = str(getattr(report, "longrepr", "") or "").strip().splitlines()[-1:] or [""]
-        text = text[0]
-    for prefix in ("grader.pytest_plugin.LearnerCodeError: ", "AssertionError: "):
+        text = (str(longrepr or "").strip().splitlines()[-1:] or [""])[0]
+        path = ""
+    authored = under(path, authors) and not text.startswith(LEARNER_ERROR)
+    for prefix in (LEARNER_ERROR, "AssertionError: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
     lines = [line for line in text.splitlines() if line.strip()]
+    if not authored:
+        return _clip(lines[0], LEARNER_LINE) if lines else ""
     if lines and not lines[0].startswith("assert "):
         # a test's own message, then pytest's rewritten "assert ..." detail: keep the message
         cut = next((i for i, line in enumerate(lines) if line.startswith("assert ")), len(lines))
         lines = lines[:cut]
     elif lines:
         lines = lines[:1]  # "assert 404 == 200" without the "+ where" lines
-    lines = lines[:4]
-    return "\n".join(lines)[:500]
+    return _clip("\n".join(_clip(line, 200) for line in lines[:4]), MAX_MESSAGE)
 
 
-def unit_workdir(unit: dict) -> str:
-    return os.path.join(SCRATCH, "units", unit["key"])
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        reasons = [str(item[-1]) for item in exc.args[0] if isinstance(item, tuple)]
+        return reasons[0] if reasons else "copy failed"
+    return getattr(exc, "strerror", None) or type(exc).__name__
 
 
-def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> None:
+def run_child(
+    unit: dict, job_dir: str, slot: str, result_fd: int, nonce: bytearray, key: bytes, parent
+) -> None:  # noqa: ANN001
     for i in range(len(nonce)):
         nonce[i] = 0
+    # The other exercises' result pipes, inherited from the parent: not this one's to read.
+    os.closerange(3, result_fd)
+    os.closerange(result_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     os.setpgid(0, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of this exercise stay under it
+    try:  # if memory runs out, the kernel takes the learner's code, not the warm parent
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
     timeout = float(unit["timeout"])
     cpu = int(timeout) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -170,27 +289,29 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    workdir = unit_workdir(unit)
+    tests = os.path.normpath(os.path.join(job_dir, unit["tests"]))
+    authors = (parent.grader_dir, tests)
+    reporter = Reporter(result_fd, key, (*parent.libraries, *authors), authors)
+    workdir = os.path.join(slot, "work")
     try:
         shutil.copytree(os.path.join(job_dir, unit["sub"]), workdir)
         os.makedirs(os.path.join(workdir, ".tmp"))
-    except OSError as exc:  # e.g. an earlier exercise's code filled /tmp
-        record = {"setup_error": f"could not lay out the exercise's files: {exc.strerror}"}
-        os.write(result_fd, (json.dumps(record) + "\n").encode())
+    except (OSError, shutil.Error) as exc:
+        reporter._write({"setup_error": f"could not lay out the exercise's files: {_why(exc)}"})
         os._exit(3)
     os.chdir(workdir)
     os.environ["HOME"] = workdir
-    os.environ["TMPDIR"] = os.path.join(workdir, ".tmp")  # removed with the workdir
+    os.environ["TMPDIR"] = os.path.join(workdir, ".tmp")  # removed with the slot
     sys.path.insert(0, workdir)
     sys.dont_write_bytecode = True
     import pytest
 
     args = [
-        os.path.join(job_dir, unit["tests"]),
+        tests,
         "-c",
         os.path.join(job_dir, "pytest.ini"),
         "--rootdir",
-        os.path.join(job_dir, unit["tests"]),
+        tests,
         "-p",
         "grader.pytest_plugin",
         "-p",
@@ -206,7 +327,7 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
     if unit.get("exitfirst"):
         args.append("--exitfirst")
     try:
-        pytest.main(args, plugins=[Reporter(result_fd)])
+        pytest.main(args, plugins=[reporter])
     finally:
         os._exit(0)
 
@@ -215,137 +336,330 @@ def run_child(unit: dict, job_dir: str, result_fd: int, nonce: bytearray) -> Non
 
 
 class Running:
-    def __init__(self, unit: dict, pid: int, fd: int) -> None:
+    def __init__(self, unit: dict, pid: int, fd: int, slot: int, key: bytes, review: list) -> None:
         self.unit = unit
         self.pid = pid
         self.fd = fd
+        self.slot = slot
+        self.key = key
+        self.review = review  # the static scan's reasons
         self.started = time.monotonic()
         self.deadline = self.started + float(unit["timeout"])
         self.buffer = bytearray()
+        self.overflow = False
         self.timed_out = False
+        self.status: int | None = None
 
 
 def emit(nonce: bytearray, payload: dict) -> None:
     line = FRAME_TAG.encode() + b" " + nonce + b" " + json.dumps(payload).encode() + b"\n"
-    view = memoryview(line)
-    while view:
-        view = view[os.write(1, view) :]
+    _write_all(1, line)
 
 
-def finish(run: Running, status: int, nonce: bytearray) -> None:
-    try:
-        os.killpg(run.pid, signal.SIGKILL)  # stragglers left in the unit's process group
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        while chunk := os.read(run.fd, 65536):
-            run.buffer.extend(chunk)
-    except BlockingIOError:
-        pass
-    os.close(run.fd)
-    shutil.rmtree(unit_workdir(run.unit), ignore_errors=True)  # frees /tmp for the next ones
-    records, done, setup_error = [], False, None
-    for line in bytes(run.buffer).splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
+def process_table() -> dict[int, tuple[int, str]]:
+    """pid → (parent pid, state) of every process this namespace shows."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
-        if isinstance(record, dict):
-            if record.get("done"):
-                done = True
-            elif "setup_error" in record:
-                setup_error = str(record["setup_error"])
-            elif len(records) < MAX_RECORDS:  # a flood of fake records can't bloat the frame
-                records.append({k: str(v)[:500] for k, v in record.items()})
-    if os.WIFSIGNALED(status):
-        signum = os.WTERMSIG(status)
-        exit_info = {"signal": signum}
-    else:
-        exit_info = {"code": os.WEXITSTATUS(status)}
-    emit(
-        nonce,
-        {
-            "unit": run.unit["key"],
-            "records": records,
-            "done": done,
-            "timed_out": run.timed_out,
-            "elapsed": round(time.monotonic() - run.started, 3),
-            "setup_error": setup_error,
-            **exit_info,
-        },
-    )
-
-
-def abandon(running: dict[int, Running]) -> None:
-    """The grader that started us died: kill every unit's process group and leave."""
-    for pid in running:
         try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        fields = data[data.rfind(b")") + 2 :].split()
+        if len(fields) > 1 and fields[1].isdigit():
+            table[int(name)] = (int(fields[1]), fields[0].decode(errors="replace"))
+    return table
+
+
+def orphans(table: dict[int, tuple[int, str]], me: int, keep: set[int]) -> list[int]:
+    """Our descendants that no running exercise owns: whatever a finished (or misbehaving)
+    exercise left, since every orphan is re-parented to us or to its exercise's child."""
+    found = []
+    for pid in table:
+        node, steps = pid, 0
+        while node in table and node != me and node not in keep and steps < 4096:
+            node, steps = table[node][0], steps + 1
+        if node == me and pid != me:
+            found.append(pid)
+    return found
+
+
+def verify(run: Running) -> tuple[list[dict], dict | None, str | None, list[str]]:
+    """Records that the child's reporter wrote, in order; lines it did not write are dropped
+    and counted as evidence."""
+    records: list[dict] = []
+    done: dict | None = None
+    setup_error = None
+    forged = disorder = 0
+    expected = 0
+    for line in bytes(run.buffer).splitlines():
+        mac, _, body = line.partition(b" ")
+        good = _hmac_new(run.key, body, "sha256").hexdigest()[:32].encode()
+        if not hmac.compare_digest(mac, good):
+            forged += 1
+            continue
+        try:
+            record = json.loads(body)
+        except ValueError:
+            forged += 1
+            continue
+        if not isinstance(record, dict) or record.get("seq") != expected:
+            disorder += 1
+            continue
+        expected += 1
+        if record.get("done") is True:
+            done = record
+        elif "setup_error" in record:
+            setup_error = str(record["setup_error"])[:MAX_MESSAGE]
+        elif len(records) < MAX_RECORDS:
+            records.append({k: str(v)[:MAX_MESSAGE] for k, v in record.items() if k != "seq"})
+    review = []
+    if forged:
+        review.append(
+            f"runtime: {forged} line(s) on the result pipe were not written by the grader's "
+            "reporter (forged results?)"
+        )
+    if disorder:
+        review.append(f"runtime: {disorder} result record(s) were replayed or out of order")
+    if run.overflow:
+        review.append("runtime: the result pipe was flooded beyond any hidden suite's results")
+    return records, done, setup_error, review
+
+
+class Parent:
+    """The warm parent's state: units running, their slots, and the cleanup between them."""
+
+    def __init__(self, job_dir: str, manifest: dict, nonce: bytearray) -> None:
+        from grader import scan
+
+        self.scan = scan.scan_folder
+        self.job_dir = job_dir
+        self.nonce = nonce
+        self.pending = list(manifest["units"])
+        self.jobs = max(1, int(manifest.get("jobs", 1)))
+        self.slots = [os.path.join(SCRATCH, f"slot{i}") for i in range(self.jobs)]
+        for slot in self.slots:
+            os.makedirs(slot, exist_ok=True)
+        self.free = list(range(self.jobs))
+        self.running: dict[int, Running] = {}
+        self.draining = False  # something was left in /tmp: let the running ones end first
+        self.me = os.getpid()
+        import _pytest
+        import anyio
+        import pluggy
+        import pytest
+
+        libraries = [os.path.dirname(m.__file__ or "") for m in (_pytest, pluggy, pytest, anyio)]
+        self.libraries = tuple(os.path.normpath(r) for r in libraries if r)
+        self.grader_dir = os.path.normpath(os.path.dirname(scan.__file__ or ""))
+
+    # -- processes --------------------------------------------------------------------------
+    def reap(self) -> None:
+        """Collect every exited child: a unit's (its status is kept) or an orphan's."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            run = self.running.get(pid)
+            if run is not None and run.status is None:
+                run.status = status
+
+    def kill_orphans(self) -> None:
+        """Kill every process that no running exercise owns, until none is left."""
+        keep = {pid for pid, run in self.running.items() if run.status is None}
+        give_up = time.monotonic() + 2  # a fork bomb dies within a few rounds
+        while time.monotonic() < give_up:
+            self.reap()
+            table = process_table()
+            targets = [p for p in orphans(table, self.me, keep) if table[p][1] != "Z"]
+            if not targets:
+                return
+            for pid in targets:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.002)
+
+    # -- scratch ----------------------------------------------------------------------------
+    def leftovers(self) -> list[str]:
+        names = {os.path.basename(slot) for slot in self.slots}
+        try:
+            return [e.path for e in os.scandir(SCRATCH) if e.name not in names]
+        except OSError:
+            return []
+
+    # -- units ------------------------------------------------------------------------------
+    def start(self, unit: dict, selector: selectors.BaseSelector) -> None:
+        slot = self.free.pop(0)
+        try:
+            review = self.scan(os.path.join(self.job_dir, unit["sub"]))
+        except Exception as exc:  # never let a submission's oddity take the runner down
+            review = [f"static scan: could not scan the submission ({type(exc).__name__})"]
+        key = os.urandom(32)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            selector.close()
+            run_child(unit, self.job_dir, self.slots[slot], write_fd, self.nonce, key, self)
+        os.close(write_fd)
+        os.set_blocking(read_fd, False)
+        run = Running(unit, pid, read_fd, slot, key, review)
+        self.running[pid] = run
+        selector.register(read_fd, selectors.EVENT_READ, run)
+        # Said before the learner's code runs: if it takes the whole sandbox down, the host
+        # still knows which exercise was running and what the scan found in it.
+        emit(self.nonce, {"unit": unit["key"], "started": True, "review": review})
+
+    def read(self, run: Running) -> bool:
+        """Take what the child wrote; False at end of file."""
+        try:
+            chunk = os.read(run.fd, 65536)
+        except BlockingIOError:
+            return True
+        if chunk and len(run.buffer) < 8 * MAX_RECORD_BYTES:
+            run.buffer.extend(chunk)
+        elif chunk:
+            run.overflow = True
+        return bool(chunk)
+
+    def finish(self, run: Running, selector: selectors.BaseSelector) -> None:
+        del self.running[run.pid]
+        try:
+            selector.unregister(run.fd)
+        except (KeyError, ValueError):
             pass
+        self.kill_orphans()  # the exercise's daemons and stragglers, before anything else
+        while self.read(run) and len(run.buffer) < 8 * MAX_RECORD_BYTES:
+            pass
+        os.close(run.fd)
+        empty(self.slots[run.slot])  # frees its scratch for the next exercise
+        self.free.append(run.slot)
+        records, done, setup_error, review = verify(run)
+        status = run.status or 0
+        if os.WIFSIGNALED(status):
+            exit_info = {"signal": os.WTERMSIG(status)}
+        else:
+            exit_info = {"code": os.WEXITSTATUS(status)}
+        emit(
+            self.nonce,
+            {
+                "unit": run.unit["key"],
+                "records": records,
+                "done": done is not None,
+                "tally": (done or {}).get("summary"),
+                "tampering": (done or {}).get("tampering"),
+                "review": run.review + review,
+                "timed_out": run.timed_out,
+                "elapsed": round(time.monotonic() - run.started, 3),
+                "setup_error": setup_error,
+                **exit_info,
+            },
+        )
+        if self.leftovers():
+            self.draining = True
+
+    def settle(self) -> None:
+        """Nothing runs: kill what is left and empty /tmp before the next exercise."""
+        self.kill_orphans()
+        for path in self.leftovers():
+            remove(path)
+        for slot in self.slots:
+            empty(slot)
+        self.draining = False
+
+    def run(self) -> int:
+        selector = selectors.DefaultSelector()
+        selector.register(0, selectors.EVENT_READ, None)  # EOF: the grader is gone, so stop
+        emit(self.nonce, {"hello": True, "units": len(self.pending)})
+        last_sweep = time.monotonic()
+        while self.pending or self.running:
+            if self.draining and not self.running:
+                self.settle()
+            while self.pending and self.free and not self.draining:
+                self.start(self.pending.pop(0), selector)
+            for key, _ in selector.select(timeout=0.02):
+                run = key.data
+                if run is None:
+                    if not os.read(0, 4096):
+                        self.abandon()
+                        return 1
+                elif not self.read(run):
+                    selector.unregister(run.fd)
+            now = time.monotonic()
+            for run in list(self.running.values()):
+                if not run.timed_out and run.status is None and now > run.deadline:
+                    run.timed_out = True
+                    for kill in (os.killpg, os.kill):
+                        try:
+                            kill(run.pid, signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError):
+                            pass
+            self.reap()
+            for run in [r for r in self.running.values() if r.status is not None]:
+                self.finish(run, selector)
+            if now - last_sweep > SWEEP_SECONDS:
+                self.kill_orphans()  # daemons of an exercise that gave up its subreaper
+                last_sweep = now
+        emit(self.nonce, {"bye": True})
+        return 0
+
+    def abandon(self) -> None:
+        """The grader that started us died: kill every process and leave."""
+        self.running.clear()
+        self.kill_orphans()
+
+
+def empty(folder: str) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        remove(entry.path)
+
+
+def remove(path: str) -> None:
+    """Remove a file or a tree the learner's code may have made unreadable (chmod 0)."""
+
+    def retry(function, target, _exc) -> None:  # noqa: ANN001
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, 0o700)
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                function(target)
+        except OSError:
+            pass
+
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path, onerror=retry)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
 
 
 def main(job_dir: str) -> int:
     nonce = read_nonce()
     make_undumpable()
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us even where we are not pid 1
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as init, a signal without handler is dropped
     with open(os.path.join(job_dir, "manifest.json"), encoding="utf-8") as fh:
         manifest = json.load(fh)
     pids = int(manifest.get("pids") or 0)
     if pids:  # counted per uid inside our own user namespace
         resource.setrlimit(resource.RLIMIT_NPROC, (pids, pids))
     preload([str(name) for name in manifest.get("preload", [])])
-    pending = list(manifest["units"])
-    jobs = max(1, int(manifest.get("jobs", 1)))
-    running: dict[int, Running] = {}
-    selector = selectors.DefaultSelector()
-    selector.register(0, selectors.EVENT_READ, None)  # EOF: the grader is gone, so stop
-    emit(nonce, {"hello": True, "units": len(pending)})
-    while pending or running:
-        while pending and len(running) < jobs:
-            unit = pending.pop(0)
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_fd)
-                selector.close()
-                run_child(unit, job_dir, write_fd, nonce)
-            os.close(write_fd)
-            os.set_blocking(read_fd, False)
-            running[pid] = Running(unit, pid, read_fd)
-            selector.register(read_fd, selectors.EVENT_READ, running[pid])
-        for key, _ in selector.select(timeout=0.02):
-            run = key.data
-            if run is None:
-                if not os.read(0, 4096):
-                    abandon(running)
-                    return 1
-                continue
-            try:
-                chunk = os.read(run.fd, 65536)
-            except BlockingIOError:
-                continue
-            if chunk and len(run.buffer) < 8 * MAX_RECORD_BYTES:
-                run.buffer.extend(chunk)
-            elif not chunk:
-                selector.unregister(run.fd)
-        now = time.monotonic()
-        for pid, run in list(running.items()):
-            if not run.timed_out and now > run.deadline:
-                run.timed_out = True
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            waited, status = os.waitpid(pid, os.WNOHANG)
-            if waited:
-                try:
-                    selector.unregister(run.fd)
-                except (KeyError, ValueError):
-                    pass
-                finish(run, status, nonce)
-                del running[pid]
-    emit(nonce, {"bye": True})
-    return 0
+    return Parent(job_dir, manifest, nonce).run()
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ def score(
         message=outcome.message,
         duration=outcome.duration,
         suite_hash=suite_hash,
+        review=list(outcome.review),
     )
 
 

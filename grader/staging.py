@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,14 +75,25 @@ class Limits:
     output_bytes: int = 8 << 20
     file_bytes: int = 16 << 20
     open_files: int = 256
-    tmp_mb: int = 256
+    tmp_mb: int = 256  # each running exercise's own scratch (its working folder, HOME, TMPDIR)
+    shared_tmp_mb: int = 64  # /tmp itself, for code that writes there by name
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+
+
+JOB_PREFIX = "grade-job-"
+OWNER_FILE = "owner.json"
+STARTUP_SECONDS = 20.0  # the sandbox's own start and the warm parent's imports, under load
+IDLE_GRACE = 5.0  # beyond an exercise's timeout: killing, sweeping and reporting it
 
 
 @dataclass
 class Job:
-    """A staged job. `root` is traversable but not listable (0711): the sandbox user reaches
-    `job/` through an unguessable folder name, other users cannot find it."""
+    """A staged job. `root` is traversable but not listable (0711); the job itself lies in a
+    folder of unguessable name that only the grader's own user may enter (0700), so neither
+    other users nor a learner who learns the name can reach it. A sandbox reaches it through a
+    bind mount (`mounts/` holds the mountpoints a root grader needs), never through the path.
+    `owner.json` names the grader process, so that a later grader can sweep the job of one
+    that was killed."""
 
     root: Path
     secret: str
@@ -95,16 +107,24 @@ class Job:
     @property
     def mounts(self) -> Path:
         """Empty mountpoints for folders a sandbox must relocate (the sandbox user can't reach)."""
-        return self.root / self.secret / "mnt"
+        return self.root / "mnt"
 
     @property
     def wall_timeout(self) -> float:
+        """The whole run's bound, a backstop behind `idle_timeout`."""
         total = sum(u.exercise.meta.timeout for u in self.units)
         return (
-            20.0
+            STARTUP_SECONDS
             + total / max(1, self.limits.jobs)
             + max((u.exercise.meta.timeout for u in self.units), default=0)
         )
+
+    @property
+    def idle_timeout(self) -> float:
+        """The longest the sandbox may go without reporting an exercise once it has started:
+        every exercise ends within its timeout, so a longer silence means the runner was
+        stopped or starved, and the host kills the sandbox instead of waiting for the wall."""
+        return max((u.exercise.meta.timeout for u in self.units), default=0) + IDLE_GRACE
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -143,8 +163,10 @@ def stage(
     """Write the job. `nproc_rlimit`: the runner caps processes with RLIMIT_NPROC, right where
     the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
     and its uid is shared by every container, so a per-uid cap would couple their budgets."""
-    root = Path(tempfile.mkdtemp(prefix="grade-"))
+    sweep_stale_jobs()
+    root = Path(tempfile.mkdtemp(prefix=JOB_PREFIX))
     os.chmod(root, 0o711)
+    (root / OWNER_FILE).write_text(json.dumps(_owner()))
     job = Job(root, secrets.token_hex(16), units, limits)
     base = job.path
     (base / "units").mkdir(parents=True)
@@ -180,8 +202,103 @@ def stage(
     preload = preload_modules({unit.exercise.id: unit.exercise for unit in units}.values())
     manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids, "preload": preload}
     (base / "manifest.json").write_text(json.dumps(manifest))
-    for dirpath, _dirnames, filenames in os.walk(base.parent):
-        os.chmod(dirpath, 0o755)
+    for dirpath, _dirnames, filenames in os.walk(base):
+        os.chmod(dirpath, 0o755)  # readable by the sandbox's uid through its bind mount
         for name in filenames:
             os.chmod(Path(dirpath) / name, 0o644)
+    os.chmod(base.parent, 0o700)
+    os.chmod(job.mounts, 0o755)
     return job
+
+
+# ---------------------------------------------------------------- leftovers of killed graders
+
+
+def _owner() -> dict:
+    """Who staged a job: enough to tell later whether that process is still alive."""
+    return {"pid": os.getpid(), "start": _process_start(os.getpid()), "boot": _boot_id()}
+
+
+def _process_start(pid: int) -> str | None:
+    """The process's start time since boot: with the pid, it names one process for good."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    fields = data[data.rfind(b")") + 2 :].split()
+    return fields[19].decode() if len(fields) > 19 else None
+
+
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip()
+    except OSError:
+        return ""
+
+
+def owner_alive(owner: dict) -> bool:
+    """Whether the process that wrote `owner` still runs (the same process, not a reused pid)."""
+    if owner.get("boot") != _boot_id():
+        return False  # the machine restarted since
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    start = _process_start(pid)
+    if start is None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return owner.get("start") is None  # alive, but its start time can't be read
+    return start == owner.get("start")
+
+
+def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
+    """Remove staged jobs (learner files and hidden tests) of graders that were killed.
+
+    Only folders of our own uid that carry an owner file naming a process that is gone are
+    touched; nothing is followed through a link, and a job whose owner is alive, or whose
+    owner can't be read, is left alone."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    try:
+        candidates = [e for e in os.scandir(folder) if e.name.startswith(JOB_PREFIX)]
+    except OSError:
+        return removed
+    for entry in candidates:
+        path = Path(entry.path)
+        try:
+            info = path.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            owner = _read_owner(path / OWNER_FILE)
+        except OSError:
+            continue
+        if owner is None or owner_alive(owner):
+            continue
+        shutil.rmtree(path, ignore_errors=True)  # fd-based on Linux: never follows a link
+        if not path.exists():
+            removed.append(path)
+    return removed
+
+
+def _read_owner(path: Path) -> dict | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, 4096)
+    finally:
+        os.close(fd)
+    try:
+        owner = json.loads(data)
+    except ValueError:
+        return None
+    return owner if isinstance(owner, dict) else None

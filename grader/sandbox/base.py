@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..staging import Job
+from ..staging import STARTUP_SECONDS, Job
 
 STDERR_CAP = 64 << 10
+FRAME_TAG = b"@@GRADE"
 
 
 @dataclass
@@ -26,6 +27,7 @@ class RawRun:
     stderr: bytes
     returncode: int | None
     wall_timed_out: bool = False
+    stalled: bool = False  # the runner went silent for longer than any exercise may last
     output_exceeded: bool = False
     oom_killed: bool = False
     duration: float = 0.0
@@ -41,6 +43,27 @@ class Sandbox(Protocol):
 
 def new_nonce() -> str:
     return secrets.token_hex(16)
+
+
+class Progress:
+    """Watches the runner's frames as they arrive. The runner reports every exercise within
+    its timeout, so a silence longer than the longest one (or no greeting within the start-up
+    allowance) means it was stopped or starved: the host gives up then, not at the wall time."""
+
+    def __init__(self, nonce: str, job: Job, started: float) -> None:
+        self.marker = FRAME_TAG + b" " + nonce.encode() + b" "
+        self.idle = job.idle_timeout
+        self.deadline = started + STARTUP_SECONDS
+        self.tail = b""
+
+    def feed(self, chunk: bytes, now: float) -> None:
+        data = self.tail + chunk
+        if self.marker in data:
+            self.deadline = now + self.idle
+        self.tail = data[1 - len(self.marker) :]  # a tag cut in two is seen whole next time
+
+    def stalled(self, now: float) -> bool:
+        return now > self.deadline
 
 
 def supervise(
@@ -74,12 +97,17 @@ def supervise(
     except BrokenPipeError:
         pass
     out, err = bytearray(), bytearray()
-    timed_out = exceeded = False
+    timed_out = exceeded = stalled = False
+    progress = Progress(nonce, job, started)
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ, out)
         sel.register(proc.stderr, selectors.EVENT_READ, err)
         while sel.get_map():
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            if progress.stalled(now):
+                timed_out = stalled = True
+                break
+            remaining = deadline - now
             if remaining <= 0:
                 timed_out = True
                 break
@@ -94,6 +122,7 @@ def supervise(
                         err.extend(chunk[: STDERR_CAP - len(err)])
                     continue
                 buffer.extend(chunk)
+                progress.feed(chunk, time.monotonic())
                 if len(out) > job.limits.output_bytes:
                     exceeded = True
             if exceeded:
@@ -111,6 +140,7 @@ def supervise(
         stderr=bytes(err),
         returncode=returncode,
         wall_timed_out=timed_out,
+        stalled=stalled,
         output_exceeded=exceeded,
         duration=time.monotonic() - started,
     )

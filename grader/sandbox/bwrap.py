@@ -1,9 +1,12 @@
 """Bubblewrap: a throw-away set of namespaces with a minimal read-only filesystem.
 
 Nothing of the host is visible but /usr, the Python environment and the staged job, each bound
-read-only; /tmp is a size-capped tmpfs; there is no network but loopback. When the grader runs as
-root it first drops to a dedicated unprivileged uid (from root, bwrap would keep uid 0 outside
-the sandbox). The launcher's environment never enters (`env -i`), and the sandbox dies with us.
+read-only; /tmp is a small size-capped tmpfs, with a larger one (a slot) for each exercise
+running at once; there is no network but loopback. When the grader runs as root it first drops to a
+dedicated unprivileged uid (from root, bwrap would keep uid 0 outside the sandbox). The
+launcher's environment never enters (`env -i`), and the sandbox dies with us. The runner is the
+namespace's pid 1 (`--as-pid-1`): no bwrap process inside shows the host paths of its command
+line, and the learner's code can neither stop nor kill the runner.
 """
 
 from __future__ import annotations
@@ -120,16 +123,14 @@ class BwrapSandbox:
             "--disable-userns",
             "--die-with-parent",
             "--new-session",
+            "--as-pid-1",
             *BASE_FS,
             *binds,
             "--proc",
             "/proc",
             "--dev",
             "/dev",
-            "--size",
-            str(limits.tmp_mb << 20),
-            "--tmpfs",
-            "/tmp",
+            *_scratch(limits.shared_tmp_mb << 20, limits.tmp_mb << 20, limits.jobs),
             "--dir",
             "/etc",
             "--symlink",
@@ -164,7 +165,11 @@ class BwrapSandbox:
         )
         try:
             raw = supervise(
-                argv, job, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, preexec=preexec
+                argv,
+                job,
+                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                preexec=preexec,
+                cwd="/",  # never the teacher's working directory, not even outside
             )
             raw.oom_killed = bool(group and group.oom_killed())
             return raw
@@ -195,6 +200,15 @@ def _relocator(pairs: list[str]) -> list[str]:
         *pairs,
         "--",
     ]
+
+
+def _scratch(shared: int, size: int, jobs: int) -> list[str]:
+    """/tmp, and a scratch slot for each exercise running at once: an exercise that fills its
+    slot can't take the room the others lay out their files in."""
+    args = ["--size", str(shared), "--tmpfs", "/tmp"]
+    for index in range(jobs):
+        args += ["--size", str(size), "--tmpfs", f"/tmp/slot{index}"]
+    return args
 
 
 def _env_args() -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import SandboxUnavailable
 from ..image import LABEL, image_tag
 from ..staging import Job
-from .base import STDERR_CAP, RawRun, new_nonce
+from .base import STDERR_CAP, Progress, RawRun, new_nonce
 
 LIB = "/opt/grade/lib"
 SANDBOX_UID = 61000
@@ -69,7 +69,7 @@ class DockerSandbox:
             # reads EOF and stops
             network_mode="none",
             read_only=True,
-            tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmp_mb}m"},
+            tmpfs=_scratch(limits.shared_tmp_mb, limits.tmp_mb, limits.jobs),
             mem_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
             memswap_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
             pids_limit=limits.pids,
@@ -88,7 +88,9 @@ class DockerSandbox:
                 str(grader_dir): {"bind": f"{LIB}/grader", "mode": "ro"},
             },
             working_dir="/tmp",
-            init=True,
+            # No init: the runner is pid 1, so the learner's code can't stop it, and no other
+            # process holds the result stream (/proc/1/fd/1 was tini's, and writable).
+            init=False,
         )
         started = time.monotonic()
         try:
@@ -98,8 +100,9 @@ class DockerSandbox:
             raw_sock = getattr(sock, "_sock", sock)
             container.start()
             raw_sock.sendall(nonce.encode() + b"\n")
-            stdout, stderr, timed_out, exceeded = _read_frames(
-                raw_sock, started + job.wall_timeout, limits.output_bytes
+            progress = Progress(nonce, job, started)
+            stdout, stderr, timed_out, exceeded, stalled = _read_frames(
+                raw_sock, started + job.wall_timeout, limits.output_bytes, progress
             )
             if timed_out or exceeded:
                 _kill(container)
@@ -115,21 +118,36 @@ class DockerSandbox:
             stderr=stderr,
             returncode=state.get("ExitCode"),
             wall_timed_out=timed_out,
+            stalled=stalled,
             output_exceeded=exceeded,
             oom_killed=bool(state.get("OOMKilled")),
             duration=time.monotonic() - started,
         )
 
 
-def _read_frames(sock, deadline: float, cap: int) -> tuple[bytes, bytes, bool, bool]:
-    """Demultiplex Docker's attach stream (8-byte headers) until EOF, the deadline or the cap."""
+def _scratch(shared_mb: int, size_mb: int, jobs: int) -> dict[str, str]:
+    """/tmp, and a scratch slot for each exercise running at once."""
+    slot = f"rw,nosuid,nodev,size={size_mb}m"
+    slots = {f"/tmp/slot{i}": slot for i in range(jobs)}
+    return {"/tmp": f"rw,nosuid,nodev,size={shared_mb}m", **slots}
+
+
+def _read_frames(
+    sock, deadline: float, cap: int, progress: Progress
+) -> tuple[bytes, bytes, bool, bool, bool]:
+    """Demultiplex Docker's attach stream (8-byte headers) until EOF, the deadline, a stall
+    or the cap."""
     buffer = bytearray()
     out, err = bytearray(), bytearray()
-    timed_out = exceeded = False
+    timed_out = exceeded = stalled = False
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
+            if progress.stalled(now):
+                timed_out = stalled = True
+                break
             if remaining <= 0:
                 timed_out = True
                 break
@@ -149,6 +167,7 @@ def _read_frames(sock, deadline: float, cap: int) -> tuple[bytes, bytes, bool, b
                     err.extend(payload[: max(0, STDERR_CAP - len(err))])
                 else:
                     out.extend(payload)
+                    progress.feed(payload, time.monotonic())
             if len(out) > cap:
                 exceeded = True
                 break
@@ -156,7 +175,7 @@ def _read_frames(sock, deadline: float, cap: int) -> tuple[bytes, bytes, bool, b
         sock.close()
     except OSError:
         pass
-    return bytes(out[:cap]), bytes(err), timed_out, exceeded
+    return bytes(out[:cap]), bytes(err), timed_out, exceeded, stalled
 
 
 def _kill(container) -> None:

@@ -1,18 +1,27 @@
-"""The sandbox's life around the grader: refusal when none is available, and no survivors when
-the grader itself is killed mid-run."""
+"""The sandbox's life around the grader: refusal when none is available, no survivors and no
+staged files left for long when the grader itself is killed mid-run, and a host that gives up
+on a runner that stops reporting."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from grader.errors import SandboxUnavailable
+from grader.results import outcomes
 from grader.sandbox import get_sandbox
+from grader.sandbox.base import Progress, supervise
+from grader.staging import JOB_PREFIX, Limits, Unit, stage, sweep_stale_jobs
 from tests.conftest import ATTACKS, FIXTURE_CATALOG
 
 
@@ -46,8 +55,20 @@ def test_docker_engine_without_image_says_how_to_build_it(monkeypatch):
     assert err.value.code == "no-image" and "grade image build" in err.value.next_step
 
 
+@pytest.fixture
+def temp() -> Iterator[Path]:
+    """A temporary folder of the grader's own, which a root grader's sandbox uid can traverse
+    (pytest's tmp_path lies below a 0700 folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="grade-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("sandbox", ["bwrap", "docker"])
-def test_killing_the_grader_leaves_nothing_running(tmp_path, sandbox):
+def test_killing_the_grader_leaves_nothing_running(tmp_path, temp, sandbox):
+    """Nothing of the sandbox survives, and the next grader sweeps the staged job (the
+    learner's files and the hidden tests) that the killed one left in the temporary folder."""
     if sandbox == "docker":
         from grader.sandbox.container import DockerSandbox
 
@@ -60,7 +81,12 @@ def test_killing_the_grader_leaves_nothing_running(tmp_path, sandbox):
     workspace = tmp_path / "ws"
     (workspace / "9.1.1-adder").mkdir(parents=True)
     (workspace / "9.1.1-adder" / "calc.py").write_text((ATTACKS / "infinite_loop.py").read_text())
-    env = {**os.environ, "GRADE_CATALOG": str(FIXTURE_CATALOG), "GRADE_WORKSPACE": str(workspace)}
+    env = {  # this grader's jobs, and so its sandbox, are told apart by its TMPDIR
+        **os.environ,
+        "GRADE_CATALOG": str(FIXTURE_CATALOG),
+        "GRADE_WORKSPACE": str(workspace),
+        "TMPDIR": str(temp),
+    }
     grader = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "9.1.1", "--sandbox", sandbox],
         env=env,
@@ -68,38 +94,97 @@ def test_killing_the_grader_leaves_nothing_running(tmp_path, sandbox):
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 15
-    while not _running(sandbox) and time.monotonic() < deadline:  # wait for the sandbox
+    while not _running(sandbox, temp) and time.monotonic() < deadline:  # wait for the sandbox
         time.sleep(0.1)
-    assert _running(sandbox), "the sandbox should be running before the kill"
+    assert _running(sandbox, temp), "the sandbox should be running before the kill"
     time.sleep(0.5)  # the learner's loop is spinning
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     deadline = time.monotonic() + 5
-    while _running(sandbox) and time.monotonic() < deadline:
+    while _running(sandbox, temp) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _running(sandbox), f"the {sandbox} sandbox outlived its grader"
+    assert not _running(sandbox, temp), f"the {sandbox} sandbox outlived its grader"
     if sandbox == "docker":  # the stopped container is swept by label
         import docker
 
         from grader.sandbox.container import sweep
 
         sweep(docker.from_env(), min_age=0)
-        assert not _containers(all_states=True)
+        assert not _containers(temp, all_states=True)
+    left = list(temp.glob(f"{JOB_PREFIX}*"))
+    assert left, "the killed grader's staged job is what the next start must sweep"
+    assert sweep_stale_jobs(temp) == left
+    assert not list(temp.iterdir())
 
 
-def _running(sandbox: str) -> bool:
+def _running(sandbox: str, temp: Path) -> bool:
+    """Whether a sandbox of the grader whose temporary folder is `temp` still runs (other
+    graders on this machine may run sandboxes of their own)."""
     if sandbox == "docker":
-        return bool(_containers(all_states=False))
-    found = subprocess.run(["pgrep", "-f", "grader.sandbox_runner"], capture_output=True, text=True)
-    return bool(found.stdout.strip())
+        return bool(_containers(temp, all_states=False))
+    marker = str(temp).encode()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        for name in ("cmdline", "mountinfo"):  # the bwrap process, and any process inside
+            try:
+                if marker in Path(f"/proc/{pid}/{name}").read_bytes():
+                    return True
+            except OSError:
+                pass
+    return False
 
 
-def _containers(all_states: bool) -> list:
+def _containers(temp: Path, all_states: bool) -> list:
     import docker
 
     from grader.image import LABEL
 
-    return docker.from_env().containers.list(all=all_states, filters={"label": f"{LABEL}=run"})
+    found = docker.from_env().containers.list(all=all_states, filters={"label": f"{LABEL}=run"})
+    return [
+        c
+        for c in found
+        if any(str(m.get("Source", "")).startswith(str(temp)) for m in c.attrs.get("Mounts", []))
+    ]
+
+
+RUNNER_THAT_STOPS = """
+import sys, time
+nonce = sys.stdin.readline().strip()
+print(f"@@GRADE {nonce} " + '{"hello": true, "units": 1}', flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_runner_that_stops_reporting_is_given_up_within_the_exercise_limit(adder):
+    """Whatever stops the runner (a signal, starvation), the host waits no longer than the
+    longest exercise plus a grace after its last frame, not the whole run's wall time."""
+    job = stage([Unit("u", adder, [adder.solution_root], skip=("wrong",))], Limits())
+    try:
+        started = time.monotonic()
+        raw = supervise([sys.executable, "-c", RUNNER_THAT_STOPS], job, env=dict(os.environ))
+        elapsed = time.monotonic() - started
+    finally:
+        job.cleanup()
+    assert raw.stalled and raw.wall_timed_out
+    assert elapsed < job.idle_timeout + 2 < job.wall_timeout
+    verdict = outcomes(raw, ["u"], {"u": 3})["u"]
+    assert verdict.status == "timeout" and "stopped reporting" in verdict.message
+
+
+def test_docker_stream_that_stops_reporting_is_given_up(adder):
+    from grader.sandbox.container import _read_frames
+
+    job = stage([Unit("u", adder, [adder.solution_root], skip=("wrong",))], Limits())
+    job.cleanup()
+    ours, theirs = socket.socketpair()
+    hello = b'@@GRADE nonce {"hello": true}\n'
+    theirs.sendall(b"\x01\x00\x00\x00" + len(hello).to_bytes(4, "big") + hello)
+    started = time.monotonic()
+    progress = Progress("nonce", job, started)
+    progress.idle = 0.5
+    out, _err, timed_out, _exceeded, stalled = _read_frames(ours, started + 60, 1 << 20, progress)
+    theirs.close()
+    assert out == hello and timed_out and stalled
+    assert time.monotonic() - started < 2
 
 
 def test_auto_prefers_docker_and_results_record_the_image(adder):

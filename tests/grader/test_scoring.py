@@ -107,3 +107,19 @@ def test_merge_ignores_malformed_records():
         [{"id": 3}, {"outcome": "passed"}, {"id": "a", "outcome": "won"}, rec("b")]
     )
     assert merged == {"b": {"outcome": "passed", "message": ""}}
+
+
+def test_review_reasons_are_carried_and_never_change_the_score(adder):
+    specs = read_specs(adder.tests_dir)
+    reasons = ["static scan: calc.py:1 uses gc", "runtime: the grader's reporter was altered"]
+    flagged = score(adder.meta, specs, UnitOutcome(RunStatus.ok, "", ALL_PASS, review=reasons))
+    plain = score(adder.meta, specs, UnitOutcome(RunStatus.ok, "", ALL_PASS))
+    assert flagged.review == reasons and flagged.needs_review
+    assert (flagged.score, flagged.passed) == (plain.score, plain.passed) == (8, True)
+    assert plain.review == [] and not plain.needs_review
+
+
+def test_a_failure_put_back_from_pytests_tally_wins_over_a_forged_pass(grade):
+    records = [*ALL_PASS, rec(NEG, "failed", "pytest itself recorded this test as failed")]
+    neg = next(t for t in grade(records).tests if t.name == "test_negates")
+    assert neg.status is TestStatus.failed and neg.earned == 0

@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from grader.safetree import UnsafeSubmission
-from grader.staging import Limits, Unit, copy_submission, stage
+from grader.staging import (
+    JOB_PREFIX,
+    OWNER_FILE,
+    Limits,
+    Unit,
+    copy_submission,
+    owner_alive,
+    stage,
+    sweep_stale_jobs,
+)
 from grader.tree_walk import MAX_DEPTH
 from tests.grader.deep_trees import deep_folder
 
@@ -93,14 +105,89 @@ def test_caches_and_hidden_folders_are_left_out(tmp_path):
     assert [p.name for p in target.iterdir()] == ["main.py"]
 
 
-def test_a_job_is_reachable_only_through_its_secret_name(adder):
+def test_a_job_is_reachable_only_by_the_grader_and_its_sandbox(adder):
     job = stage([Unit("u", adder, [adder.solution_root], skip=("wrong",))], Limits())
     try:
         assert oct(job.root.stat().st_mode & 0o777) == "0o711"  # traversable, not listable
         assert len(job.secret) == 32 and job.path.is_relative_to(job.root / job.secret)
+        # a learner who reads the folder's name from inside the sandbox can't use it
+        assert oct((job.root / job.secret).stat().st_mode & 0o777) == "0o700"
+        assert oct(job.mounts.stat().st_mode & 0o777) == "0o755"  # for a root grader's binds
+        assert not job.mounts.is_relative_to(job.root / job.secret)
         assert (job.path / "tests" / "9.1.1" / "test_adder.py").is_file()
         assert (job.path / "units" / "u" / "calc.py").is_file()
         assert not (job.path / "units" / "u" / "wrong").exists()
     finally:
         job.cleanup()
     assert not job.root.exists()
+
+
+def _dead_owner() -> dict:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return {"pid": child.pid, "start": "1", "boot": _boot()}
+
+
+def _boot() -> str:
+    with open("/proc/sys/kernel/random/boot_id") as fh:
+        return fh.read().strip()
+
+
+def _job(folder, name, owner) -> os.PathLike:
+    job = folder / f"{JOB_PREFIX}{name}"
+    (job / "secret" / "job" / "tests").mkdir(parents=True)
+    (job / "secret" / "job" / "tests" / "test_hidden.py").write_text("# hidden\n")
+    if owner is not None:
+        (job / OWNER_FILE).write_text(json.dumps(owner))
+    return job
+
+
+def test_a_killed_graders_job_is_swept_at_the_next_start(tmp_path, adder, monkeypatch):
+    stale = _job(tmp_path, "stale", _dead_owner())
+    rebooted = _job(tmp_path, "rebooted", {"pid": os.getpid(), "start": "1", "boot": "old"})
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    job = stage([Unit("u", adder, [adder.solution_root], skip=("wrong",))], Limits())
+    try:
+        assert not stale.exists() and not rebooted.exists()
+        assert job.root.parent == tmp_path and job.root.name.startswith(JOB_PREFIX)
+        assert owner_alive(json.loads((job.root / OWNER_FILE).read_text()))
+    finally:
+        job.cleanup()
+
+
+def test_only_jobs_of_dead_owners_are_swept(tmp_path):
+    alive = _job(tmp_path, "alive", json.loads(json.dumps(_live_owner())))
+    unmarked = _job(tmp_path, "unmarked", None)
+    garbled = _job(tmp_path, "garbled", None)
+    (garbled / OWNER_FILE).write_text("not json")
+    other = tmp_path / "grade-batch-x"  # not a staged job
+    other.mkdir()
+    assert sweep_stale_jobs(tmp_path) == []
+    assert alive.exists() and unmarked.exists() and garbled.exists() and other.exists()
+
+
+def test_the_sweep_never_follows_a_link(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("keep")
+    os.symlink(precious, tmp_path / f"{JOB_PREFIX}link")  # the top entry is a link
+    stale = _job(tmp_path, "stale", _dead_owner())
+    os.symlink(precious, stale / "secret" / "inner")  # a link inside a stale job
+    assert sweep_stale_jobs(tmp_path) == [stale]
+    assert (precious / "keep.txt").read_text() == "keep"
+    assert (tmp_path / f"{JOB_PREFIX}link").is_symlink()
+
+
+def test_an_owner_file_that_is_a_link_is_not_trusted(tmp_path):
+    target = tmp_path / "owner-elsewhere.json"
+    target.write_text(json.dumps(_dead_owner()))
+    job = _job(tmp_path, "linked", None)
+    os.symlink(target, job / OWNER_FILE)
+    assert sweep_stale_jobs(tmp_path) == []
+    assert job.exists()
+
+
+def _live_owner() -> dict:
+    from grader.staging import _owner
+
+    return _owner()

@@ -1,0 +1,44 @@
+"""`grade check` fails when the forgery checks or the static scan flag honest code: every unit
+it runs is a solution, a starter or a known mistake, so a flag there is a false alarm."""
+
+from __future__ import annotations
+
+import shutil
+
+from grader.catalog import Catalog
+from grader.check import _judge, check
+from grader.models import ExerciseResult, RunStatus
+from tests.conftest import FIXTURE_CATALOG
+
+
+def result(score: float, review: list[str] | None = None) -> ExerciseResult:
+    return ExerciseResult(
+        id="9.1.1",
+        slug="adder",
+        title="Add",
+        status=RunStatus.ok,
+        score=score,
+        max_score=8,
+        review=review or [],
+    )
+
+
+def test_a_flagged_reference_alternative_or_variant_fails_its_row():
+    reason = "static scan: calc.py:1 uses gc"
+    for variant, score in (("reference", 8), ("alternative/x", 8), ("wrong/y", 1), ("starter", 0)):
+        row = _judge("9.1.1", variant, result(score, [reason]))
+        assert not row.ok and row.flagged == [reason]
+        assert row.problem == f"{variant} is flagged for review: {reason}"
+    assert _judge("9.1.1", "reference", result(8)).ok
+
+
+def test_check_counts_flagged_rows_and_fails(tmp_path, bwrap):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    alternative = catalog / "solutions/9.1-fixture-topic/9.1.1-adder/alternatives/via-sum/calc.py"
+    alternative.write_text("import gc\n\n\n" + alternative.read_text())
+    report = check([Catalog(catalog).get("9.1.1")], bwrap)
+    assert not report.ok and report.flagged == 1
+    [row] = [r for r in report.rows if not r.ok]
+    assert row.variant == "alternative/via-sum" and row.score == 8
+    assert report.to_dict()["flagged"] == 1
