@@ -87,7 +87,7 @@ def api(learner, auth, faked_time, app_client, overrides):
     clock, original_get_now = faked_time
     main = learner.require("main", "app")
     overrides(main.app, {original_get_now: lambda: clock.now()})
-    return Api(app_client(main.app), auth, clock)
+    return Api(app_client(main.app, lifespan=True), auth, clock)
 
 
 def said(response):
