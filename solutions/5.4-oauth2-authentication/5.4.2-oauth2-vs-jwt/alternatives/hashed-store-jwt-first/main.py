@@ -40,7 +40,7 @@ USERS = {
         frozenset({"profile"}),
     ),
 }
-_DUMMY_HASH = "$argon2id$v=19$m=1024,t=1,p=1$3ANPFNnRy2P4HRdZ3aupbA$ugJR5uG0y5CTLrtyOE11cIqI9f38foKn1XwBI4LJCFM"
+_DUMMY_HASH = "$argon2id$v=19$m=1024,t=1,p=1$3ANPFNnRy2P4HRdZ3aupbA$ugJR5uG0y5CTLrtyOE11cIqI9f38foKn1XwBI4LJCFM"  # noqa: E501
 
 
 def authenticate(username: str, password: str) -> User | None:
