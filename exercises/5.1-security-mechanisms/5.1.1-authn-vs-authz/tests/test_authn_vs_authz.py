@@ -234,7 +234,7 @@ def test_other_permissions_grant_nothing(api, monkeypatch):
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(5)
+@pytest.mark.points(8)
 @pytest.mark.hint(
     "Authenticate before looking the document up: a dependency on the handler (or the first "
     "line of it) answers 401 before DOCUMENTS is read, so a stranger cannot probe which ids "

@@ -1,0 +1,177 @@
+"""The shop API fixed with ORM queries, a hand-written field whitelist and hashed secrets
+compared with hmac.compare_digest."""
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from hmac import compare_digest
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ForeignKey, String, create_engine, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+engine = create_engine("sqlite:///shop.db", connect_args={"check_same_thread": False})
+SessionLocal = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    token_secret: Mapped[str] = mapped_column(String(64))
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    price: Mapped[float]
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    item: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[int]
+    total: Mapped[float]
+
+
+class ProductRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    price: float
+
+
+class OrderRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item: str
+    quantity: int
+    total: float
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    full_name: str
+    email: str
+    is_admin: bool
+
+
+EDITABLE = {"full_name": 100, "email": 200}  # field -> max length
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    Base.metadata.create_all(engine)
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+def get_db() -> Iterator[Session]:
+    with SessionLocal() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def not_authenticated() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail="Not authenticated",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_current_user(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    db: DbSession,
+) -> User:
+    """A token is "<user id>.<secret>": find the user by id, then compare the secret."""
+    if credentials is None:
+        raise not_authenticated()
+    user_id, dot, secret = credentials.credentials.partition(".")
+    try:
+        user = db.get(User, int(user_id)) if dot and user_id.isascii() else None
+    except (ValueError, OverflowError):
+        user = None
+    if user is None:
+        raise not_authenticated()
+    sent = hashlib.sha256(secret.encode("utf-8", "surrogateescape")).digest()
+    stored = hashlib.sha256(user.token_secret.encode()).digest()
+    if not compare_digest(sent, stored):
+        raise not_authenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+@app.get("/products", response_model=list[ProductRead])
+def search_products(name: str, db: DbSession) -> list[Product]:
+    return list(db.scalars(select(Product).where(Product.name == name).order_by(Product.id)))
+
+
+@app.get("/orders", response_model=list[OrderRead])
+def list_my_orders(user: CurrentUser, db: DbSession) -> list[Order]:
+    return list(db.scalars(select(Order).where(Order.user_id == user.id).order_by(Order.id)))
+
+
+@app.get("/orders/{order_id}", response_model=OrderRead)
+def read_order(order_id: int, user: CurrentUser, db: DbSession) -> Order:
+    order = db.get(Order, order_id)
+    if order is None or order.user_id != user.id:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Order not found")
+    return order
+
+
+@app.get("/users/me", response_model=UserRead)
+def read_me(user: CurrentUser) -> User:
+    return user
+
+
+@app.patch("/users/me", response_model=UserRead)
+def update_me(changes: Annotated[dict[str, Any], Body()], user: CurrentUser, db: DbSession) -> User:
+    refused = sorted(set(changes) - set(EDITABLE))
+    if refused:
+        raise HTTPException(422, detail=f"These fields cannot be changed: {refused}")
+    for field, value in changes.items():
+        if not isinstance(value, str) or len(value) > EDITABLE[field]:
+            raise HTTPException(
+                422, detail=f"{field} must be a string of at most {EDITABLE[field]} characters"
+            )
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db.commit()
+    return user
+
+
+@app.get("/admin/users", response_model=list[UserRead])
+def list_users(user: CurrentUser, db: DbSession) -> list[User]:
+    if not user.is_admin:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Admins only")
+    return list(db.scalars(select(User).order_by(User.id)))
