@@ -96,6 +96,12 @@ def forge(main, clock, key=None, algorithm="HS256", **claims):
     return jwt.encode(payload, key or main.SECRET_KEY, algorithm=algorithm)
 
 
+def assert_401(response, what):
+    assert response.status_code == 401, (
+        f"{what} answered {response.status_code}, not 401: {response.text[:200]}"
+    )
+
+
 def assert_bearer_401(response, what):
     assert response.status_code == 401, (
         f"{what} answered {response.status_code}, not 401: {response.text[:200]}"
@@ -156,7 +162,7 @@ def test_hashed_password_comes_from_password_hash(main, hasher):
 
 
 @pytest.mark.task(1)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "Store `password_hash.hash(password)` and nothing else about the password: no `password` "
     "field, no copy of it in another attribute."
@@ -244,19 +250,19 @@ def test_a_json_body_is_422(main, client):
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 def test_wrong_password_is_401(main, client):
     main.create_user("alice", PASSWORD)
     for password in ("wrong-password", PASSWORD.upper(), PASSWORD + " "):
         response = login(client, "alice", password)
-        assert_bearer_401(response, f"POST /token for alice with the password {password!r}")
+        assert_401(response, f"POST /token for alice with the password {password!r}")
         assert "access_token" not in response.text, (
             f"the refused login with {password!r} still carried an access_token"
         )
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "Raise the same HTTPException (status, detail and headers) whether the user is unknown or "
     "the password wrong, and when the user is unknown still call "
@@ -271,7 +277,7 @@ def test_an_unknown_user_cannot_be_told_from_a_wrong_password(main, client, hash
     hasher.verified.clear()
     unknown = login(client, "mallory", "wrong-password")
     verified_for_unknown = len(hasher.verified)
-    assert_bearer_401(unknown, "POST /token for the unknown user 'mallory'")
+    assert_401(unknown, "POST /token for the unknown user 'mallory'")
     assert (unknown.status_code, unknown.text) == (wrong.status_code, wrong.text), (
         f"an unknown user got {unknown.status_code} {unknown.text[:120]!r}, a wrong password "
         f"{wrong.status_code} {wrong.text[:120]!r}"
@@ -285,6 +291,19 @@ def test_an_unknown_user_cannot_be_told_from_a_wrong_password(main, client, hash
         f"time(s), a wrong password {verified_for_wrong} time(s): the answer's timing tells "
         "which usernames exist"
     )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Give every refused login `headers={'WWW-Authenticate': 'Bearer'}`: HTTPException does "
+    "not add it on its own."
+)
+def test_a_refused_login_has_a_bearer_challenge(main, client):
+    main.create_user("alice", PASSWORD)
+    for username in ("alice", "mallory"):
+        assert_bearer_401(
+            login(client, username, "wrong-password"), f"POST /token for {username!r} refused"
+        )
 
 
 @pytest.mark.task(3)
@@ -327,7 +346,7 @@ def test_users_me_answers_the_user(main, client):
 
 
 @pytest.mark.task(4)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "Answer a model without the hash (`response_model=User`, or return a `User`): returning "
     "the stored record sends hashed_password to anyone holding the token."
@@ -374,7 +393,7 @@ def test_no_token_is_401(main, client):
 
 
 @pytest.mark.task(4)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "Decode with `options={'verify_exp': False}` and refuse when `now.timestamp() >= "
     "claims['exp']`, with `now` from `Depends(get_now)`: PyJWT's own check reads the machine's "
@@ -390,13 +409,13 @@ def test_an_expired_token_is_401(main, client, clock):
         f"{response.text[:200]}"
     )
     clock.advance(1)
-    assert_bearer_401(me(client, token), "GET /users/me at the token's exp")
+    assert_401(me(client, token), "GET /users/me at the token's exp")
     clock.advance(3600)
-    assert_bearer_401(me(client, token), "GET /users/me an hour after the token's exp")
+    assert_401(me(client, token), "GET /users/me an hour after the token's exp")
 
 
 @pytest.mark.task(4)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "`jwt.decode(token, SECRET_KEY, algorithms=[ALGORITHM], ...)` checks the signature and "
     "pins the algorithm; never `options={'verify_signature': False}` (it turns off the "
@@ -415,11 +434,11 @@ def test_a_forged_token_is_401(main, client, clock):
         "bob's token with alice's claims and bob's signature": f"{header}.{as_alice}.{signature}",
     }
     for what, token in forged.items():
-        assert_bearer_401(me(client, token), f"GET /users/me with {what}")
+        assert_401(me(client, token), f"GET /users/me with {what}")
 
 
 @pytest.mark.task(4)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "After decoding, look the user up in USERS on every request and answer 401 when "
     "`USERS.get(claims['sub'])` is None: a valid signature only says who the token was for."
@@ -427,11 +446,28 @@ def test_a_forged_token_is_401(main, client, clock):
 def test_a_token_of_a_user_not_in_users_is_401(main, client, clock):
     main.create_user("alice", PASSWORD)
     token = token_of(client)
-    assert_bearer_401(
+    assert_401(
         me(client, forge(main, clock, sub="mallory")), "GET /users/me with a token for 'mallory'"
     )
     del main.USERS["alice"]
-    assert_bearer_401(me(client, token), "GET /users/me with alice's token after her deletion")
+    assert_401(me(client, token), "GET /users/me with alice's token after her deletion")
+
+
+@pytest.mark.task(4)
+@pytest.mark.hint(
+    "Raise every refusal of a token as `HTTPException(401, ..., headers={'WWW-Authenticate': "
+    "'Bearer'})`, one helper for all of them."
+)
+def test_a_refused_token_has_a_bearer_challenge(main, client, clock):
+    main.create_user("alice", PASSWORD)
+    token = token_of(client)
+    for what, refused in (
+        ("a token signed with another key", forge(main, clock, key=OTHER_KEY)),
+        ("a token for 'mallory'", forge(main, clock, sub="mallory")),
+    ):
+        assert_bearer_401(me(client, refused), f"GET /users/me with {what}")
+    clock.advance(TTL)
+    assert_bearer_401(me(client, token), "GET /users/me with an expired token")
 
 
 @pytest.mark.task(4)
@@ -457,7 +493,7 @@ def test_malformed_tokens_are_401(main, client, clock, case):
 
 
 @pytest.mark.task(4)
-@pytest.mark.points(10)
+@pytest.mark.points(11)
 @pytest.mark.hint(
     "After finding the user, answer `HTTPException(403)` when `user.disabled` is true (a "
     "second dependency, get_current_active_user, in FastAPI's tutorial). Read `disabled` from "

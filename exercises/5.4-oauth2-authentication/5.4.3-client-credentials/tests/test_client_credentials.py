@@ -79,6 +79,12 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+def assert_401(response, what):
+    assert response.status_code == 401, (
+        f"{what} answered {response.status_code}, not 401: {response.text[:200]}"
+    )
+
+
 def assert_bearer_401(response, what):
     assert response.status_code == 401, (
         f"{what} answered {response.status_code}, not 401: {response.text[:200]}"
@@ -157,11 +163,6 @@ def test_an_unauthenticated_client_gets_invalid_client(main, client):
     for what, request in refused.items():
         response = token_request(client, **request)
         assert_oauth_error(response, 401, "invalid_client", f"POST /oauth/token with {what}")
-        challenge = response.headers.get("www-authenticate", "")
-        assert challenge.lower().startswith("basic"), (
-            f"POST /oauth/token with {what} answered 401 with WWW-Authenticate {challenge!r}, "
-            "not 'Basic'"
-        )
         answers[what] = (response.text, dict(response.headers))
     assert answers["an unknown client"] == answers["a wrong secret (Basic)"], (
         f"an unknown client got {answers['an unknown client']}, a wrong secret "
@@ -170,6 +171,24 @@ def test_an_unauthenticated_client_gets_invalid_client(main, client):
     del main.CLIENTS[READER[0]]
     response = token_request(client, basic=READER)
     assert_oauth_error(response, 401, "invalid_client", "POST /oauth/token for a removed client")
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "RFC 6749 §5.2: a 401 from the token endpoint carries `WWW-Authenticate: Basic`, so that "
+    "the client knows how to authenticate; add it to every invalid_client answer."
+)
+def test_invalid_client_has_a_basic_challenge(client):
+    for what, request in (
+        ("a wrong secret", {"basic": (READER[0], "wrong-secret")}),
+        ("no credentials", {}),
+    ):
+        response = token_request(client, **request)
+        challenge = response.headers.get("www-authenticate", "")
+        assert response.status_code == 401 and challenge.lower().startswith("basic"), (
+            f"POST /oauth/token with {what} answered {response.status_code} with "
+            f"WWW-Authenticate {challenge!r}, not 401 with 'Basic'"
+        )
 
 
 @pytest.mark.task(1)
@@ -380,10 +399,31 @@ def test_a_token_without_the_routes_scope_is_403(client):
         assert response.status_code == 403, (
             f"{where} answered {response.status_code}, not 403: {response.text[:200]}"
         )
-        challenge = response.headers.get("www-authenticate", "")
-        assert challenge.lower().startswith("bearer") and "insufficient_scope" in challenge, (
-            f"{where} answered 403 with WWW-Authenticate {challenge!r}, not "
-            "'Bearer error=\"insufficient_scope\", ...'"
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "RFC 6750 §3.1: answer a missing scope with "
+    "`headers={'WWW-Authenticate': f'Bearer error=\"insufficient_scope\", "
+    'scope="{security_scopes.scope_str}"\'}`, and a bad token with `Bearer`.'
+)
+def test_refusals_carry_a_bearer_challenge(main, client, clock):
+    response = client.post("/reports", headers=bearer(issue(client, READER)))
+    challenge = response.headers.get("www-authenticate", "")
+    assert response.status_code == 403 and challenge.lower().startswith("bearer"), (
+        f"POST /reports with a reports:read token answered {response.status_code} with "
+        f"WWW-Authenticate {challenge!r}"
+    )
+    assert "insufficient_scope" in challenge, (
+        f"the 403 for a missing scope has WWW-Authenticate {challenge!r}, without "
+        'error="insufficient_scope"'
+    )
+    token = issue(client, READER)
+    forged = jwt.encode({"sub": READER[0], "exp": 2**31}, OTHER_KEY, algorithm="HS256")
+    clock.advance(TTL)
+    for what, refused in (("an expired token", token), ("a forged token", forged)):
+        assert_bearer_401(
+            client.get("/reports", headers=bearer(refused)), f"GET /reports with {what}"
         )
 
 
@@ -402,7 +442,7 @@ def test_an_expired_token_is_401(client, clock):
         f"{response.text[:200]}"
     )
     clock.advance(1)
-    assert_bearer_401(client.get("/reports", headers=bearer(token)), "a token at its exp")
+    assert_401(client.get("/reports", headers=bearer(token)), "a token at its exp")
 
 
 @pytest.mark.task(3)
@@ -422,9 +462,7 @@ def test_a_forged_token_is_401(main, client, clock):
         ('an unsigned token ("alg": "none")', jwt.encode(claims, None, algorithm="none")),
         ("a token whose scope was changed after signing", f"{header}.{tampered}.{signature}"),
     ):
-        assert_bearer_401(
-            client.post("/reports", headers=bearer(token)), f"POST /reports with {what}"
-        )
+        assert_401(client.post("/reports", headers=bearer(token)), f"POST /reports with {what}")
 
 
 @pytest.mark.task(3)
@@ -439,7 +477,7 @@ def test_the_token_of_a_removed_client_is_401(main, client):
         "reporting-job's fresh token was refused"
     )
     del main.CLIENTS[READER[0]]
-    assert_bearer_401(
+    assert_401(
         client.get("/reports", headers=bearer(token)), "GET /reports with a removed client's token"
     )
 
