@@ -420,6 +420,24 @@ def test_valid_token_authenticates_and_a_wrong_one_is_401(shop):
 
 
 @pytest.mark.task(4)
+@pytest.mark.hint(
+    "Every route but GET /products depends on get_current_user: without a token it answers "
+    "401 with WWW-Authenticate: Bearer."
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/orders"), ("GET", "/orders/1"), ("PATCH", "/users/me"), ("GET", "/admin/users")],
+)
+def test_every_route_but_products_needs_a_token(shop, method, path):
+    body = {"full_name": "Nobody"} if method == "PATCH" else None
+    response = expect(shop.call(method, path, json=body), 401, f"{method} {path} without a token")
+    challenge = response.headers.get("www-authenticate", "")
+    assert challenge.lower().startswith("bearer"), (
+        f"{method} {path} without a token answered 401 with WWW-Authenticate {challenge!r}"
+    )
+
+
+@pytest.mark.task(4)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Malformed tokens are 401, never 500: check the id part is digits before int(), and "
