@@ -428,7 +428,7 @@ def test_no_log_record_shows_a_key(main, client, keys, caplog):
     call(client, "GET", "/reports", keys["reader"])
     call(client, "POST", "/reports", keys["reader"])
     call(client, "GET", "/whoami", stranger)
-    logging.getLogger("api").info("issued %s to %s", keys["none"], "none-app")
+    logging.getLogger("api").info("rotated %s to %s", keys["none"], stranger)
     leaks = []
     for record in app_records(caplog):
         text = record.getMessage() + (record.exc_text or "")
