@@ -72,7 +72,7 @@ def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
             topic = None
         if row["topic"] != topic:
             topic = row["topic"]
-            topic_node = section_node.add(f"[cyan]{topic}[/] {row['topic_title']}")
+            topic_node = section_node.add(f"[cyan]{topic}[/] {escape(row['topic_title'])}")
         mark, style = PROGRESS_STYLE[Progress(row["progress"])]
         score = ""
         if row.get("attempts"):
@@ -81,7 +81,7 @@ def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
                 f"{row['attempts']} attempt{'s' if row['attempts'] > 1 else ''}[/]"
             )
         topic_node.add(
-            f"[{style}]{mark}[/] {row['id']} {row['title']} [dim]({row['kind']})[/]{score}"
+            f"[{style}]{mark}[/] {row['id']} {escape(row['title'])} [dim]({row['kind']})[/]{score}"
         )
     console.print(tree)
     counts = {p: sum(1 for r in rows if r["progress"] == p.value) for p in Progress}
@@ -136,7 +136,9 @@ def grade_report(report: GradeReport, verbose: bool = False) -> None:
 
 def _exercise_table(exercise: ExerciseResult, verbose: bool) -> None:
     table = Table(
-        title=f"[bold]{exercise.id}[/] · {exercise.title}", title_justify="left", show_edge=False
+        title=f"[bold]{exercise.id}[/] · {escape(exercise.title)}",
+        title_justify="left",
+        show_edge=False,
     )
     table.add_column("", width=1)
     table.add_column("test", overflow="fold", ratio=2)
@@ -163,7 +165,7 @@ def _exercise_table(exercise: ExerciseResult, verbose: bool) -> None:
     _review_lines(exercise.review)
     for task, hint in sorted(hints.items()):
         if hint:
-            console.print(f"  [cyan]hint (task {task}):[/] {_first_paragraph(hint)}")
+            console.print(f"  [cyan]hint (task {task}):[/] {escape(_first_paragraph(hint))}")
     if hints:
         console.print(f"  [dim]more: grade hint {exercise.id}[/]")
     style = "green" if exercise.passed else "red"
@@ -184,7 +186,7 @@ def hints(exercise_id: str, title: str, tasks: list[dict]) -> None:
         console.print(
             Panel(
                 Markdown(task["hint"]),
-                title=f"{exercise_id} · Task {task['id']} – {task['title']}",
+                title=escape(f"{exercise_id} · Task {task['id']} – {task['title']}"),
                 title_align="left",
             )
         )
@@ -317,4 +319,4 @@ def watch_screen(report: GradeReport, changed: list[str], summary: dict) -> None
                 message = (clean(test.message or test.status.value).splitlines() or [""])[0]
                 console.print(_line("    [red]✗[/] ", _plain(f"{test.name}: {message}")))
                 if test.hint:
-                    console.print(f"      [dim]hint: {_first_paragraph(test.hint)}[/]")
+                    console.print(f"      [dim]hint: {escape(_first_paragraph(test.hint))}[/]")

@@ -374,3 +374,18 @@ def test_a_lone_surrogate_in_a_message_is_shown_not_a_crash(env, bwrap):
     assert result.exit_code == 1, result.output
     assert "ValueError: bad \ufffd" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_hints_with_brackets_are_shown_as_written(env, monkeypatch, tmp_path):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    toml = catalog / "exercises/9.1-fixture-topic/9.1.1-adder/exercise.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'hint = "Return -x."', 'hint = "Use Annotated[float, Field(gt=0)]."'
+        )
+    )
+    monkeypatch.setenv("GRADE_CATALOG", str(catalog))
+    grade("start", "9.1.1")
+    result = grade("9.1.1", "--sandbox", "none")
+    assert "Annotated[float, Field(gt=0)]" in " ".join(result.stdout.split())
