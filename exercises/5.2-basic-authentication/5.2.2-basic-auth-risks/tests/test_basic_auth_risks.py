@@ -193,13 +193,21 @@ class Login:
     def at(self):
         return f"t={self.clock.elapsed:g}s"
 
-    def fail(self, times=1):
-        """`times` wrong passwords, each answered 401."""
+    def fail(self, times=1, strict=False):
+        """`times` wrong passwords; `strict`: each must answer 401 with the Basic challenge
+        (elsewhere they only set the scene, and the test's own assertions decide)."""
         for n in range(times):
             response = self(f"wrong-guess-{n}")
+            if not strict:
+                continue
             assert response.status_code == 401, (
                 f"at {self.at()}, a wrong password for {self.username!r} answered "
                 f"{response.status_code}, not 401: {response.text[:200]}"
+            )
+            challenge = response.headers.get("www-authenticate", "")
+            assert challenge.lower().startswith("basic"), (
+                f"at {self.at()}, the 401 for a wrong password of {self.username!r} had "
+                f"WWW-Authenticate {challenge!r}, not the starter's Basic challenge"
             )
 
     def expect(self, password, status, what):
@@ -226,8 +234,17 @@ def alice(client, clock):
 
 @pytest.mark.task(2)
 @pytest.mark.points(2)
+@pytest.mark.hint(
+    "Keep the starter's answers for the first failures: 401 with `WWW-Authenticate: Basic` "
+    "for a wrong password, 200 `{'username': ...}` for the right one."
+)
 def test_wrong_passwords_are_401_until_the_fifth(alice):
-    alice.fail(5)
+    alice.fail(4, strict=True)
+    response = alice.expect(PASSWORD, 200, "the right password after 4 wrong ones")
+    assert response.json() == {"username": "alice"}, (
+        f"GET /users/me as alice answered {response.text[:200]}, expected {{'username': 'alice'}}"
+    )
+    alice.fail(5, strict=True)
 
 
 @pytest.mark.task(2)
@@ -365,5 +382,6 @@ def test_each_username_has_its_own_count(alice, client, clock):
 )
 def test_unknown_usernames_are_locked_too(client, clock):
     mallory = Login(client, clock, "mallory")
-    mallory.fail(5)
+    mallory.fail(4, strict=True)  # answered like a known user's wrong password
+    mallory.fail()
     mallory.expect("another-guess", 429, "a 6th attempt")
