@@ -122,7 +122,7 @@ def test_right_credentials_over_plain_http_are_refused(clients, right):
 
 
 @pytest.mark.task(1)
-@pytest.mark.points(2)
+@pytest.mark.points(5)
 @pytest.mark.hint(
     "The https check runs before HTTPBasic and before any comparison: a missing or wrong "
     "Authorization header over http gets the same 403, without a WWW-Authenticate challenge."
@@ -161,6 +161,11 @@ def test_other_plain_http_requests_are_redirected(clients):
         )
     assert_redirected(
         clients.http.post("/?x=1"), "https://testserver/?x=1", "POST http://testserver/?x=1"
+    )
+    assert_redirected(
+        clients.http.get("/", headers={"Host": "api.example.com"}),
+        "https://api.example.com/",
+        "GET http://api.example.com/ (Host: api.example.com)",
     )
 
 
@@ -223,6 +228,38 @@ def test_right_credentials_over_https_get_the_reports(main, clients, right):
     assert response.json() == {"reports": main.REPORTS}, (
         f"GET https://testserver/reports answered {short(response.text)}, expected "
         "{'reports': REPORTS}"
+    )
+
+
+def fastapi_app(app):
+    """The FastAPI application inside `app`, however many ASGI wrappers are around it."""
+    for _ in range(10):
+        if hasattr(app, "openapi") and hasattr(app, "routes"):
+            return app
+        app = getattr(app, "app", None)
+    return None
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Use `HTTPBasic()` as a dependency of GET /reports (`Depends(security)`, directly or in "
+    "your own dependency): that is what declares the http/basic scheme."
+)
+def test_openapi_declares_http_basic_for_reports(main):
+    inner = fastapi_app(main.app)
+    assert inner is not None, "main.app is not (and does not wrap) a FastAPI application"
+    schema = inner.openapi()
+    schemes = schema.get("components", {}).get("securitySchemes", {})
+    basic_names = {
+        name
+        for name, scheme in schemes.items()
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic"
+    }
+    operation = schema.get("paths", {}).get("/reports", {}).get("get", {})
+    listed = {name for entry in operation.get("security", []) for name in entry}
+    assert listed & basic_names, (
+        f"GET /reports lists the security schemes {sorted(listed)!r} in OpenAPI, not an "
+        f"http/basic one; securitySchemes are {schemes!r}"
     )
 
 
