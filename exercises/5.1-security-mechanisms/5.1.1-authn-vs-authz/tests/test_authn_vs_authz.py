@@ -258,7 +258,7 @@ def test_authenticated_request_for_a_missing_document_is_404(api, user):
 
 
 @pytest.mark.task(3)
-@pytest.mark.points(5)
+@pytest.mark.points(8)
 @pytest.mark.hint(
     "Refusals say only what went wrong: detail='Not authenticated' or 'Not allowed to read "
     "this document', never the token that was sent, never the document's title or body."

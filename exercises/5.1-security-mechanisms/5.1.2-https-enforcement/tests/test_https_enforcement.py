@@ -253,10 +253,25 @@ def test_session_cookie_is_http_only(login):
 
 
 @pytest.mark.task(4)
+@pytest.mark.points(6)
+@pytest.mark.hint(
+    "set_cookie(..., samesite='lax'): with SameSite=None (or no SameSite at all in older "
+    "browsers) the cookie goes along with another site's form posts to your app (CSRF)."
+)
+def test_session_cookie_stays_out_of_cross_site_posts(login):
+    _, attributes, header = login()
+    samesite = attributes.get("samesite", "<missing>")
+    assert samesite.lower() in ("lax", "strict"), (
+        f"the session cookie has SameSite={samesite}: other sites' form posts carry it. "
+        f"Set-Cookie: {header}"
+    )
+
+
+@pytest.mark.task(4)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "set_cookie(..., samesite='lax', path='/'): Starlette writes SameSite=lax and Path=/ by "
-    "default; don't change them to none or strict."
+    "default; Strict would drop the session when a user follows a link from another site."
 )
 def test_session_cookie_is_same_site_lax_on_the_whole_site(login):
     _, attributes, header = login()
@@ -271,7 +286,7 @@ def test_session_cookie_is_same_site_lax_on_the_whole_site(login):
 
 
 @pytest.mark.task(4)
-@pytest.mark.points(2)
+@pytest.mark.points(6)
 @pytest.mark.hint(
     "Make a new value at each login inside the route: `secrets.token_urlsafe(32)` gives 43 "
     "random URL-safe characters. A value made once at import is the same for everyone."
