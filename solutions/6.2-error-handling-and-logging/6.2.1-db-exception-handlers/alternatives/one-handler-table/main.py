@@ -1,0 +1,95 @@
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import String, create_engine, select
+from sqlalchemy.exc import IntegrityError, NoResultFound, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+DATABASE_URL = "sqlite:///./users.db"
+
+engine = create_engine(DATABASE_URL, connect_args={"check_same_thread": False})
+SessionLocal = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class UserCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=200)
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+
+
+def get_db() -> Iterator[Session]:
+    # Closing a session rolls back whatever it has not committed, and the with block closes
+    # it whether or not the endpoint raised.
+    with SessionLocal() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    Base.metadata.create_all(engine)  # creates users.db when the server starts
+    yield
+    engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+# --- database errors: one handler, one table, most specific class first ----------------------
+
+ANSWERS: list[tuple[type[SQLAlchemyError], int, str, dict[str, str]]] = [
+    (IntegrityError, 409, "conflict", {}),
+    (NoResultFound, 404, "not_found", {}),
+    (OperationalError, 503, "unavailable", {"Retry-After": "5"}),
+]
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    for kind, status_code, error, headers in ANSWERS:
+        if isinstance(exc, kind):
+            return JSONResponse({"error": error}, status_code=status_code, headers=headers)
+    return JSONResponse({"error": "database_error"}, status_code=500)
+
+
+app.add_exception_handler(SQLAlchemyError, database_error)
+
+
+# --- the endpoints: no try/except, the handlers above answer for them ---------------------
+
+
+@app.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+def create_user(payload: UserCreate, db: DbSession) -> User:
+    user = User(**payload.model_dump())
+    db.add(user)
+    db.commit()
+    return user
+
+
+@app.get("/users/{user_id}", response_model=UserRead)
+def read_user(user_id: int, db: DbSession) -> User:
+    return db.execute(select(User).where(User.id == user_id)).scalar_one()
