@@ -1,0 +1,239 @@
+import pytest
+from sqlalchemy.orm import Session
+
+# (key, name, manager key), inserted in this order: ids grow down the list.
+# Two roots (Ada, Mel); two different people called Sam, the one under Ken stored first.
+ORG = [
+    ("ada", "Ada", None),
+    ("mel", "Mel", None),
+    ("grace", "Grace", "ada"),
+    ("ken", "Ken", "ada"),
+    ("sam_k", "Sam", "ken"),
+    ("linus", "Linus", "grace"),
+    ("sam_g", "Sam", "grace"),
+    ("barbara", "Barbara", "ken"),
+    ("tim", "Tim", "linus"),
+]
+
+
+@pytest.fixture
+def models(learner):
+    return learner.require("models", "Base", "User")
+
+
+@pytest.fixture
+def queries(learner, models):
+    return learner.require("queries", "employees_with_managers", "peers", "chain_of_command")
+
+
+@pytest.fixture
+def org(models, db_engine):
+    """The engine and the id of each person, by key."""
+    engine = db_engine(models.Base.metadata)
+    ids = {}
+    with Session(engine) as session:
+        users = {}
+        for key, name, boss in ORG:
+            users[key] = models.User(name=name, manager=users[boss] if boss else None)
+            session.add(users[key])
+            session.flush()
+        session.commit()
+        ids = {key: user.id for key, user in users.items()}
+    return engine, ids
+
+
+def run(engine, sql_counter, function, *args):
+    with Session(engine) as session, sql_counter(engine) as counted:
+        result = function(session, *args)
+        result = list(result)
+    return result, counted
+
+
+# --- Task 1: the model ---------------------------------------------------------------------
+
+
+@pytest.mark.task(1)
+def test_a_root_has_no_manager(models, org):
+    engine, ids = org
+    with Session(engine) as session:
+        ada = session.get(models.User, ids["ada"])
+        assert ada.manager is None, f"Ada (no manager) has manager {ada.manager!r}"
+        assert ada.manager_id is None, f"Ada's manager_id is {ada.manager_id!r}, expected None"
+
+
+@pytest.mark.task(1)
+def test_manager_and_reports_follow_the_foreign_key(models, org):
+    engine, ids = org
+    with Session(engine) as session:
+        sam = session.get(models.User, ids["sam_g"])
+        assert sam.manager is not None and sam.manager.name == "Grace", (
+            f"Sam (stored under Grace) has manager {getattr(sam.manager, 'name', None)!r}"
+        )
+        assert sam.manager_id == ids["grace"], f"Sam's manager_id is {sam.manager_id!r}"
+        ken = session.get(models.User, ids["ken"])
+        reports = sorted(user.name for user in ken.reports)
+        assert reports == ["Barbara", "Sam"], f"Ken.reports holds {reports}"
+
+
+@pytest.mark.task(1)
+def test_setting_manager_id_is_seen_by_the_relationships(models, org):
+    engine, ids = org
+    with Session(engine) as session:
+        tim = session.get(models.User, ids["tim"])
+        tim.manager_id = ids["mel"]
+        session.commit()
+    with Session(engine) as session:
+        mel = session.get(models.User, ids["mel"])
+        reports = [user.name for user in mel.reports]
+        assert reports == ["Tim"], f"after Tim.manager_id = Mel's id, Mel.reports is {reports}"
+
+
+# --- Task 2: employees_with_managers ---------------------------------------------------------
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_every_employee_with_their_managers_name(queries, org, sql_counter):
+    engine, _ = org
+    rows, _ = run(engine, sql_counter, queries.employees_with_managers)
+    rows = [tuple(row) for row in rows]
+    names = {key: name for key, name, _ in ORG}
+    expected = [(name, names.get(boss)) for _, name, boss in ORG]
+    assert sorted(rows, key=repr) == sorted(expected, key=repr), (
+        f"employees_with_managers returned {rows}"
+    )
+
+
+@pytest.mark.task(2)
+def test_roots_are_listed_with_none(queries, org, sql_counter):
+    engine, _ = org
+    rows, _ = run(engine, sql_counter, queries.employees_with_managers)
+    roots = [tuple(row) for row in rows if row[0] in ("Ada", "Mel")]
+    assert roots == [("Ada", None), ("Mel", None)], (
+        f"the two users without a manager came back as {roots}"
+    )
+
+
+@pytest.mark.task(2)
+def test_ordered_by_name_then_id(queries, org, sql_counter):
+    engine, _ = org
+    rows, _ = run(engine, sql_counter, queries.employees_with_managers)
+    got = [tuple(row) for row in rows]
+    expected = [
+        ("Ada", None), ("Barbara", "Ken"), ("Grace", "Ada"), ("Ken", "Ada"), ("Linus", "Grace"),
+        ("Mel", None), ("Sam", "Ken"), ("Sam", "Grace"), ("Tim", "Linus"),
+    ]  # fmt: skip
+    assert got == expected, (
+        f"employees_with_managers returned {got}; the two Sams must come in id order "
+        f"(the one under Ken was stored first)"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_employees_with_managers_runs_one_statement(queries, org, sql_counter):
+    engine, _ = org
+    _, counted = run(engine, sql_counter, queries.employees_with_managers)
+    assert counted.count == 1, (
+        f"employees_with_managers ran {counted.count} SQL statements for 9 users (expected 1)"
+    )
+
+
+# --- Task 3: peers -------------------------------------------------------------------------
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("sam_g", ["Linus"]),
+        ("linus", ["Sam"]),
+        ("ken", ["Grace"]),
+        ("barbara", ["Sam"]),
+        ("tim", []),
+    ],
+)
+def test_peers_share_the_manager_and_exclude_the_user(queries, org, sql_counter, key, expected):
+    engine, ids = org
+    got, _ = run(engine, sql_counter, queries.peers, ids[key])
+    assert got == expected, f"peers of {key} returned {got}, expected {expected}"
+
+
+@pytest.mark.task(3)
+def test_peers_are_ordered_by_name(models, queries, org, sql_counter):
+    engine, ids = org
+    with Session(engine) as session:
+        grace = session.get(models.User, ids["grace"])
+        for name in ["Zed", "Alan", "Linus"]:
+            session.add(models.User(name=name, manager=grace))
+        session.commit()
+    got, _ = run(engine, sql_counter, queries.peers, ids["sam_g"])
+    assert got == ["Alan", "Linus", "Linus", "Zed"], f"peers of Sam (under Grace) returned {got}"
+
+
+@pytest.mark.task(3)
+def test_a_root_has_no_peers(queries, org, sql_counter):
+    engine, ids = org
+    got, _ = run(engine, sql_counter, queries.peers, ids["ada"])
+    assert got == [], f"peers of Ada (no manager) returned {got}; users without a manager have none"
+
+
+@pytest.mark.task(3)
+def test_peers_of_an_unknown_id_is_empty(queries, org, sql_counter):
+    engine, _ = org
+    got, _ = run(engine, sql_counter, queries.peers, 999)
+    assert got == [], f"peers(session, 999) returned {got}"
+
+
+@pytest.mark.task(3)
+def test_peers_runs_one_statement(queries, org, sql_counter):
+    engine, ids = org
+    _, counted = run(engine, sql_counter, queries.peers, ids["sam_g"])
+    assert counted.count == 1, f"peers ran {counted.count} SQL statements (expected 1)"
+
+
+# --- Task 4: chain_of_command ----------------------------------------------------------------
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("tim", ["Tim", "Linus", "Grace", "Ada"]),
+        ("sam_k", ["Sam", "Ken", "Ada"]),
+        ("grace", ["Grace", "Ada"]),
+        ("ada", ["Ada"]),
+    ],
+)
+def test_chain_runs_from_the_user_to_the_root(queries, org, sql_counter, key, expected):
+    engine, ids = org
+    got, _ = run(engine, sql_counter, queries.chain_of_command, ids[key])
+    assert got == expected, f"chain_of_command for {key} returned {got}, expected {expected}"
+
+
+@pytest.mark.task(4)
+def test_chain_of_an_unknown_id_is_empty(queries, org, sql_counter):
+    engine, _ = org
+    got, _ = run(engine, sql_counter, queries.chain_of_command, 999)
+    assert got == [], f"chain_of_command(session, 999) returned {got}"
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+def test_chain_runs_one_statement_however_deep(models, queries, org, sql_counter):
+    engine, ids = org
+    with Session(engine) as session:
+        boss = session.get(models.User, ids["tim"])
+        for level in range(6):
+            boss = models.User(name=f"Intern {level}", manager=boss)
+            session.add(boss)
+        session.commit()
+        leaf = boss.id
+    got, counted = run(engine, sql_counter, queries.chain_of_command, leaf)
+    assert len(got) == 10 and got[0] == "Intern 5" and got[-1] == "Ada", (
+        f"chain_of_command for a user 10 levels deep returned {got}"
+    )
+    assert counted.count == 1, (
+        f"chain_of_command ran {counted.count} SQL statements for a 10-level chain (expected 1)"
+    )
