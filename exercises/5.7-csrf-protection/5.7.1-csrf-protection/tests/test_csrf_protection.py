@@ -238,7 +238,8 @@ def test_tokens_are_long_random_and_differ_per_session(browser, log_in):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "A request with the field csrf_token equal to the csrftoken cookie that GET /form set, in "
-    "the session it was issued to, goes through to move_money."
+    "the session it was issued to, goes through to move_money, as often as the page sends it: "
+    "don't pop the token from the session when it is used."
 )
 def test_the_right_token_moves_money(main, alice):
     client, token = alice
@@ -253,6 +254,11 @@ def test_the_right_token_moves_money(main, alice):
         f"POST /transfer answered {short(response.text)}, expected {expected}"
     )
     assert main.BALANCES["bob"] == before["bob"] + 3, "bob's balance did not grow by 3"
+    again = client.post("/transfer", data={"to": "bob", "amount": "2", FIELD: token})
+    assert again.status_code == 200 and main.BALANCES["bob"] == before["bob"] + 5, (
+        f"a second POST /transfer with the same token answered {again.status_code}: "
+        f"{short(again.text)}; using a token does not spend it"
+    )
 
 
 @pytest.mark.task(2)
