@@ -144,6 +144,8 @@ def refusal_problem(response, what) -> str | None:
         body = response.text
     if body != DETAIL:
         return f"{what} answered 403 with {short(body, 100)!r}"
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return f"{what} answered 403 with Content-Type {response.headers.get('content-type')!r}"
     return None
 
 
