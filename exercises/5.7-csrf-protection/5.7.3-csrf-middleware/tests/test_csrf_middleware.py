@@ -19,7 +19,7 @@ URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 
 @pytest.fixture
 def main(learner):
-    return learner.require("main", "app", "SESSIONS", "API_TOKENS")
+    return learner.require("main", "app", "SESSIONS", "API_TOKENS", "NOTES")
 
 
 @pytest.fixture
@@ -312,12 +312,13 @@ def test_safe_methods_need_no_token(client, session):
 @pytest.mark.task(2)
 @pytest.mark.points(4)
 @pytest.mark.hint(
-    "Refuse unless both the cookie and the header are there, not empty, and equal: "
+    "Refuse, without calling the app, unless both the cookie and the header are there, not "
+    "empty, and equal: "
     "`None == None` and `'' == ''` are equal too. Every method but GET, HEAD, OPTIONS and "
     "TRACE is unsafe (PATCH and DELETE included), on every path, whether a route exists or "
     "not. Compare bytes, so that a non-ASCII header is a 403, not a 500."
 )
-def test_unsafe_requests_without_a_matching_token_are_refused(client, session, token):
+def test_unsafe_requests_without_a_matching_token_are_refused(main, client, session, token):
     other = send(client, "GET", "/api/notes", cookies=session)
     others_token = set_cookies(other).get("csrftoken", {}).get("value", "x" * 43)
     with_cookie = {**session, "csrftoken": token}
@@ -350,11 +351,14 @@ def test_unsafe_requests_without_a_matching_token_are_refused(client, session, t
     }  # fmt: skip
     problems = []
     for what, (method, path, cookies, headers, options) in attempts.items():
+        notes_before = [dict(note) for note in main.NOTES]
         response = send(client, method, path, cookies=cookies, headers=headers, **options)
         problem = refusal_problem(response, what)
+        if main.NOTES != notes_before:
+            problem = f"{what} reached the app: NOTES changed ({problem or 'answered 403'})"
         if problem:
             problems.append(problem)
-    assert not problems, f"expected 403 {DETAIL}: " + "; ".join(problems)
+    assert not problems, f"expected 403 {DETAIL}, the app untouched: " + "; ".join(problems)
     assert_token_still_works(client, session, token)
 
 
