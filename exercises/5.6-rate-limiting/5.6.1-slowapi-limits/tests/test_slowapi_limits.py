@@ -236,12 +236,21 @@ def test_forwarding_headers_buy_no_fresh_budget(from_ip):
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    '`@limiter.limit("3/minute")` under `@app.post("/login")`, with `request: Request` (and '
-    "`response: Response`) parameters: every attempt counts, right or wrong."
+    '`@limiter.limit("3/minute")` under `@app.post("/login")`, with `request: Request` and '
+    "`response: Response` parameters (without the response, a successful login fails): every "
+    "attempt counts, right or wrong."
 )
 def test_fourth_login_attempt_is_429_even_with_the_right_password(client):
-    got = statuses(client, 3, "/login", method="POST")
-    assert got == [401] * 3, f"3 logins with a wrong password answered {got}"
+    first = client.post("/login", json={"username": "ada", "password": PASSWORD})
+    assert first.status_code == 200 and first.json() == {"username": "ada"}, (
+        f"a first login with the right password answered {first.status_code}: {short(first.text)}"
+    )
+    seen = (first.headers.get("x-ratelimit-limit"), first.headers.get("x-ratelimit-remaining"))
+    assert seen == ("3", "2"), (
+        f"a first login answered X-RateLimit-Limit and X-RateLimit-Remaining {seen}, not ('3', '2')"
+    )
+    got = statuses(client, 2, "/login", method="POST")
+    assert got == [401] * 2, f"2 more logins with a wrong password answered {got}"
     fourth = client.post("/login", json={"username": "ada", "password": PASSWORD})
     assert fourth.status_code == 429, (
         f"the 4th login attempt within a minute (with the right password) answered "

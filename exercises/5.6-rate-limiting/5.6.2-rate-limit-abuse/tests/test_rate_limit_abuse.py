@@ -307,18 +307,22 @@ def test_a_refused_request_is_429_and_never_reaches_the_endpoint(bucket, guarded
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
-@pytest.mark.hint("`math.ceil(decision.retry_after)`, at least 1: int() rounds 0.75 down to 0.")
+@pytest.mark.hint(
+    "`math.ceil(decision.retry_after)`, at least 1: int() rounds 0.75 down to 0, and round() "
+    "rounds 1.25 down to 1."
+)
 def test_retry_after_is_rounded_up_to_whole_seconds(bucket, guarded, clock):
     client, _ = guarded(bucket(1, 0.5))
     client.get("/thing")
     seen = []
-    for step in (0, 0.5, 0.75, 0.5):
+    for step in (0, 0.5, 0.25, 0.5, 0.5):
         clock.advance(step)
         response = client.get("/thing")
         seen.append((response.status_code, response.headers.get("retry-after")))
-    assert seen == [(429, "2"), (429, "2"), (429, "1"), (429, "1")], (
+    assert seen == [(429, "2"), (429, "2"), (429, "2"), (429, "1"), (429, "1")], (
         "a bucket of capacity 1 refilled at 0.5/s, emptied at t=0, answered (status, "
-        f"Retry-After) = {seen} at t=0, 0.5, 1.25 and 1.75 (retry_after 2.0, 1.5, 0.75, 0.25)"
+        f"Retry-After) = {seen} at t=0, 0.5, 0.75, 1.25 and 1.75 (retry_after 2.0, 1.5, 1.25, "
+        "0.75, 0.25)"
     )
     clock.advance(0.25)
     assert client.get("/thing").status_code == 200, "at t=2 the request was still refused"
