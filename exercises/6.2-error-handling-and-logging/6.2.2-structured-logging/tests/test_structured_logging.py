@@ -276,13 +276,16 @@ def test_records_below_the_level_are_not_written(main, setup):
     "record once per call. With structlog, don't cache a logger bound to the old stream "
     "(`cache_logger_on_first_use`)."
 )
-def test_configuring_again_replaces_the_stream(main, setup):
+def test_configuring_again_replaces_the_stream(main, setup, app, app_client):
+    client = app_client(app)
     first, second = io.StringIO(), io.StringIO()
     token = secrets.token_hex(4)
     setup.configure_logging(first)
     direct(logging.WARNING, "tests_before_%s", token)
+    client.get("/orders/1")
     setup.configure_logging(second)
     direct(logging.WARNING, "tests_after_%s", token)
+    client.get("/orders/2")
     first_events = [line.get("event") for line in parsed(first)]
     second_events = [line.get("event") for line in parsed(second)]
     assert f"tests_after_{token}" not in first_events, (
@@ -294,6 +297,15 @@ def test_configuring_again_replaces_the_stream(main, setup):
     )
     assert f"tests_before_{token}" not in second_events, (
         "a record logged before the second configure_logging appears in the new stream"
+    )
+    paths = {
+        name: [line.get("path") for line in with_event(stream, "request_completed")]
+        for name, stream in (("first", first), ("second", second))
+    }
+    assert paths == {"first": ["/orders/1"], "second": ["/orders/2"]}, (
+        "GET /orders/1, then configure_logging with a new stream, then GET /orders/2: the "
+        f"request_completed lines went to the streams as {paths}, expected "
+        "{'first': ['/orders/1'], 'second': ['/orders/2']}"
     )
 
 
