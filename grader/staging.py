@@ -40,6 +40,9 @@ PRELOADABLE = {
     "pydantic_settings": ["pydantic_settings"],
     "sqladmin": ["sqladmin", "jinja2", "wtforms"],
     "jwt": ["jwt"],
+    "slowapi": ["slowapi", "limits"],
+    "redis": ["redis"],
+    "fakeredis": ["fakeredis"],
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
