@@ -1,0 +1,44 @@
+"""Query plans: which address lookups can use an index."""
+
+from models import Customer, CustomerJson
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+
+def explain(session: Session, stmt) -> str:
+    """SQLite's plan for `stmt`, run with its own bound parameters: one line per plan step."""
+    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    values = compiled.construct_params()
+    params = [values[key] for key in compiled.positiontup]
+    sqlite_conn = session.connection().connection.driver_connection
+    cursor = sqlite_conn.execute("EXPLAIN QUERY PLAN " + str(compiled), params)
+    try:
+        return "\n".join(detail for *_, detail in cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def find_city(session: Session, city: str, postal_code: str | None = None) -> list[Customer]:
+    stmt = select(Customer).where(Customer.city == city)
+    if postal_code is not None:
+        stmt = stmt.where(Customer.postal_code == postal_code)
+    return list(session.scalars(stmt.order_by(Customer.id)))
+
+
+def find_city_json(session: Session, city: str) -> list[CustomerJson]:
+    stmt = (
+        select(CustomerJson)
+        .where(CustomerJson.address["city"].as_string() == city)
+        .order_by(CustomerJson.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def find_city_json_indexed(session: Session, city: str) -> list[CustomerJson]:
+    path = literal_column("'$.city'")  # literal, so the expression matches the index
+    stmt = (
+        select(CustomerJson)
+        .where(func.json_extract(CustomerJson.address, path) == city)
+        .order_by(CustomerJson.id)
+    )
+    return list(session.scalars(stmt))
