@@ -129,7 +129,7 @@ def layout_problems(exercise: Exercise) -> list[str]:
 
 # Hidden suites get these from the kit (grader.pytest_plugin, grader.testing), never a copy.
 KIT_ONLY = {
-    "StaticPool": "build the database with the `db_engine` fixture",
+    "poolclass=StaticPool": "build the database with the `db_engine` fixture",
     "dependency_overrides[": "override get_db with the `db_client` fixture",
     "before_cursor_execute": "count statements with the `sql_counter` fixture",
 }
@@ -142,7 +142,8 @@ def suite_kit_problems(exercise: Exercise) -> list[str]:
         text = path.read_text(encoding="utf-8", errors="replace")
         for needle, instead in KIT_ONLY.items():
             if needle in text:
-                found.append(f"tests/{path.name} uses {needle.rstrip('[')} itself: {instead}")
+                what = needle.rstrip("[").split("=")[-1]
+                found.append(f"tests/{path.name} uses {what} itself: {instead}")
     return found
 
 
