@@ -12,7 +12,16 @@ import pytest
 from fastapi import Depends
 
 SECRET = "db-password=hunter2-5531"
-LEAK_MARKERS = (SECRET, "hunter2", "Traceback", "RuntimeError", "ZeroDivisionError", 'File "')
+LEAK_MARKERS = (
+    SECRET,
+    "hunter2",
+    "Traceback",
+    "RuntimeError",
+    "LookupError",
+    "KeyError",
+    "ZeroDivisionError",
+    'File "',
+)
 
 
 @pytest.fixture
