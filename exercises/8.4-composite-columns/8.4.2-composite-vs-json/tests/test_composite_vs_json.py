@@ -7,6 +7,7 @@ PEOPLE = [
     ("Ada", ("Karl Johans gate 1", "Oslo", "0154")),
     ("Bo", ("Bryggen 3", "Bergen", "5003")),
     ("Cy", ("Storgata 5", "Oslo", "0155")),
+    ("Ed", ("Storgata 9", "OSLO", "0156")),  # another city to an exact comparison
 ]
 
 
@@ -77,7 +78,9 @@ def test_find_by_city_a(models, engine, ids_a):
     with Session(engine) as session:
         got = [c.name for c in models.find_by_city_a(session, "Oslo")]
         none = models.find_by_city_a(session, "Paris")
-    assert got == ["Ada", "Cy"], f"find_by_city_a(session, 'Oslo') gave {got}"
+    assert got == ["Ada", "Cy"], (
+        f"find_by_city_a(session, 'Oslo') gave {got}, expected ['Ada', 'Cy'] (Ed's city is 'OSLO')"
+    )
     assert list(none) == [], f"find_by_city_a(session, 'Paris') gave {none!r}"
 
 
@@ -130,7 +133,9 @@ def test_in_place_change_to_json_is_saved(models, engine, ids_b):
 def test_find_by_city_b_in_one_filtered_select(models, engine, ids_b, sql_counter):
     with Session(engine) as session, sql_counter(engine) as counted:
         got = [c.name for c in models.find_by_city_b(session, "Oslo")]
-    assert got == ["Ada", "Cy"], f"find_by_city_b(session, 'Oslo') gave {got}"
+    assert got == ["Ada", "Cy"], (
+        f"find_by_city_b(session, 'Oslo') gave {got}, expected ['Ada', 'Cy'] (Ed's city is 'OSLO')"
+    )
     filtered = [s for s in counted.statements if "WHERE" in s.upper()]
     assert counted.count == 1 and filtered, (
         f"find_by_city_b ran {counted.count} statements, {len(filtered)} with a WHERE: "
