@@ -64,7 +64,7 @@ def copies_whole_context(ins):
     if any(w.startswith("--from") for w in words):
         return False
     sources = [w for w in words if not w.startswith("--")][:-1]
-    return any(s in (".", "./", "*") for s in sources)
+    return any(s in (".", "./", "*", "app", "app/", "./app", "./app/") for s in sources)
 
 
 def copies_requirements(ins):
@@ -200,7 +200,7 @@ def test_requirements_installed_before_the_code_is_copied(dockerfile):
         "requirements.txt is not COPYed before pip install -r runs"
     )
     code = dockerfile.index_of(copies_whole_context)
-    assert code, "no COPY . . (or COPY . /app) of the application code found"
+    assert code, "no COPY . . (or COPY ./app ...) of the application code found"
     late = [
         dockerfile.instructions[i]["value"]
         for i in dockerfile.index_of(is_pip_install)
