@@ -453,7 +453,9 @@ def test_refusals_are_logged(client, caplog):
     caplog.set_level(logging.WARNING, logger=WAF_LOGGER)
     blocked(client.get("/search", params={"q": "' OR '1'='1"}), "sqli-1", "GET /search ' OR")
     blocked(client.request("TRACE", "/search"), "method", "TRACE /search")
-    for rule in ["sqli-1", "method"]:
+    blocked(client.get("/search?q=" + "a" * 2047), "query-length", "a 2049-character query")
+    blocked(client.post("/comments", content=b"x" * (MB + 1)), "body-size", "a 1 MB + 1 body")
+    for rule in ["sqli-1", "method", "query-length", "body-size"]:
         assert waf_warnings(caplog, rule), (
             f"no WARNING record on the 'waf' logger names {rule} after a refusal (records: "
             f"{[(r.name, r.levelname, r.getMessage()) for r in caplog.records]})"
