@@ -61,6 +61,7 @@ class Learner:
         if name in self._failed:  # don't run a broken module's import again for every test
             raise LearnerCodeError(self._failed[name])
         self._put_folder_first()
+        self._unshadow(name.split(".")[0])
         try:
             return importlib.import_module(name)
         except BaseException as exc:  # SystemExit at import must not end the run
@@ -103,6 +104,18 @@ class Learner:
                 f"{filename} is missing: create it (grade start copies the starter)"
             )
         return target.read_text(encoding="utf-8", errors="replace")
+
+    def _unshadow(self, top: str) -> None:
+        """A learner file named like a library the sandbox preloaded (`limits.py` beside
+        slowapi's `limits`) must win: forget the library's modules of that name."""
+        loaded = sys.modules.get(top)
+        if loaded is None or self._is_learner_module(loaded):
+            return
+        if not ((self.folder / f"{top}.py").is_file() or (self.folder / top).is_dir()):
+            return
+        for mod_name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
+            del sys.modules[mod_name]
+        importlib.invalidate_caches()
 
     def _put_folder_first(self) -> None:
         entry = str(self.folder)

@@ -99,6 +99,16 @@ def test_require_names_what_is_missing(learner):
         learner.require("main", "app", "nope", "other")
 
 
+def test_a_learner_file_wins_over_a_preloaded_library(learner):
+    import sys
+    import types
+
+    library = types.ModuleType("colorsys")  # as the sandbox's preloaded library would be
+    library.__file__ = "/usr/lib/python3/colorsys.py"
+    sys.modules["colorsys"] = library
+    assert learner("colorsys").LEARNER is True
+
+
 def test_clock_moves_only_when_told(clock):
     first = clock.now()
     clock.sleep(30)
@@ -119,11 +129,13 @@ def test_clock_async_sleep(clock):
 
 @pytest.fixture
 def kit_run(pytester):
-    pytester.makepyfile(main=LEARNER_MAIN, test_kit=textwrap.dedent(SUITE))
+    pytester.makepyfile(
+        main=LEARNER_MAIN, colorsys="LEARNER = True\n", test_kit=textwrap.dedent(SUITE)
+    )
     return pytester.runpytest_inprocess(
         "-p", "grader.pytest_plugin", "--submission", str(pytester.path)
     )
 
 
 def test_every_kit_fixture_works(kit_run):
-    kit_run.assert_outcomes(passed=9)
+    kit_run.assert_outcomes(passed=10)
