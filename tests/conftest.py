@@ -13,6 +13,33 @@ FIXTURE_CATALOG = FIXTURES / "catalog"
 ATTACKS = FIXTURES / "attacks"
 
 
+def adder_result(
+    score: float, review: list[str] | None = None, message: str = "", with_test: bool = True
+):
+    """A graded result of the fixture exercise (8 points, one test), as the engine makes it."""
+    from grader.models import ExerciseResult, RunStatus, TestResult, TestStatus
+
+    test = TestResult(
+        name="test_adds",
+        task=1,
+        status=TestStatus.passed if score else TestStatus.failed,
+        points=8,
+        earned=score,
+        message=message,
+    )
+    return ExerciseResult(
+        id="9.1.1",
+        slug="adder",
+        title="Add",
+        status=RunStatus.ok,
+        score=score,
+        max_score=8,
+        tests=[test] if with_test else [],
+        suite_hash="abc" if with_test else "",
+        review=review or [],
+    )
+
+
 def adder_wrong_variant(target: Path) -> Path:
     """The fixture exercise's off-by-one variant, applied to a copy of its reference."""
     from grader.variants import load, materialise

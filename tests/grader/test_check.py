@@ -7,20 +7,8 @@ import shutil
 
 from grader.catalog import Catalog
 from grader.check import _judge, check
-from grader.models import ExerciseResult, RunStatus
 from tests.conftest import FIXTURE_CATALOG
-
-
-def result(score: float, review: list[str] | None = None) -> ExerciseResult:
-    return ExerciseResult(
-        id="9.1.1",
-        slug="adder",
-        title="Add",
-        status=RunStatus.ok,
-        score=score,
-        max_score=8,
-        review=review or [],
-    )
+from tests.conftest import adder_result as result
 
 
 def test_a_flagged_reference_alternative_or_variant_fails_its_row():

@@ -9,34 +9,12 @@ import time
 from pathlib import Path
 
 from grader.gradebook import Gradebook
-from grader.models import ExerciseResult, RunStatus, TestResult, TestStatus
 from grader.text import student_name
+from tests.conftest import adder_result as result
 
 PROJECT = Path(__file__).resolve().parents[2]
 META = {"version": "0.1.0", "sandbox": "bwrap", "image_digest": None, "duration": 1.0}
 REASON = "the runner's reporter was replaced"
-
-
-def result(score: float, review: list[str] | None = None, message: str = "") -> ExerciseResult:
-    test = TestResult(
-        name="test_adds",
-        task=1,
-        status=TestStatus.passed if score else TestStatus.failed,
-        points=8,
-        earned=score,
-        message=message,
-    )
-    return ExerciseResult(
-        id="9.1.1",
-        slug="adder",
-        title="Add",
-        status=RunStatus.ok,
-        score=score,
-        max_score=8,
-        tests=[test],
-        suite_hash="abc",
-        review=review or [],
-    )
 
 
 def test_review_reasons_are_kept_until_an_override_settles_them(tmp_path):

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from grader.gradebook import Gradebook
-from grader.models import ExerciseResult, RunStatus, TestResult, TestStatus
+from tests.conftest import adder_result as result
 
 
 def _free_port() -> int:
@@ -74,27 +74,6 @@ def postgres_url():
         )
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)
-
-
-def result(score: float) -> ExerciseResult:
-    test = TestResult(
-        name="test_adds",
-        task=1,
-        status=TestStatus.passed if score else TestStatus.failed,
-        points=8,
-        earned=score,
-        message="" if score else "no",
-    )
-    return ExerciseResult(
-        id="9.1.1",
-        slug="adder",
-        title="Add",
-        status=RunStatus.ok,
-        score=score,
-        max_score=8,
-        tests=[test],
-        suite_hash="abc",
-    )
 
 
 def test_gradebook_round_trips_on_postgres(postgres_url):
