@@ -96,16 +96,7 @@ def layout_problems(exercise: Exercise) -> list[str]:
             problems.append(f"alternatives/{alternative.name} lacks {missing} (give every file)")
     if exercise.prompt_path.is_file():
         prompt = exercise.prompt_path.read_text(encoding="utf-8")
-        problems += variants.problems(exercise.solution_root, prompt)
-    for path in exercise.wrong_patches:
-        try:
-            extra = {f.path for f in variants.load(path).files} - files
-        except variants.VariantError:
-            continue  # reported above
-        if extra:
-            problems.append(
-                f"wrong/{path.name} changes files not in exercise.toml: {sorted(extra)}"
-            )
+        problems += variants.problems(exercise.solution_root, prompt, sorted(files))
     problems += suite_kit_problems(exercise)
     try:
         specs, _ = suite_of(exercise)

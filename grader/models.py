@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .variants import variant_paths
+
 SCHEMA_VERSION = 1
 
 
@@ -92,8 +94,7 @@ class Exercise(BaseModel):
     @property
     def wrong_patches(self) -> list[Path]:
         """Known-wrong variants: `wrong/<name>.patch`, diffs against the reference."""
-        folder = self.solution_root / "wrong"
-        return sorted(folder.glob("*.patch")) if folder.is_dir() else []
+        return variant_paths(self.solution_root)
 
     @property
     def alternative_dirs(self) -> list[Path]:

@@ -157,19 +157,29 @@ def apply_file(original: str, patch: FilePatch, name: str) -> str:
     return "\n".join(result) + ("" if patch.no_newline_at_end or not result else "\n")
 
 
-def materialise(variant: WrongVariant, reference: Path, target: Path) -> None:
-    """The reference's files with the variant's patch applied, in `target`."""
-    shutil.copytree(reference, target, ignore=shutil.ignore_patterns(*SKIPPED), dirs_exist_ok=True)
+def patched_files(variant: WrongVariant, reference: Path) -> dict[str, str]:
+    """The new text of each file the variant changes; raises VariantError where it can't."""
+    texts = {}
     for patch in variant.files:
-        dest = target / patch.path
+        source = reference / patch.path
         if patch.new_file:
             original = ""
-        elif dest.is_file():
-            original = dest.read_text(encoding="utf-8")
+        elif source.is_file():
+            original = source.read_text(encoding="utf-8")
         else:
             raise VariantError(f"{variant.path.name}: {patch.path} is not in the reference")
+        texts[patch.path] = apply_file(original, patch, variant.path.name)
+    return texts
+
+
+def materialise(variant: WrongVariant, reference: Path, target: Path) -> None:
+    """The reference's files with the variant's patch applied, in `target`."""
+    texts = patched_files(variant, reference)
+    shutil.copytree(reference, target, ignore=shutil.ignore_patterns(*SKIPPED), dirs_exist_ok=True)
+    for name, text in texts.items():
+        dest = target / name
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(apply_file(original, patch, variant.path.name), encoding="utf-8")
+        dest.write_text(text, encoding="utf-8")
 
 
 CONTEXT_LINES = 2  # enough to see where the mistake sits; more only hides it
@@ -217,13 +227,15 @@ def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
-def problems(solution_root: Path, prompt: str) -> list[str]:
-    """What `grade lint` and `grade check` report about an exercise's variants, statically."""
+def problems(solution_root: Path, prompt: str, files: list[str] | None = None) -> list[str]:
+    """What `grade lint` and `grade check` report about an exercise's variants, statically:
+    each is read, applied (in memory) and checked against the prompt and the learner's files."""
     found = []
     prompt_text = normalised(prompt)
     for path in variant_paths(solution_root):
         try:
             variant = load(path)
+            patched_files(variant, solution_root)
         except (VariantError, UnicodeDecodeError) as exc:
             found.append(f"wrong/{path.name}: {exc}")
             continue
@@ -231,11 +243,9 @@ def problems(solution_root: Path, prompt: str) -> list[str]:
             found.append(
                 f'wrong/{path.name}: its Breaks: sentence is not in the prompt: "{variant.breaks}"'
             )
-        with tempfile.TemporaryDirectory(prefix="grade-variant-") as scratch:
-            try:
-                materialise(variant, solution_root, Path(scratch) / "v")
-            except VariantError as exc:
-                found.append(f"wrong/{path.name}: {exc}")
+        extra = {f.path for f in variant.files} - set(files) if files is not None else set()
+        if extra:
+            found.append(f"wrong/{path.name} changes files not in exercise.toml: {sorted(extra)}")
     return found
 
 

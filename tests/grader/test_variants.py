@@ -73,3 +73,14 @@ def test_paths_outside_the_solution_are_refused(tmp_path, target):
     patch.write_text(f'Breaks: "x"\n\n--- a/{target}\n+++ b/{target}\n@@ -1 +1 @@\n-a\n+b\n')
     with pytest.raises(variants.VariantError):
         variants.load(patch)
+
+
+def test_a_patch_outside_the_learner_files_is_reported(copy_catalog):
+    exercise = Catalog(copy_catalog).get("9.1.1")
+    (exercise.solution_root / "wrong" / "extra.patch").write_text(
+        'Breaks: "`neg(x)` returns `-x`."\n\n--- /dev/null\n+++ b/extra.py\n@@ -0,0 +1 @@\n+X = 1\n'
+    )
+    found = variants.problems(
+        exercise.solution_root, exercise.prompt_path.read_text(), list(exercise.meta.files)
+    )
+    assert found == ["wrong/extra.patch changes files not in exercise.toml: ['extra.py']"]
