@@ -43,6 +43,10 @@ PRELOADABLE = {
     "slowapi": ["slowapi", "limits"],
     "redis": ["redis"],
     "fakeredis": ["fakeredis"],
+    "celery": ["celery", "kombu", "kombu.transport.memory"],
+    "aiokafka": ["aiokafka"],
+    "ariadne": ["ariadne", "ariadne.asgi", "graphql"],
+    "prometheus_client": ["prometheus_client"],
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
