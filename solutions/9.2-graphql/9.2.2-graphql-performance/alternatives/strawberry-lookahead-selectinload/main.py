@@ -1,14 +1,20 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
 import strawberry
-from strawberry.fastapi import GraphQLRouter
+from fastapi import Depends, FastAPI
+from sqlalchemy import ForeignKey, String, create_engine, select
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    selectinload,
+    sessionmaker,
+)
 from strawberry.extensions import QueryDepthLimiter
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-from sqlalchemy import ForeignKey, String, create_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from strawberry.fastapi import GraphQLRouter
 
 engine = create_engine("sqlite:///./library.db", connect_args={"check_same_thread": False})
 SessionLocal = sessionmaker(bind=engine, autoflush=False, expire_on_commit=False)
@@ -52,7 +58,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(lifespan=lifespan)
-
 
 
 def get_db():
@@ -110,8 +115,16 @@ def convert_author(a, want_books, want_reviews, seen):
     seen[a.id] = out
     if want_books:
         for b in a.books:
-            out.books.append(BookT(id=b.id, title=b.title, author=out,
-                                  reviews=[ReviewT(id=r.id, rating=r.rating) for r in b.reviews] if want_reviews else []))
+            out.books.append(
+                BookT(
+                    id=b.id,
+                    title=b.title,
+                    author=out,
+                    reviews=[ReviewT(id=r.id, rating=r.rating) for r in b.reviews]
+                    if want_reviews
+                    else [],
+                )
+            )
     return out
 
 
