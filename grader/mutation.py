@@ -20,6 +20,7 @@ Hidden tests reach this through the plugin's `learner_tests` fixture, which cach
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import shutil
@@ -266,6 +267,7 @@ def _isolated(folder: Path) -> Iterator[Callable[[], dict[str, ModuleType]]]:
             if isinstance(getattr(mod, "__file__", None), str) and mod.__file__.startswith(prefix)
         }
 
+    sys.path.insert(0, str(folder))  # the run's `app`/`main`, not the learner's own copy
     sys.dont_write_bytecode = True
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     importlib.invalidate_caches()
@@ -319,6 +321,7 @@ def _no_network() -> Iterator[None]:
         socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = saved  # type: ignore[method-assign]
 
 
+@functools.cache  # one callable per name: `learner_tests` reuses runs made with the same one
 def overrides_left(module: str = "app", attribute: str = "app") -> Callable[[dict], Any]:
     """An `inspect` callable: the names of the dependencies still overridden on
     `module.attribute` (a FastAPI app) once the run has finished, or None if the run never

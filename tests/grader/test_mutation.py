@@ -160,6 +160,7 @@ def test_overrides():
         {"test_app.py": "def test_x():\n    pass\n"}, inspect=mutation.overrides_left()
     )
     assert run.inspected is None  # the tests never imported app
+    assert mutation.overrides_left("app") is mutation.overrides_left("app")  # runs are reused
 
 
 def test_six_runs_are_cheap(subject):
@@ -192,7 +193,8 @@ def test_subject(suite):
     assert run.green, run.problems()
 
 
-def test_mutant(suite):
+def test_mutant(suite, learner_tests):
+    assert learner_tests(HERE, ["test_learner.py"]) is suite
     assert suite.on_mutant("off-by-one").caught
     assert suite.on_subject() is RUNS[0]  # each run is made once per grading
 
