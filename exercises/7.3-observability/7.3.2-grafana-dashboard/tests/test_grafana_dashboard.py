@@ -66,7 +66,9 @@ RANGE = (
     r"|\$\{__rate_interval\}|\$\{__interval\})\]"
 )
 JOB = re.compile(r"""(?:^|,)job=~?(["'])(?:\$job|\$\{job(?::\w+)?\})\1(?:,|$)""")
-FIVE_XX = re.compile(r"""(?:^|,)status=~(["'])\^?5(?:\.\.|\[0-9\]\[0-9\]|\\\\d\\\\d)\$?\1(?:,|$)""")
+FIVE_XX = re.compile(
+    r"""(?:^|,)status=~(["'])\^?5(?:\.\.|\.\*|\.\+|\[0-9\]\[0-9\]|\\\\d\\\\d)\$?\1(?:,|$)"""
+)
 STATUS = re.compile(r"(?:^|,)status(?:=|!=|=~|!~)")
 
 
@@ -259,7 +261,12 @@ def test_prometheus_datasource(learner):
         f"{DATASOURCES}: access is {source.get('access')!r}, not proxy"
     )
     url = str(source.get("url") or "")
-    assert re.match(r"^https?://[^/\s]+", url), f"{DATASOURCES}: url is {url!r}"
+    match = re.match(r"^https?://(\[[^\]]*\]|[^/:\s]+)", url)
+    assert match, f"{DATASOURCES}: url is {url!r}, not an http:// or https:// address"
+    host = match.group(1).lower()
+    assert host not in ("localhost", "127.0.0.1", "[::1]", "0.0.0.0"), (
+        f"{DATASOURCES}: url is {url!r}: inside Grafana's container, {host} is Grafana itself"
+    )
 
 
 @pytest.mark.task(3)
