@@ -1,0 +1,98 @@
+"""fakes.py and conftest.py through the grader's probe tests; test_signup.py by mutation."""
+
+from pathlib import Path
+
+import pytest
+
+from grader.mutation import overrides_left
+
+HERE = Path(__file__).parent
+PROBES = {"test_probes.py": (HERE / "probes" / "fake_probes.py").read_text()}
+
+
+@pytest.fixture
+def probed(learner_tests):
+    suite = learner_tests(HERE, ["fakes.py", "conftest.py"], inspect=overrides_left("main"))
+    run = suite.on_subject(probes=PROBES)
+    assert not run.collection_errors, f"fakes.py or conftest.py could not be used: {run.problems()}"
+    return run
+
+
+@pytest.fixture
+def suite(learner_tests):
+    return learner_tests(HERE, ["fakes.py", "conftest.py", "test_signup.py"])
+
+
+def probe(run, name):
+    test_id = f"test_probes.py::{name}"
+    assert run.outcome(test_id) == "passed", run.reason(test_id) or f"{name} did not run"
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+def test_fake_records_each_email(probed):
+    probe(probed, "test_1_a_new_fake_records_what_it_sends")
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+def test_failing_fake_raises_email_delivery_error(probed):
+    probe(probed, "test_2_a_failing_fake_raises_and_records_nothing")
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_fixture_gives_the_client_and_the_fake_it_installed(probed):
+    probe(probed, "test_3_a_sign_up_reaches_the_fake")
+
+
+@pytest.mark.task(2)
+def test_fixture_fake_can_make_the_request_fail(probed):
+    probe(probed, "test_4_the_fake_can_fail_the_request")
+
+
+@pytest.mark.task(2)
+def test_fixture_gives_each_test_a_new_fake(probed):
+    probe(probed, "test_5_each_test_gets_a_new_fake")
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_fixture_removes_the_override(probed):
+    probe(probed, "test_6_the_override_is_gone_after_the_test")
+    assert probed.inspected == [], (
+        f"after the tests had run, app.dependency_overrides still held {probed.inspected}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+def test_learner_tests_pass_on_the_provided_app(suite):
+    run = suite.on_subject()
+    assert not run.collection_errors, f"your tests could not be run: {run.problems()}"
+    assert run.green, f"on the provided main.py, {run.problems() or 'no test was collected'}"
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    "mutant",
+    [
+        "wrong-subject",
+        "wrong-recipient",
+        "email-failure-not-503",
+        "user-created-before-email",
+        "duplicate-sends-email",
+    ],
+)
+def test_learner_tests_catch_the_broken_behaviour(suite, mutant):
+    behaviour = suite.subject.mutant(mutant).behaviour  # fails loudly if the patch is stale
+    subject = suite.on_subject()
+    assert subject.passed and not subject.collection_errors, (
+        f"no test of yours passes on the provided main.py: {subject.problems()}"
+    )
+    run = suite.on_mutant(mutant)
+    caught = [t for t in subject.passed if t in run.failed or t in run.errors]
+    assert caught, (
+        "all your tests that pass on the provided main.py also pass on an app that breaks "
+        f'this behaviour: "{behaviour}" Add a test that fails when it is broken.'
+    )
