@@ -1,5 +1,6 @@
 import fakeredis
 import pytest
+from redis.exceptions import RedisError
 
 ADA = {"username": "ada", "password": "lovelace"}
 BOB = {"username": "bob", "password": "builder"}
@@ -164,6 +165,21 @@ def test_destroy_all_ends_every_session_of_one_user(sessions, redis):
     assert left == [None, None], f"after destroy_all('ada'), get() of her sessions gives {left}"
     assert not redis.exists("user_sessions:ada"), "destroy_all('ada') left user_sessions:ada"
     assert store.get(bob) == "bob", "destroy_all('ada') also ended bob's session"
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Do not catch Redis errors in the store: an outage is not 'no session'. Let them reach the "
+    "app, which answers 503."
+)
+def test_the_store_lets_redis_errors_propagate(sessions, redis, server):
+    store = sessions.RedisSessionStore(redis)
+    sid = store.create("ada")
+    server.connected = False
+    for name, call in [("get", lambda: store.get(sid)), ("touch", lambda: store.touch(sid))]:
+        with pytest.raises(RedisError):
+            result = call()
+            pytest.fail(f"with Redis down, {name}(sid) returned {result!r} instead of raising")
 
 
 # --- Task 2: login, /me, logout --------------------------------------------------------------
