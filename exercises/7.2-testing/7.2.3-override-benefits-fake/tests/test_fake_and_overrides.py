@@ -59,6 +59,8 @@ def test_fixture_gives_each_test_a_new_fake(probed):
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_fixture_removes_the_override(probed):
+    # Only a fixture that installed the fake can be said to have removed it.
+    probe(probed, "test_3_a_sign_up_reaches_the_fake")
     probe(probed, "test_6_the_override_is_gone_after_the_test")
     assert probed.inspected == [], (
         f"after the tests had run, app.dependency_overrides still held {probed.inspected}"
