@@ -335,3 +335,31 @@ def overrides_left(module: str = "app", attribute: str = "app") -> Callable[[dic
         return [getattr(k, "__name__", repr(k)) for k in getattr(app, "dependency_overrides", {})]
 
     return inspect
+
+
+def problems(tests_dir: Path, prompt: str, starter_dir: Path | None = None) -> list[str]:
+    """What is wrong with an exercise's subject and mutants, statically (for `grade lint`):
+    a mutant that does not apply, a Breaks: sentence missing from the prompt, a subject file
+    that differs from the starter's copy. An exercise without `tests/subject/` has none."""
+    if not (Path(tests_dir) / SUBJECT).is_dir():
+        return []
+    subject = Subject(Path(tests_dir))
+    found = []
+    prompt_text = variants.normalised(prompt)
+    for name in subject.mutant_names:
+        try:
+            mutant = subject.mutant(name)
+        except MutationError as exc:
+            found.append(f"{MUTANTS}/{name}.patch: {exc}")
+            continue
+        if mutant.behaviour not in prompt_text:
+            found.append(
+                f"{MUTANTS}/{name}.patch: its Breaks: sentence is not in the prompt: "
+                f'"{mutant.behaviour}"'
+            )
+    if starter_dir is not None:
+        for rel, text in subject.files.items():
+            copy = Path(starter_dir) / rel
+            if not copy.is_file() or copy.read_text(encoding="utf-8") != text:
+                found.append(f"{SUBJECT}/{rel} differs from the starter's {rel}")
+    return found

@@ -219,3 +219,30 @@ def test_the_plugin_fixture_runs_the_learner_files(pytester):
         str(hidden), "-p", "grader.pytest_plugin", "--submission", str(learner)
     )
     result.assert_outcomes(passed=3)
+
+
+def test_problems_names_stale_mutants_unknown_sentences_and_a_drifted_subject(subject, tmp_path):
+    starter = tmp_path / "starter"
+    starter.mkdir()
+    (starter / "app.py").write_text(SUBJECT)
+    assert mutation.problems(tmp_path, "`add(a, b)` returns `a + b`.", starter) == []
+    (starter / "app.py").write_text(SUBJECT + "# edited\n")
+    (tmp_path / "mutants" / "stale.patch").write_text(
+        MUTANT.replace("return a + b\n", "return b\n")
+    )
+    found = mutation.problems(tmp_path, "another prompt", starter)
+    assert any("stale.patch" in p and "no longer applies" in p for p in found)
+    assert any("off-by-one.patch" in p and "not in the prompt" in p for p in found)
+    assert "subject/app.py differs from the starter's app.py" in found
+    assert mutation.problems(tmp_path / "starter", "x") == []  # no subject, nothing to check
+
+
+def test_probe_tests_run_with_the_learner_files(subject):
+    conftest = "import pytest\n\n@pytest.fixture\ndef answer():\n    return 42\n"
+    probe = "def test_uses_the_learner_fixture(answer):\n    assert answer == 41, 'answer was 42'\n"
+    run = subject.run({"conftest.py": conftest, "test_probe.py": probe})
+    assert run.outcome("test_probe.py::test_uses_the_learner_fixture") == "failed"
+    assert run.reason("test_probe.py::test_uses_the_learner_fixture").startswith(
+        "AssertionError: answer was 42"
+    )
+    assert run.outcome("test_probe.py::test_other") == "missing"
