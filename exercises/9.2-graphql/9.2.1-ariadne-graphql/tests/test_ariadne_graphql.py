@@ -27,6 +27,11 @@ def main(learner):
 
 @pytest.fixture
 def engine(main, db_engine):
+    if not callable(getattr(main.SessionLocal, "configure", None)):
+        pytest.fail(
+            f"main.SessionLocal is {main.SessionLocal!r}, not a sessionmaker: the tests point "
+            "it at their database with SessionLocal.configure(bind=...)"
+        )
     engine = db_engine(main.Base.metadata)
     before = main.SessionLocal.kw.get("bind")
     main.SessionLocal.configure(bind=engine)
