@@ -54,6 +54,11 @@ NO_PLUGINS = (
     "threadexception",
 )
 REASON_CHARS = 300
+STOPPED = {  # exit codes of a run that did not get through the tests (not a catch)
+    2: "the run was interrupted (KeyboardInterrupt or pytest.exit)",
+    3: "pytest stopped with an internal error (SystemExit while importing a test file?)",
+    4: "pytest refused its arguments",
+}
 
 
 class MutationError(Exception):
@@ -107,7 +112,7 @@ class TestRun:
     def problems(self, limit: int = 3) -> str:
         """One line per problem (collection errors first), at most `limit`, for a message."""
         lines = [
-            f"{where} could not be collected: {why}"
+            why if where == "(pytest)" else f"{where} could not be collected: {why}"
             for where, why in self.collection_errors.items()
         ]
         lines += [f"{test} failed: {why}" for test, why in self.failed.items()]
@@ -235,8 +240,8 @@ def run_tests(
             redirect_stdout(devnull),
         ):
             code = pytest.main(args, plugins=[_Collector(run)])
-            if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
-                run.collection_errors.setdefault("(pytest)", f"pytest stopped: {code.name}")
+            if code in STOPPED:
+                run.collection_errors.setdefault("(pytest)", STOPPED[code])
             if inspect is not None:
                 run.inspected = inspect(loaded())
     finally:

@@ -246,3 +246,21 @@ def test_probe_tests_run_with_the_learner_files(subject):
         "AssertionError: answer was 42"
     )
     assert run.outcome("test_probe.py::test_other") == "missing"
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("raise SystemExit(3)\n\ndef test_a():\n    pass\n", "internal error"),
+        ("import pytest\n\ndef test_a():\n    pytest.exit('bye')\n", "interrupted"),
+        ("def test_a():\n    raise KeyboardInterrupt\n", "interrupted"),
+    ],
+)
+def test_a_run_that_stops_early_is_neither_green_nor_a_catch(subject, text, why):
+    run = subject.run({"test_app.py": text}, mutant="off-by-one")
+    assert not run.green and not run.caught
+    assert (
+        why in run.collection_errors["(pytest)"]
+        and run.problems().startswith("pytest")
+        or (run.problems().startswith("the run was interrupted"))
+    )
