@@ -61,6 +61,8 @@ def test_overrides_are_removed_after_the_tests(suite):
     "mutant",
     [
         "renamed-temperature",
+        "summary-not-description",
+        "default-units-imperial",
         "unknown-city-not-404",
         "units-not-passed",
         "client-not-from-dependency",
