@@ -49,14 +49,24 @@ PRELOADABLE = {
     "prometheus_client": ["prometheus_client"],
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+MAX_SCANNED_FILES = 50  # per submission: a learner's files, not a vendored library
+MAX_SCANNED_BYTES = 200_000
 
 
-def preload_modules(exercises) -> list[str]:
-    names: set[str] = set()
+def preload_modules(exercises, submissions: list[Path] = ()) -> list[str]:
+    """The PRELOADABLE modules that the selected exercises' starters, suites or references
+    import, or that a submission imports (a learner may pick another allowed library, e.g.
+    strawberry where the reference uses ariadne). Submissions are read to a bounded depth."""
+    files: list[Path] = []
     for exercise in exercises:
         for folder in (exercise.starter_dir, exercise.tests_dir, exercise.solution_root):
-            for path in folder.glob("*.py") if folder.is_dir() else ():
-                names.update(IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")))
+            files += folder.glob("*.py") if folder.is_dir() else ()
+    for folder in submissions:
+        files += [*folder.glob("*.py"), *folder.glob("*/*.py")][:MAX_SCANNED_FILES]
+    names: set[str] = set()
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            names.update(IMPORT.findall(handle.read(MAX_SCANNED_BYTES)))
     return sorted({m for name in names & PRELOADABLE.keys() for m in PRELOADABLE[name]})
 
 
@@ -206,7 +216,10 @@ def stage(
             }
         )
     pids = limits.pids if nproc_rlimit else 0
-    preload = preload_modules({unit.exercise.id: unit.exercise for unit in units}.values())
+    preload = preload_modules(
+        {unit.exercise.id: unit.exercise for unit in units}.values(),
+        [base / "units" / unit.key for unit in units],
+    )
     manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids, "preload": preload}
     (base / "manifest.json").write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base):

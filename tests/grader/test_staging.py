@@ -15,6 +15,7 @@ from grader.staging import (
     Unit,
     copy_submission,
     owner_alive,
+    preload_modules,
     stage,
     sweep_stale_jobs,
 )
@@ -191,3 +192,20 @@ def _live_owner() -> dict:
     from grader.staging import _owner
 
     return _owner()
+
+
+def test_a_library_the_submission_imports_is_preloaded_too(tmp_path, adder):
+    """A learner may choose another allowed library than the reference (strawberry where the
+    reference uses ariadne): the warm parent imports it once instead of every child."""
+    (tmp_path / "main.py").write_text("import strawberry\nfrom calc import add\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "db.py").write_text("from sqlalchemy import select\n")
+    assert preload_modules([adder]) == []
+    found = preload_modules([adder], [tmp_path])
+    assert "strawberry" in found and "sqlalchemy.orm" in found
+    job = stage([Unit("u", adder, [tmp_path])], Limits())
+    try:
+        manifest = json.loads((job.path / "manifest.json").read_text())
+        assert "strawberry.fastapi" in manifest["preload"]
+    finally:
+        job.cleanup()
