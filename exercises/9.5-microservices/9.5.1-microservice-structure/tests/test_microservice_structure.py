@@ -127,6 +127,12 @@ def test_an_invalid_user_is_422(users, body):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Keep everything that depends on the URL inside create_app (the engine, the session "
+    "factory, the dependency that yields sessions) or on app.state: a module-level session "
+    "factory rebound by each create_app makes every app use the last URL."
+)
 def test_two_apps_keep_their_own_databases(packages, tmp_path, app_client):
     users_service, _ = packages
     one = app_client(users_service.create_app(f"sqlite:///{tmp_path / 'a.db'}"), lifespan=True)
