@@ -158,14 +158,17 @@ class Subject:
         tests: dict[str, str],
         mutant: str | None = None,
         inspect: Callable[[dict[str, ModuleType]], Any] | None = None,
+        only: list[str] | None = None,
+        first_failure: bool = False,
     ) -> TestRun:
         """Run the test files `tests` ({name: text}: the learner's, and any probe tests of the
-        hidden suite) beside the subject, or beside the mutant `mutant`."""
+        hidden suite) beside the subject, or beside the mutant `mutant`. `only`: run just these
+        test ids (the others are deselected); `first_failure`: stop at the first failure."""
         files = dict(self.files)
         if mutant is not None:
             files.update(self.mutant(mutant).files)
         files.update(tests)
-        return run_tests(files, inspect=inspect)
+        return run_tests(files, inspect=inspect, only=only, first_failure=first_failure)
 
 
 # ---------------------------------------------------------------- the nested run
@@ -174,8 +177,18 @@ class Subject:
 class _Collector:
     """The nested run's only reporting plugin."""
 
-    def __init__(self, run: TestRun) -> None:
+    def __init__(self, run: TestRun, only: list[str] | None = None) -> None:
         self.run = run
+        self.only = None if only is None else set(only)
+
+    def pytest_collection_modifyitems(self, config, items) -> None:
+        if self.only is None:
+            return
+        kept = [item for item in items if item.nodeid in self.only]
+        dropped = [item for item in items if item.nodeid not in self.only]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -213,7 +226,10 @@ def _reason(report) -> str:
 
 
 def run_tests(
-    files: dict[str, str], inspect: Callable[[dict[str, ModuleType]], Any] | None = None
+    files: dict[str, str],
+    inspect: Callable[[dict[str, ModuleType]], Any] | None = None,
+    only: list[str] | None = None,
+    first_failure: bool = False,
 ) -> TestRun:
     """Write `files` ({relative path: text}) to a new temporary folder and run pytest there, in
     this process. `inspect(modules)` is called after the run with the modules imported from that
@@ -239,7 +255,9 @@ def run_tests(
             open(os.devnull, "w") as devnull,
             redirect_stdout(devnull),
         ):
-            code = pytest.main(args, plugins=[_Collector(run)])
+            if first_failure:
+                args.append("--exitfirst")
+            code = pytest.main(args, plugins=[_Collector(run, only)])
             if code in STOPPED:
                 run.collection_errors.setdefault("(pytest)", STOPPED[code])
             if inspect is not None:

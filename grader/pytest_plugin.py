@@ -277,12 +277,22 @@ class LearnerTests:
 
     def run(self, mutant: str | None = None, probes: dict[str, str] | None = None):
         """The learner's files (plus the hidden suite's `probes`, {file name: text}) run beside
-        the subject, or beside the mutant named `mutant`."""
+        the subject, or beside the mutant named `mutant`: there, only the tests that passed on
+        the subject run, up to the first failure (enough to tell whether it is caught)."""
         key = (mutant, tuple(sorted((probes or {}).items())))
         if key not in self._runs:
+            # On a mutant, only the tests that passed on the subject can catch it, and the
+            # first that fails does: run those, and stop there.
+            only = None if mutant is None else self.run(None, probes).passed
             files = self.files
             files.update(probes or {})
-            self._runs[key] = self.subject.run(files, mutant=mutant, inspect=self._inspect)
+            self._runs[key] = self.subject.run(
+                files,
+                mutant=mutant,
+                inspect=self._inspect,
+                only=only,
+                first_failure=mutant is not None,
+            )
         return self._runs[key]
 
     def on_subject(self, probes: dict[str, str] | None = None) -> mutation.TestRun:

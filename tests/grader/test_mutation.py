@@ -261,3 +261,17 @@ def test_a_run_that_stops_early_is_neither_green_nor_a_catch(subject, text, why)
     assert not run.green and not run.caught
     assert why in run.collection_errors["(pytest)"]
     assert run.problems() == run.collection_errors["(pytest)"]  # said as it is, no file name
+
+
+def test_only_and_first_failure_narrow_a_run(subject):
+    tests = GOOD_TESTS + "\n\ndef test_add_again():\n    assert add(1, 1) == 2\n"
+    run = subject.run(
+        {"test_app.py": tests},
+        mutant="off-by-one",
+        only=["test_app.py::test_neg", "test_app.py::test_add", "test_app.py::test_add_again"],
+        first_failure=True,
+    )
+    assert run.failed == {"test_app.py::test_add": "assert 6 == 5"}  # stopped there
+    assert run.passed == [] and run.caught
+    run = subject.run({"test_app.py": tests}, only=["test_app.py::test_neg"])
+    assert run.collected == 1 and run.passed == ["test_app.py::test_neg"]
