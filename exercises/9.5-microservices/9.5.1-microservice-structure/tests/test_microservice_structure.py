@@ -307,8 +307,8 @@ def test_health_and_ready_with_a_working_database(wired, service):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Build the engine in create_app but connect only later: create the tables in the lifespan, "
-    "and let /ready run `SELECT 1` inside try/except, answering 503 when it fails. /health "
-    "must not touch the database."
+    "and let /ready run `SELECT 1` inside try/except on every call, answering 503 when it "
+    "fails. /health must not touch the database."
 )
 @pytest.mark.parametrize("service", ["users", "orders"])
 def test_ready_is_503_when_the_database_cannot_be_opened(
@@ -324,3 +324,5 @@ def test_ready_is_503_when_the_database_cannot_be_opened(
     client = app_client(app)  # no lifespan: its startup would fail on this database
     check(client.get("/ready"), f"GET /ready on {service} with a database it cannot open", 503)
     check(client.get("/health"), f"GET /health on {service} with a database it cannot open", 200)
+    (tmp_path / "missing-folder").mkdir()
+    check(client.get("/ready"), f"GET /ready on {service} once its database can be opened", 200)
