@@ -103,6 +103,17 @@ def test_a_success_is_returned_from_the_first_attempt(make, clock):
 
 
 @pytest.mark.task(1)
+def test_the_callers_headers_are_sent_with_the_request_id(make):
+    _, client, upstream = make(200)
+    client.get("/items/1", headers={"Accept": "text/csv", "X-Tenant": "acme"}, request_id="r-1")
+    sent = upstream.requests[0].headers
+    got = {name: sent.get(name) for name in ["accept", "x-tenant", "x-request-id"]}
+    assert got == {"accept": "text/csv", "x-tenant": "acme", "x-request-id": "r-1"}, (
+        f"get(headers={{'Accept': 'text/csv', 'X-Tenant': 'acme'}}, request_id='r-1') sent {got}"
+    )
+
+
+@pytest.mark.task(1)
 @pytest.mark.parametrize("status", [404, 409, 302])
 def test_a_status_below_500_is_returned_without_retry(make, clock, status):
     _, client, upstream = make(status)
