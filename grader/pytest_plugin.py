@@ -82,7 +82,8 @@ class Learner:
         missing = [n for n in names if getattr(module, n, None) is None]
         if missing:
             listed = ", ".join(f"`{n}`" for n in missing)
-            raise LearnerCodeError(f"{name.replace('.', '/')}.py defines no {listed}")
+            where = self._display_path(name, getattr(module, "__file__", None))
+            raise LearnerCodeError(f"{where} defines no {listed}")
         return module
 
     def fresh(self, name: str) -> ModuleType:
@@ -131,8 +132,16 @@ class Learner:
         file = getattr(mod, "__file__", None)
         return isinstance(file, str) and file.startswith(self._prefix)
 
+    def _display_path(self, name: str, file: str | None = None) -> str:
+        """The learner's file for module `name`, as the learner sees it: `main.py`, or
+        `users_service/__init__.py` for a package."""
+        if isinstance(file, str) and file.startswith(self._prefix):
+            return file[len(self._prefix) :]
+        stem = name.replace(".", "/")
+        return f"{stem}/__init__.py" if (self.folder / stem).is_dir() else f"{stem}.py"
+
     def _describe(self, name: str, exc: BaseException) -> str:
-        filename = name.replace(".", "/") + ".py"
+        filename = self._display_path(name)
         if isinstance(exc, ModuleNotFoundError) and exc.name == name.split(".")[0]:
             return f"{filename} is missing: create it (grade start copies the starter)"
         if isinstance(exc, SyntaxError):

@@ -60,14 +60,22 @@ def preload_modules(exercises, submissions: list[Path] = ()) -> list[str]:
     files: list[Path] = []
     for exercise in exercises:
         for folder in (exercise.starter_dir, exercise.tests_dir, exercise.solution_root):
-            files += folder.glob("*.py") if folder.is_dir() else ()
+            files += _python_files(folder)
     for folder in submissions:
-        files += [*folder.glob("*.py"), *folder.glob("*/*.py")][:MAX_SCANNED_FILES]
+        files += _python_files(folder)
     names: set[str] = set()
     for path in files:
         with open(path, encoding="utf-8", errors="replace") as handle:
             names.update(IMPORT.findall(handle.read(MAX_SCANNED_BYTES)))
     return sorted({m for name in names & PRELOADABLE.keys() for m in PRELOADABLE[name]})
+
+
+def _python_files(folder: Path) -> list[Path]:
+    """A folder's modules and its packages' modules (one level down: where learners put them),
+    at most MAX_SCANNED_FILES."""
+    if not folder.is_dir():
+        return []
+    return [*folder.glob("*.py"), *folder.glob("*/*.py")][:MAX_SCANNED_FILES]
 
 
 ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
