@@ -1,6 +1,7 @@
 import fakeredis
 import pytest
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 ADA = {"username": "ada", "password": "lovelace"}
 BOB = {"username": "bob", "password": "builder"}
@@ -168,6 +169,25 @@ def test_destroy_all_ends_every_session_of_one_user(sessions, redis):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "The set still lists ids whose session has expired: count the `session:<sid>` keys you "
+    "really deleted (`redis.delete(*keys)` answers that number), not the ids in the set."
+)
+def test_destroy_all_does_not_count_sessions_that_had_expired(sessions, redis):
+    store = sessions.RedisSessionStore(redis)
+    live, expired = store.create("ada"), store.create("ada")
+    redis.delete(f"session:{expired}")  # what expiry does; its id stays in the user's set
+    ended = store.destroy_all("ada")
+    assert ended == 1, (
+        f"destroy_all('ada') with 1 live and 1 expired session returned {ended!r}, not 1"
+    )
+    assert store.get(live) is None and not redis.exists("user_sessions:ada"), (
+        "destroy_all('ada') left her live session or her set behind"
+    )
+
+
+@pytest.mark.task(1)
 @pytest.mark.hint(
     "Do not catch Redis errors in the store: an outage is not 'no session'. Let them reach the "
     "app, which answers 503."
@@ -332,6 +352,57 @@ def test_logout_all_ends_every_device_of_the_user(client, new_client, redis):
 def test_logout_all_without_a_session_is_401(client):
     use_sid(client, "forged")
     assert status_of(client, "POST", "/logout-all") == 401, "POST /logout-all with a forged sid"
+
+
+@pytest.fixture
+def failing():
+    """Makes every command of one client (pipelines too) raise ``error`` until ``restore()``."""
+
+    class Failing:
+        patch = pytest.MonkeyPatch()
+
+        def __call__(self, redis, error):
+            def fail(*args, **kwargs):
+                raise error
+
+            self.patch.setattr(redis.connection_pool, "get_connection", fail)
+
+        def restore(self):
+            self.patch.undo()
+
+    failing = Failing()
+    yield failing
+    failing.restore()
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.parametrize("error", ["TimeoutError", "RedisError"])
+@pytest.mark.hint(
+    "Not only a ConnectionError: a timeout, or any other `redis.exceptions.RedisError`, is an "
+    "outage too. Handle the base class: `@app.exception_handler(RedisError)`."
+)
+def test_any_redis_error_is_503(client, redis, failing, error):
+    sid = login(client)
+    raised = {"TimeoutError": RedisTimeoutError, "RedisError": RedisError}[error]
+    failing(redis, raised("Redis failed"))
+    for method, path in [("GET", "/me"), ("POST", "/logout"), ("POST", "/logout-all")]:
+        use_sid(client, sid)
+        response = client.request(method, path)
+        assert response.status_code == 503, (
+            f"{method} {path} while Redis raised {error} answered {response.status_code}: "
+            f"{response.text[:200]}"
+        )
+    response = client.post("/login", json=ADA)
+    assert response.status_code == 503, (
+        f"POST /login while Redis raised {error} answered {response.status_code}: "
+        f"{response.text[:200]}"
+    )
+    failing.restore()
+    use_sid(client, sid)
+    assert status_of(client, "GET", "/me") == 200, (
+        f"after Redis raised {error} for a while, the session no longer works"
+    )
 
 
 @pytest.mark.task(3)
