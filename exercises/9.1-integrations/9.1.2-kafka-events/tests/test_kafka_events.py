@@ -5,7 +5,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.conn import collect_hosts
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
-from kafka_fakes import FakeProducer
+from kafka_fakes import CommitWatch, FakeProducer
 from sqlalchemy import select
 
 from grader.testing import client_for, overridden_db
@@ -222,10 +222,31 @@ def test_every_event_gets_its_own_event_id(db, producer):
 
 @pytest.mark.task(2)
 @pytest.mark.points(2)
+@pytest.mark.hint(
+    "Send before you commit: add the order, `db.flush()` for its id, `await "
+    "producer.send_and_wait(...)`, and only then `db.commit()`. Committing first and deleting "
+    "the order when the send fails still shows an order without its event in between."
+)
+def test_the_order_is_committed_only_after_kafka_acknowledged(main, db, producer):
+    watch = CommitWatch(db.sessions)
+    producer.observe = lambda: watch.writes_committed
+    body = created(db)
+    committed_at_send = producer.sent[0].observed if producer.sent else None
+    assert committed_at_send == 0, (
+        f"POST /orders had already committed {committed_at_send} write(s) when it awaited "
+        "send_and_wait: the order was stored before Kafka acknowledged its event"
+    )
+    assert stored_orders(main, db) == [(body["id"], "ada", 1250)], (
+        f"after POST /orders the table holds {stored_orders(main, db)}"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
 @pytest.mark.parametrize("error", ["timeout", "connection"])
 @pytest.mark.hint(
-    "Send before you commit: add, `db.flush()` for the id, `await producer.send_and_wait(...)` "
-    "in `try/except KafkaError` (roll back, raise HTTPException(503)), then `db.commit()`."
+    "Wrap the send in `try/except KafkaError` (the base class: a timeout and a lost connection "
+    "are both KafkaErrors): roll back the session and raise HTTPException(503)."
 )
 def test_kafka_error_is_503_and_stores_nothing(main, db, producer, error):
     producer.error = {"timeout": KafkaTimeoutError(), "connection": KafkaConnectionError()}[error]
@@ -242,10 +263,24 @@ def test_kafka_error_is_503_and_stores_nothing(main, db, producer, error):
     assert stored_orders(main, db) == [(body["id"], "ada", 1250)], (
         f"after one failed and one published order, the table holds {stored_orders(main, db)}"
     )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A rolled-back order's id is handed to the next order, and its failed send may have "
+    "reached Kafka: an event_id built from the order id is then used twice. Make a new "
+    "`str(uuid.uuid4())` for every event."
+)
+def test_a_failed_send_does_not_lend_its_event_id_to_the_next_event(db, producer):
+    producer.error = KafkaTimeoutError()
+    db.client.post("/orders", json=ADA)  # its status is another test's business
+    producer.error = None
+    created(db)
     # The failed send may have reached Kafka all the same: the next event needs an id of its own.
     ids = [json.loads(m.value)["event_id"] for m in producer.sent]
-    assert len(set(ids)) == len(ids), (
-        f"the event of the failed send and the next order's event share an event_id: {ids}"
+    assert len(ids) == 2 and len(set(ids)) == 2, (
+        f"the event of the failed send and the next order's event have the event ids {ids}"
     )
 
 
@@ -365,6 +400,29 @@ def test_events_with_bad_fields_are_skipped(events):
         assert applied is False, f"an event with {name} returned {applied!r}"
         assert snapshot(store) == (set(), 0, 0), (
             f"an event with {name} changed the store to {snapshot(store)}"
+        )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "JSON `true` and `false` are not integers, but Python's bool is a subclass of int: "
+    "`isinstance(True, int)` is True. Check `isinstance(v, int) and not isinstance(v, bool)`."
+)
+def test_json_booleans_are_not_integers(events):
+    payload = {"order_id": 1, "customer": "ada", "amount_cents": 100}
+    cases = {
+        "amount_cents true": event(payload={**payload, "amount_cents": True}),
+        "order_id true": event(payload={**payload, "order_id": True}),
+        "amount_cents false": event(payload={**payload, "amount_cents": False}),
+    }
+    for name, body in cases.items():
+        store = events.OrderStats()
+        try:
+            applied = events.handle_order_event(raw(body), store)
+        except Exception as exc:
+            pytest.fail(f"an event with {name} raised {type(exc).__name__}: {exc}")
+        assert applied is False and snapshot(store) == (set(), 0, 0), (
+            f"an event with {name} returned {applied!r}; the store is {snapshot(store)}"
         )
 
 

@@ -71,7 +71,7 @@ async def create_order(
 ):
     order = Order(**new.model_dump())
     db.add(order)
-    db.commit()
+    db.flush()  # the id; nothing is committed before Kafka acknowledged the event
     event = OrderCreated(
         event_id=str(uuid.uuid4()),
         type="order.created",
@@ -84,9 +84,9 @@ async def create_order(
             key=f"{order.id}".encode(),
         )
     except KafkaError as exc:
-        db.delete(order)  # compensate: the order must not outlive a lost event
-        db.commit()
+        db.rollback()
         raise HTTPException(503, "could not publish the order") from exc
+    db.commit()
     return {
         "id": order.id,
         "customer": order.customer,
