@@ -30,6 +30,7 @@ from cli.commands import (
     start,
     variant,
     watch,
+    worker,
 )
 from grader import __version__
 from grader.errors import GraderError
@@ -71,6 +72,7 @@ COMMANDS: dict[str, Callable] = {
     "export": export.export,
     "override": override.override,
     "watch": watch.watch,
+    "worker": worker.worker,
     "new": new.new,
 }
 for name, command in COMMANDS.items():

@@ -275,7 +275,7 @@ def batch_report(report: BatchReport, db: str) -> None:
     for s in report.students:
         points = f"{s.score:g}/{s.max_score:g}" if s.state == "graded" else ""
         note = _plain(s.message, one_line=True)
-        state = Text(s.state, style=style[s.state])
+        state = Text(s.state, style=style.get(s.state, "red"))
         if s.needs_review:
             state = Text.assemble(state, Text(" needs review", style="bold yellow"))
             reasons = "; ".join(s.review)

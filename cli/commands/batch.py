@@ -30,8 +30,20 @@ def batch(
     ] = False,
     sandbox: options.SandboxOpt = "auto",
     as_json: options.JsonOpt = False,
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            "--broker",
+            envvar="GRADE_BROKER",
+            help="Grade on `grade worker`s fed by this Redis (redis://HOST:6379/0), not here.",
+        ),
+    ] = None,
 ) -> None:
     """Grade all students in parallel; results go to the gradebook as each student finishes."""
+    if broker:
+        from cli.commands.batch_broker import batch_on_broker
+
+        return batch_on_broker(submissions, selectors, db, broker, regrade=regrade, as_json=as_json)
     from grader.batch import grade_batch  # SQLAlchemy: imported only by the commands using it
     from grader.gradebook import Gradebook
 

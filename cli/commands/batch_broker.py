@@ -1,0 +1,59 @@
+"""`grade batch SUBMISSIONS [SELECTOR] --broker URL`: the class is graded by `grade worker`s.
+
+The same command as a local batch, from the teacher's side: the same progress bar, table,
+JSON and exit codes. Two endings are its own: the broker lost midway (said in one line; the
+report is not ok, and running the batch again resumes) and Ctrl-C (nothing more is enqueued,
+queued tasks are withdrawn, the command says who was saved and exits 130).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli import options, output
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+
+
+def batch_on_broker(
+    submissions: Path,
+    selectors: list[str] | None,
+    db: str,
+    broker: str,
+    *,
+    regrade: bool,
+    as_json: bool,
+) -> None:
+    from grader.distributed.dispatch import check_broker, grade_batch_on_broker
+    from grader.gradebook import Gradebook
+
+    exercises = options.catalog().select(selectors or ["all"])
+    check_broker(broker)  # one line and exit 2 before anything else happens
+    gradebook = Gradebook(db)
+    run = dict(regrade=regrade)
+    if as_json:
+        report = grade_batch_on_broker(submissions, exercises, gradebook, broker, **run)
+        output.emit_json(report.to_dict())
+    else:
+        from cli import render
+
+        with render.batch_progress() as callbacks:
+            on_start, on_done = callbacks[0], callbacks[1]
+            report = grade_batch_on_broker(
+                submissions, exercises, gradebook, broker, on_start=on_start, on_done=on_done,
+                **run,
+            )  # fmt: skip
+        render.batch_report(report, db)
+        if report.broker_lost:
+            render.warning(report.broker_lost)
+        if report.interrupted:
+            render.warning(
+                f"interrupted: {report.saved} students graded and saved in this batch; "
+                f"{report.withdrawn} queued were withdrawn (one being graded right now may "
+                "still be saved). Run the batch again to resume."
+            )
+    if report.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(output.EXIT_OK if report.ok else output.EXIT_FAILED)

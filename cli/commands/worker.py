@@ -1,0 +1,101 @@
+"""`grade worker --broker URL --db URL`: grade students from the queue, on this machine.
+
+A Celery worker (see grader.distributed): one student per task, in this machine's sandbox,
+recorded into the shared gradebook. It refuses to start without a real sandbox (a queue's
+submissions are as untrusted as any), without its broker, or without its gradebook, each in
+one line.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Annotated
+
+import typer
+
+from cli import options, output
+from cli.commands.batch import DEFAULT_DB, DbOpt
+from grader.errors import SandboxUnavailable
+from grader.sandbox import get_sandbox
+
+BrokerOpt = Annotated[
+    str,
+    typer.Option("--broker", envvar="GRADE_BROKER", help="The Redis broker: redis://HOST:6379/0."),
+]
+
+
+def worker(
+    broker: BrokerOpt,
+    db: DbOpt = DEFAULT_DB,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-c", min=1, help="Students at once [default: cores]."),
+    ] = None,
+    sandbox: options.SandboxOpt = "auto",
+    name: Annotated[
+        str | None, typer.Option("--name", help="This worker's name in Flower and in reports.")
+    ] = None,
+    first_slot: Annotated[
+        int,
+        typer.Option(
+            "--first-slot",
+            min=0,
+            help="First sandbox slot (uid offset) of this worker, when one machine runs several.",
+        ),
+    ] = 0,
+    as_json: options.JsonOpt = False,
+) -> None:
+    """Grade students sent by `grade batch --broker`, until stopped (Ctrl-C)."""
+    from celery.signals import worker_ready
+
+    from grader.distributed import tasks
+    from grader.distributed.app import QUEUE, make_app
+    from grader.distributed.dispatch import check_broker
+    from grader.gradebook import Gradebook
+
+    if sandbox == "none":
+        raise SandboxUnavailable(
+            "worker-unsandboxed",
+            "a worker never grades unsandboxed (--sandbox none)",
+            "Install bubblewrap or start Docker, and pass --sandbox auto, bwrap or docker.",
+        )
+    first = get_sandbox(sandbox, slot=first_slot)  # no sandbox: one line, before anything
+    check_broker(broker)
+    Gradebook(db).engine.dispose()  # a bad URL or an unreachable database: one line now
+    processes = concurrency or os.cpu_count() or 1
+    hostname = f"{name or 'grade'}-{os.getpid()}@{socket.gethostname()}"
+    tasks.SETUP = tasks.Setup(db, sandbox, options.catalog(), first_slot=first_slot)
+    app = make_app(broker)
+    tasks.register(app)
+    started = {"worker": hostname, "concurrency": processes, "sandbox": first.name, "db": db}
+    if as_json:
+        output.emit_json({"started": started})
+    else:
+        typer.echo(
+            f"grade worker: {processes} at once in {first.name}, broker {_safe(broker)}; "
+            "Ctrl-C to stop",
+            err=True,
+        )
+
+    @worker_ready.connect(weak=False)
+    def ready(**_: object) -> None:
+        typer.echo(f"grade worker ready: {hostname}", err=True)
+
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={processes}",
+            f"--hostname={hostname}",
+            f"--queues={QUEUE}",
+            "--loglevel=WARNING",
+            "--task-events",
+            "--without-gossip",
+        ]
+    )
+
+
+def _safe(url: str) -> str:
+    from kombu.utils.url import maybe_sanitize_url
+
+    return maybe_sanitize_url(url)

@@ -1,0 +1,274 @@
+"""`grade worker` and `grade batch --broker` on a real redis-server and PostgreSQL, started on
+loopback by these tests, with two worker processes; and the faults a real class meets."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from grader.gradebook import Gradebook
+from tests.conftest import FIXTURE_CATALOG
+from tests.grader.test_batch import SOLUTION, STARTER, student
+from tests.grader.test_gradebook_postgres import postgres_url  # noqa: F401 (a fixture)
+
+SLOW = "import time\ntime.sleep({seconds})\n"  # a submission that takes its time to import
+POISON = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.killpg(0, signal.SIGKILL)\n"
+ENV = {**os.environ, "GRADE_CATALOG": str(FIXTURE_CATALOG), "PYTHONPATH": os.getcwd()}
+runner = CliRunner()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    """A redis-server of the test's own, without persistence, that may be killed and restarted."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = _free_port()
+        self.folder = folder
+        self.proc: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> Redis:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        import redis
+
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    if not shutil.which("redis-server"):
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail("redis-server is not installed (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed")
+    server = Redis(tmp_path).start()
+    yield server
+    server.kill()
+
+
+class Worker:
+    """`grade worker` in a process group of its own, its output in a log file."""
+
+    def __init__(self, broker: str, db: str, log: Path, slot: int, env: dict) -> None:
+        self.log = log
+        argv = [sys.executable, "-m", "cli.main", "worker", "--broker", broker, "--db", db,
+                "--sandbox", "bwrap", "--concurrency", "1", "--first-slot", str(slot),
+                "--name", log.stem]  # fmt: skip
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen(
+                argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def ready(self, timeout: float = 30) -> Worker:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b"grade worker ready" in self.log.read_bytes():
+                return self
+            assert self.proc.poll() is None, self.log.read_text()
+            time.sleep(0.05)
+        raise AssertionError(f"worker not ready: {self.log.read_text()}")
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+
+@pytest.fixture
+def workers(tmp_path, bwrap):
+    started: list[Worker] = []
+
+    def start(broker: str, db: str, count: int = 2, env: dict | None = None, wait: bool = True):
+        batch = [
+            Worker(
+                broker, db, tmp_path / f"w{len(started) + i}.log", len(started) + i, env or ENV
+            )  # fmt: skip
+            for i in range(count)
+        ]
+        started.extend(batch)
+        return [w.ready() for w in batch] if wait else batch
+
+    yield start
+    for worker in started:
+        worker.kill()
+
+
+@pytest.fixture
+def pg_db(postgres_url, request):  # noqa: F811
+    """A fresh database on the test server, for this test alone."""
+    from sqlalchemy import create_engine, text
+
+    name = "d_" + request.node.name.lower().replace("[", "_").replace("]", "")[:50]
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"drop database if exists {name}"))
+        connection.execute(text(f"create database {name}"))
+    engine.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def batch_argv(root: Path, broker: str, db: str, *more: str) -> list[str]:
+    return [sys.executable, "-m", "cli.main", "batch", str(root), "--broker", broker,
+            "--db", db, "--json", *more]  # fmt: skip
+
+
+def runs_of(db: str) -> dict[str, int]:
+    """student → runs recorded."""
+    from sqlalchemy import text
+
+    book = Gradebook(db)
+    with book.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "select s.name, count(r.id) from students s join submissions b on "
+                "b.student_id = s.id join runs r on r.submission_id = b.id group by s.name"
+            )
+        )
+        found = {name: count for name, count in rows}
+    book.engine.dispose()
+    return found
+
+
+def write(root: Path, name: str, code: str) -> None:
+    folder = root / name / "9.1.1-adder"
+    folder.mkdir(parents=True)
+    (folder / "calc.py").write_text(code + (SOLUTION / "calc.py").read_text())
+
+
+# ------------------------------------------------------------------ refusing to start
+
+
+def test_a_worker_refuses_to_start_without_a_sandbox(monkeypatch):
+    result = runner.invoke(
+        app, ["worker", "--broker", "redis://127.0.0.1:1/0", "--sandbox", "none"]
+    )
+    assert result.exit_code == 3
+    assert "never grades unsandboxed" in result.output and len(result.output.splitlines()) == 1
+
+    from cli.commands import worker
+    from grader.errors import SandboxUnavailable
+
+    def missing(name, slot=0):
+        raise SandboxUnavailable("no-sandbox", "no sandbox is available", "Install bubblewrap.")
+
+    monkeypatch.setattr(worker, "get_sandbox", missing)
+    result = runner.invoke(app, ["worker", "--broker", "redis://127.0.0.1:1/0"])
+    assert result.exit_code == 3
+    assert result.output.strip() == "error: no sandbox is available Install bubblewrap."
+
+
+def test_an_unreachable_broker_is_one_line_and_exit_2(tmp_path, bwrap):
+    (tmp_path / "subs").mkdir()
+    broker = f"redis://127.0.0.1:{_free_port()}/0"
+    db = f"sqlite:///{tmp_path / 'gb.db'}"
+    started = time.monotonic()
+    result = runner.invoke(app, ["batch", str(tmp_path / "subs"), "--broker", broker, "--db", db])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: cannot reach the broker at {broker}")
+    assert len(result.output.strip().splitlines()) == 1
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / "gb.db").exists()  # nothing was started
+    env = {**ENV, "GRADE_SANDBOX": "bwrap"}
+    result = runner.invoke(app, ["worker", "--broker", broker, "--db", db], env=env)
+    assert result.exit_code == 2 and "cannot reach the broker" in result.output
+
+
+# ------------------------------------------------------------------ a class on two workers
+
+
+def test_a_class_is_graded_by_two_workers_into_postgres(tmp_path, redis_server, workers, pg_db):
+    """Reference, starter, zip and bad input, and a poisoned submission that kills its sandbox:
+    the same report as a local batch, everyone recorded once, and a rerun skips them all."""
+    import zipfile
+
+    root = tmp_path / "subs"
+    for i in range(2):
+        student(root, f"s{i}", [SOLUTION, STARTER][i % 2])
+    with zipfile.ZipFile(root / "zipped.zip", "w") as zf:
+        zf.write(SOLUTION / "calc.py", "9.1.1-adder/calc.py")
+    (root / "corrupt.zip").write_bytes(b"PK\x03\x04 not really")
+    write(root, "poisoned", POISON)
+    workers(redis_server.url, pg_db, 2)
+
+    result = subprocess.run(batch_argv(root, redis_server.url, pg_db), env=ENV,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 1, result.stderr  # a problem, as a local batch exits
+    report = json.loads(result.stdout)
+    states = {s["student"]: (s["state"], s["score"]) for s in report["students"]}
+    assert states == {
+        "s0": ("graded", 8), "s1": ("graded", 0), "zipped": ("graded", 8),
+        "corrupt": ("problem", 0), "poisoned": ("graded", 0),
+    }  # fmt: skip
+    poisoned = next(s for s in report["students"] if s["student"] == "poisoned")
+    assert poisoned["needs_review"] and any("os.kill" in r for r in poisoned["review"])
+    assert report["sandbox"] == "bwrap" and report["broker"] == redis_server.url
+    assert runs_of(pg_db) == {n: 1 for n in ("s0", "s1", "zipped", "poisoned")}
+
+    again = subprocess.run(batch_argv(root, redis_server.url, pg_db), env=ENV,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert again.returncode == 1
+    assert json.loads(again.stdout)["counts"] == {"skipped": 4, "problem": 1}
+    assert sum(runs_of(pg_db).values()) == 4
+
+
+def test_workers_refuse_tasks_of_another_grader_or_other_suites(
+    tmp_path, redis_server, workers, monkeypatch
+):
+    """Nothing is recorded from a batch whose grader version or hidden suites differ."""
+    from grader.distributed import dispatch
+
+    root = tmp_path / "subs"
+    student(root, "ada", SOLUTION)
+    db = f"sqlite:///{tmp_path / 'gb.db'}"
+    workers(redis_server.url, db, 1)
+    book = Gradebook(db)
+    from grader.catalog import Catalog
+
+    exercises = [Catalog(FIXTURE_CATALOG).get("9.1.1")]
+
+    monkeypatch.setattr(dispatch, "__version__", "9.9.9")
+    report = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url)
+    (ada,) = report.students
+    assert ada.state == "error" and not report.ok
+    assert ada.message.startswith("refused by the worker: grader version differs: the batch")
+    assert "9.9.9" in ada.message
+    monkeypatch.undo()
+
+    monkeypatch.setattr(dispatch, "selection_hash", lambda exercises: "0" * 20)
+    report = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url)
+    (ada,) = report.students
+    assert ada.state == "error" and "hidden suites differ" in ada.message
+    assert runs_of(db) == {}
