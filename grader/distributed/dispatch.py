@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -137,8 +138,9 @@ def grade_batch_on_broker(
                 if isinstance(prepared, StudentOutcome):
                     finish(prepared)
                 else:
-                    task = app.send_task(TASK, args=[prepared], queue=QUEUE)
-                    pending[task.id] = sub.student
+                    task_id = str(uuid.uuid4())
+                    app.send_task(TASK, args=[prepared], queue=QUEUE, task_id=task_id)
+                    pending[task_id] = sub.student
                 left.pop(0)
                 if pending and time.monotonic() - looked > 0.5:
                     collect()
@@ -149,6 +151,10 @@ def grade_batch_on_broker(
                     time.sleep(POLL)
     except KeyboardInterrupt:
         report.interrupted = True
+        try:  # results that arrived since the last look are saved students: say so
+            collect()
+        except (*BROKER_ERRORS, KeyboardInterrupt):
+            pass
         report.withdrawn = _withdraw(app, list(pending))
         for student in [*pending.values(), *(s.student for s in left)]:
             report.students.append(StudentOutcome(student, INTERRUPTED, "not graded: Ctrl-C"))

@@ -25,9 +25,11 @@ from ..catalog import Catalog
 from ..errors import GraderError
 from ..gradebook import Gradebook
 from ..sandbox import Sandbox, get_sandbox
-from .app import TASK
+from .app import RESULTS_KEPT, TASK
 from .once import AlreadyRecorded, Recorded, RecordOnce, recorded
 from .payload import BadPayload, unpack
+
+MAX_DELIVERIES = 3  # a task whose worker was lost this often is not tried again
 
 
 class Refused(Exception):
@@ -86,7 +88,22 @@ def register(app: Celery) -> None:
 def _task(task, payload: dict) -> dict:
     if SETUP is None:
         raise Refused("this process was not started by `grade worker`")
+    if _deliveries(task) > MAX_DELIVERIES:  # something kills whichever worker grades it
+        raise Refused(
+            f"{payload.get('student')}: its worker was lost each of the last {MAX_DELIVERIES} "
+            "times it was graded; it is not tried again (see the workers' logs)"
+        )
     return grade_payload(payload, SETUP, hostname=task.request.hostname or "")
+
+
+def _deliveries(task) -> int:
+    """How many times this task has started, counted in the result store: late acknowledgement
+    redelivers a task whose worker died, and a task that kills its worker must not loop."""
+    key = f"grade-deliveries-{task.request.id}"
+    client = task.app.backend.client
+    count = int(client.incr(key))
+    client.expire(key, RESULTS_KEPT)
+    return count
 
 
 def grade_payload(payload: dict, setup: Setup, hostname: str = "") -> dict:

@@ -209,9 +209,12 @@ def test_an_unreachable_broker_is_one_line_and_exit_2(tmp_path, bwrap):
 # ------------------------------------------------------------------ a class on two workers
 
 
-def test_a_class_is_graded_by_two_workers_into_postgres(tmp_path, redis_server, workers, pg_db):
+def test_a_class_is_graded_by_two_workers_into_postgres(
+    tmp_path, redis_server, workers, pg_db, monkeypatch
+):
     """Reference, starter, zip and bad input, and a poisoned submission that kills its sandbox:
-    the same report as a local batch, everyone recorded once, and a rerun skips them all."""
+    the same report as a local batch, everyone recorded once, and a rerun skips them all.
+    Workers refuse a batch of another grader version or other hidden suites: nothing recorded."""
     import zipfile
 
     root = tmp_path / "subs"
@@ -243,32 +246,132 @@ def test_a_class_is_graded_by_two_workers_into_postgres(tmp_path, redis_server, 
     assert json.loads(again.stdout)["counts"] == {"skipped": 4, "problem": 1}
     assert sum(runs_of(pg_db).values()) == 4
 
-
-def test_workers_refuse_tasks_of_another_grader_or_other_suites(
-    tmp_path, redis_server, workers, monkeypatch
-):
-    """Nothing is recorded from a batch whose grader version or hidden suites differ."""
+    from grader.catalog import Catalog
     from grader.distributed import dispatch
 
-    root = tmp_path / "subs"
+    shutil.rmtree(root)
     student(root, "ada", SOLUTION)
+    exercises, book = [Catalog(FIXTURE_CATALOG).get("9.1.1")], Gradebook(pg_db)
+    monkeypatch.setattr(dispatch, "__version__", "9.9.9")
+    (ada,) = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url).students
+    assert ada.state == "error"
+    assert ada.message == (
+        "refused by the worker: grader version differs: the batch runs 9.9.9, this worker "
+        "0.1.0; run the same grader version on every machine"
+    )
+    monkeypatch.undo()
+    monkeypatch.setattr(dispatch, "selection_hash", lambda exercises: "0" * 20)
+    (ada,) = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url).students
+    assert ada.state == "error" and "hidden suites differ: the batch's hash is 0000" in ada.message
+    assert "ada" not in runs_of(pg_db)
+
+    import redis  # a task that lost its worker three times is not tried a fourth time
+
+    monkeypatch.undo()
+    redis.Redis(port=redis_server.port).set("grade-deliveries-doomed", 3)
+    monkeypatch.setattr(dispatch.uuid, "uuid4", lambda: "doomed")
+    (ada,) = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url).students
+    assert ada.state == "error" and "worker was lost each of the last 3 times" in ada.message
+    assert "ada" not in runs_of(pg_db)
+
+
+# ------------------------------------------------------------------ faults
+
+
+def wait_for(condition, timeout: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what or condition}")
+
+
+def started_tasks(server: Redis) -> int:
+    import redis
+
+    client = redis.Redis(port=server.port)
+    metas = [client.get(key) for key in client.scan_iter("celery-task-meta-*")]
+    return sum(json.loads(m)["status"] == "STARTED" for m in metas if m)
+
+
+def recorded(db: str) -> int:
+    try:
+        return sum(runs_of(db).values())
+    except Exception:  # the gradebook is being created
+        return 0
+
+
+def test_a_worker_killed_mid_task_hands_it_to_another(tmp_path, redis_server, workers):
+    """SIGKILL the worker grading a student: late acknowledgement gives the task to another
+    worker once the visibility timeout passes, and the student is recorded once."""
+    root = tmp_path / "subs"
+    write(root, "slow", SLOW.format(seconds=1.5))
+    db = f"sqlite:///{tmp_path / 'gb.db'}"
+    env = {**ENV, "GRADE_VISIBILITY_TIMEOUT": "2"}
+    (first,) = workers(redis_server.url, db, 1, env=env)
+    batch = subprocess.Popen(batch_argv(root, redis_server.url, db), env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    wait_for(lambda: started_tasks(redis_server) == 1, what="the first worker to start")
+    first.kill()
+    workers(redis_server.url, db, 1, env=env)
+    out, err = batch.communicate(timeout=60)
+    assert batch.returncode == 0, err
+    (slow,) = json.loads(out)["students"]
+    assert (slow["state"], slow["score"]) == ("graded", 8)
+    assert runs_of(db) == {"slow": 1}
+
+
+def test_a_lost_broker_stops_the_batch_and_a_rerun_resumes(tmp_path, redis_server, workers):
+    root = tmp_path / "subs"
+    names = [f"s{i}" for i in range(4)]
+    for name in names:
+        write(root, name, SLOW.format(seconds=0.5))
+    db = f"sqlite:///{tmp_path / 'gb.db'}"
+    first = workers(redis_server.url, db, 2)
+    batch = subprocess.Popen(batch_argv(root, redis_server.url, db), env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    wait_for(lambda: recorded(db) >= 1, what="a first student")
+    redis_server.kill()
+    out, err = batch.communicate(timeout=60)
+    assert batch.returncode == 1, err
+    report = json.loads(out)
+    assert report["broker_lost"].startswith(f"lost the broker at {redis_server.url}")
+    assert "run the batch again" in report["broker_lost"] and not report["ok"]
+    lost = [s for s in report["students"] if s["state"] == "error"]
+    assert lost and all("the broker was lost" in s["message"] for s in lost)
+    assert len(report["students"]) == 4
+
+    for worker in first:
+        worker.kill()
+    saved = runs_of(db)
+    redis_server.start()
+    workers(redis_server.url, db, 1)
+    again = subprocess.run(batch_argv(root, redis_server.url, db), env=ENV,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    counts = json.loads(again.stdout)["counts"]
+    assert counts == {"skipped": len(saved), "graded": 4 - len(saved)}
+    assert runs_of(db) == {name: 1 for name in names}
+
+
+def test_ctrl_c_stops_enqueuing_and_says_what_was_saved(tmp_path, redis_server, workers):
+    root = tmp_path / "subs"
+    for i in range(6):
+        write(root, f"s{i}", SLOW.format(seconds=0.5))
     db = f"sqlite:///{tmp_path / 'gb.db'}"
     workers(redis_server.url, db, 1)
-    book = Gradebook(db)
-    from grader.catalog import Catalog
-
-    exercises = [Catalog(FIXTURE_CATALOG).get("9.1.1")]
-
-    monkeypatch.setattr(dispatch, "__version__", "9.9.9")
-    report = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url)
-    (ada,) = report.students
-    assert ada.state == "error" and not report.ok
-    assert ada.message.startswith("refused by the worker: grader version differs: the batch")
-    assert "9.9.9" in ada.message
-    monkeypatch.undo()
-
-    monkeypatch.setattr(dispatch, "selection_hash", lambda exercises: "0" * 20)
-    report = dispatch.grade_batch_on_broker(root, exercises, book, redis_server.url)
-    (ada,) = report.students
-    assert ada.state == "error" and "hidden suites differ" in ada.message
-    assert runs_of(db) == {}
+    argv = batch_argv(root, redis_server.url, db)[:-1]  # the teacher's view, not --json
+    batch = subprocess.Popen(argv, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)  # fmt: skip
+    wait_for(lambda: recorded(db) >= 1, what="a first student")
+    batch.send_signal(signal.SIGINT)
+    out, err = batch.communicate(timeout=30)
+    assert batch.returncode == 130, err
+    err = " ".join(err.split())  # as the terminal wrapped it
+    assert "interrupted:" in err and "Run the batch again to resume" in err
+    said = int(err.split("interrupted:")[1].split()[0])
+    assert said >= 1 and "withdrawn" in err
+    assert "interrupted" in out  # the students left have a row saying so
+    time.sleep(1.5)  # a student being graded at Ctrl-C may still be saved; the rest are not
+    assert said <= recorded(db) <= said + 2 < 6
