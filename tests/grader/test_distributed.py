@@ -375,3 +375,76 @@ def test_ctrl_c_stops_enqueuing_and_says_what_was_saved(tmp_path, redis_server, 
     assert "interrupted" in out  # the students left have a row saying so
     time.sleep(1.5)  # a student being graded at Ctrl-C may still be saved; the rest are not
     assert said <= recorded(db) <= said + 2 < 6
+
+
+# ------------------------------------------------------------------ without a broker
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_student_is_recorded_once_whoever_finishes(tmp_path, backend, request):
+    """Two deliveries of one task finishing together: one run; a regrade records once more."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.distributed.once import AlreadyRecorded, RecordOnce, newest_run
+    from tests.conftest import adder_result
+
+    db = (
+        f"sqlite:///{tmp_path / 'gb.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_db")
+    )
+    book = Gradebook(db)
+    meta = {"version": "0.1.0", "sandbox": "bwrap", "image_digest": None, "duration": 1.0}
+
+    def deliver(after: int) -> str:
+        try:
+            RecordOnce(book, after).record(
+                "Ada", "h1", "/s/Ada", "suite", [adder_result(8)], **meta
+            )
+            return "recorded"
+        except AlreadyRecorded:
+            return "dropped"
+
+    def together(after: int) -> list[str]:
+        with ThreadPoolExecutor(4) as pool:
+            return sorted(pool.map(deliver, [after] * 4))
+
+    assert together(0) == ["dropped"] * 3 + ["recorded"]
+    assert together(0) == ["dropped"] * 4  # a rerun finds the first run
+    assert runs_of(db) == {"Ada": 1}
+    assert together(newest_run(book)) == ["dropped"] * 3 + ["recorded"]  # --regrade
+    assert runs_of(db) == {"Ada": 2}
+
+
+def test_a_worker_trusts_nothing_in_a_task(tmp_path, catalog):
+    """A task's files go through the same checks as a teacher's zip, and must hash as the
+    batch said; a refused task records nothing."""
+    import base64
+    import io
+    import zipfile
+
+    from grader.batch import selection_hash
+    from grader.distributed.tasks import Refused, Setup, grade_payload
+
+    exercises = [catalog.get("9.1.1")]
+    setup = Setup(f"sqlite:///{tmp_path / 'gb.db'}", "bwrap", catalog)
+
+    def payload(files: dict[str, str], content_hash: str = "x") -> dict:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, text in files.items():
+                archive.writestr(name, text)
+        return {
+            "student": "mallory", "source": "/s/mallory", "content_hash": content_hash,
+            "selection": ["9.1.1"], "suites": selection_hash(exercises), "version": "0.1.0",
+            "files": base64.b64encode(buffer.getvalue()).decode(),
+        }  # fmt: skip
+
+    with pytest.raises(Refused, match="points outside the archive"):
+        grade_payload(payload({"../../escape.py": "x = 1"}), setup)
+    with pytest.raises(Refused, match="differ from those the batch checked"):
+        grade_payload(payload({"9.1.1-adder/calc.py": "x = 1"}, content_hash="forged"), setup)
+    with pytest.raises(Refused, match="no exercise folder of the selection"):
+        grade_payload(payload({"notes.txt": "x"}), setup)
+    assert not (tmp_path.parent / "escape.py").exists()
+    assert runs_of(setup.db) == {}
