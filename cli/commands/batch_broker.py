@@ -8,6 +8,10 @@ queued tasks are withdrawn, the command says who was saved and exits 130).
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -32,14 +36,16 @@ def batch_on_broker(
     exercises = options.catalog().select(selectors or ["all"])
     check_broker(broker)  # one line and exit 2 before anything else happens
     gradebook = Gradebook(db)
-    run = dict(regrade=regrade)
+    stop = threading.Event()
+    run = dict(regrade=regrade, stop=stop)
     if as_json:
-        report = grade_batch_on_broker(submissions, exercises, gradebook, broker, **run)
+        with stop_on_interrupt(stop):
+            report = grade_batch_on_broker(submissions, exercises, gradebook, broker, **run)
         output.emit_json(report.to_dict())
     else:
         from cli import render
 
-        with render.batch_progress() as callbacks:
+        with stop_on_interrupt(stop), render.batch_progress() as callbacks:
             on_start, on_done = callbacks[0], callbacks[1]
             report = grade_batch_on_broker(
                 submissions, exercises, gradebook, broker, on_start=on_start, on_done=on_done,
@@ -51,9 +57,23 @@ def batch_on_broker(
         if report.interrupted:
             render.warning(
                 f"interrupted: {report.saved} students graded and saved in this batch; "
-                f"{report.withdrawn} queued were withdrawn (one being graded right now may "
-                "still be saved). Run the batch again to resume."
+                f"{report.withdrawn} queued were withdrawn (students being graded right now "
+                "may still be saved). Run the batch again to resume."
             )
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(output.EXIT_OK if report.ok else output.EXIT_FAILED)
+
+
+@contextmanager
+def stop_on_interrupt(stop: threading.Event) -> Iterator[None]:
+    """While the block runs, Ctrl-C sets `stop` (the batch ends at its next safe point: never
+    halfway through sending a task) instead of raising wherever the program happens to be."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

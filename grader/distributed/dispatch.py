@@ -15,6 +15,7 @@ the report says who was saved).
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -97,7 +98,11 @@ def grade_batch_on_broker(
     disk_budget: int = DISK_BUDGET,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[StudentOutcome], None] = lambda outcome: None,
+    stop: threading.Event | None = None,
 ) -> DistributedReport:
+    """Grade the class on the broker's workers. `stop` set (the command sets it on Ctrl-C) or a
+    KeyboardInterrupt ends the batch as interrupted: nothing more is enqueued."""
+    stop = stop or threading.Event()
     if not root.is_dir():
         raise GraderError(
             "no-submissions",
@@ -131,7 +136,7 @@ def grade_batch_on_broker(
             on_start(len(submissions))
             left = list(submissions)
             looked = time.monotonic()
-            while left:
+            while left and not stop.is_set():
                 sub = left[0]
                 prepared = _prepare(sub, exercises, gradebook, Path(scratch), budget,
                                     suites, after, regrade)  # fmt: skip
@@ -145,10 +150,12 @@ def grade_batch_on_broker(
                 if pending and time.monotonic() - looked > 0.5:
                     collect()
                     looked = time.monotonic()
-            while pending:
+            while pending and not stop.is_set():
                 collect()
                 if pending:
-                    time.sleep(POLL)
+                    stop.wait(POLL)
+        if stop.is_set():
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         report.interrupted = True
         try:  # results that arrived since the last look are saved students: say so
