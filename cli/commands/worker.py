@@ -32,7 +32,9 @@ def worker(
     db: DbOpt = DEFAULT_DB,
     concurrency: Annotated[
         int | None,
-        typer.Option("--concurrency", "-c", min=1, help="Students at once [default: cores]."),
+        typer.Option(
+            "--concurrency", "-c", min=1, help="Students graded at once (default: the cores)."
+        ),
     ] = None,
     sandbox: options.SandboxOpt = "auto",
     name: Annotated[
