@@ -17,10 +17,17 @@ from typing import Annotated
 import typer
 
 from cli import options, output
-from cli.commands.batch import DEFAULT_DB, DbOpt
 from grader.errors import SandboxUnavailable
 from grader.sandbox import get_sandbox
 
+WorkerDbOpt = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="GRADE_DB",
+        help="The shared gradebook the batch reads (e.g. postgresql+psycopg://USER@HOST/gradebook).",
+    ),
+]
 BrokerOpt = Annotated[
     str,
     typer.Option("--broker", envvar="GRADE_BROKER", help="The Redis broker: redis://HOST:6379/0."),
@@ -29,7 +36,7 @@ BrokerOpt = Annotated[
 
 def worker(
     broker: BrokerOpt,
-    db: DbOpt = DEFAULT_DB,
+    db: WorkerDbOpt,
     concurrency: Annotated[
         int | None,
         typer.Option(

@@ -173,7 +173,8 @@ def write(root: Path, name: str, code: str) -> None:
 
 def test_a_worker_refuses_to_start_without_a_sandbox(monkeypatch):
     result = runner.invoke(
-        app, ["worker", "--broker", "redis://127.0.0.1:1/0", "--sandbox", "none"]
+        app,
+        ["worker", "--broker", "redis://127.0.0.1:1/0", "--db", "sqlite://", "--sandbox", "none"],
     )
     assert result.exit_code == 3
     assert "never grades unsandboxed" in result.output and len(result.output.splitlines()) == 1
@@ -185,7 +186,9 @@ def test_a_worker_refuses_to_start_without_a_sandbox(monkeypatch):
         raise SandboxUnavailable("no-sandbox", "no sandbox is available", "Install bubblewrap.")
 
     monkeypatch.setattr(worker, "get_sandbox", missing)
-    result = runner.invoke(app, ["worker", "--broker", "redis://127.0.0.1:1/0"])
+    result = runner.invoke(
+        app, ["worker", "--broker", "redis://127.0.0.1:1/0", "--db", "sqlite://"]
+    )
     assert result.exit_code == 3
     assert result.output.strip() == "error: no sandbox is available Install bubblewrap."
 
