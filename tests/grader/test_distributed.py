@@ -168,6 +168,33 @@ def write(root: Path, name: str, code: str) -> None:
     (folder / "calc.py").write_text(code + (SOLUTION / "calc.py").read_text())
 
 
+def watch_events(broker: str) -> list[str]:
+    """The types of Celery events on the broker from now on, as Flower would receive them."""
+    import threading
+
+    from grader.distributed.app import make_app
+
+    seen: list[str] = []
+    listening = threading.Event()
+
+    def capture() -> None:
+        app = make_app(broker)
+        with app.connection() as connection:
+            receiver = app.events.Receiver(
+                connection, handlers={"*": lambda event: seen.append(event["type"])}
+            )
+            listening.set()
+            try:
+                receiver.capture(limit=None, timeout=None, wakeup=False)
+            except Exception:  # the test's redis-server stopped: so does the watch
+                pass
+
+    threading.Thread(target=capture, daemon=True).start()
+    listening.wait(10)
+    time.sleep(0.2)
+    return seen
+
+
 # ------------------------------------------------------------------ refusing to start
 
 
@@ -228,6 +255,7 @@ def test_a_class_is_graded_by_two_workers_into_postgres(
     (root / "corrupt.zip").write_bytes(b"PK\x03\x04 not really")
     write(root, "poisoned", POISON)
     workers(redis_server.url, pg_db, 2)
+    events = watch_events(redis_server.url)
 
     result = subprocess.run(batch_argv(root, redis_server.url, pg_db), env=ENV,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
@@ -242,6 +270,8 @@ def test_a_class_is_graded_by_two_workers_into_postgres(
     assert poisoned["needs_review"] and any("os.kill" in r for r in poisoned["review"])
     assert report["sandbox"] == "bwrap" and report["broker"] == redis_server.url
     assert runs_of(pg_db) == {n: 1 for n in ("s0", "s1", "zipped", "poisoned")}
+    wait_for(lambda: events.count("task-succeeded") >= 4, timeout=10, what="task events")
+    assert {"task-sent", "task-received", "task-started"} <= set(events)  # what Flower shows
 
     again = subprocess.run(batch_argv(root, redis_server.url, pg_db), env=ENV,
                            capture_output=True, text=True, timeout=60)  # fmt: skip
