@@ -30,11 +30,18 @@ def batch_on_broker(
     regrade: bool,
     as_json: bool,
 ) -> None:
-    from grader.distributed.dispatch import check_broker, grade_batch_on_broker
+    from grader.distributed.dispatch import check_broker, grade_batch_on_broker, workers_listening
     from grader.gradebook import Gradebook
 
     exercises = options.catalog().select(selectors or ["all"])
     check_broker(broker)  # one line and exit 2 before anything else happens
+    if not workers_listening(broker):
+        from cli import render
+
+        render.warning(
+            "no worker answers on this broker yet: students wait in the queue until one starts "
+            "(grade worker --broker URL --db URL)"
+        )
     gradebook = Gradebook(db)
     stop = threading.Event()
     run = dict(regrade=regrade, stop=stop)

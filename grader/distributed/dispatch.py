@@ -88,6 +88,14 @@ def check_broker(broker: str) -> None:
         ) from None
 
 
+def workers_listening(broker: str, wait: float = 0.5) -> int:
+    """How many workers answer on this broker now (a batch without any waits for the first)."""
+    try:
+        return len(make_app(broker).control.ping(timeout=wait) or [])
+    except BROKER_ERRORS:
+        return 0
+
+
 def grade_batch_on_broker(
     root: Path,
     exercises: list[Exercise],

@@ -481,3 +481,26 @@ def test_a_worker_trusts_nothing_in_a_task(tmp_path, catalog):
         grade_payload(payload({"notes.txt": "x"}), setup)
     assert not (tmp_path.parent / "escape.py").exists()
     assert runs_of(setup.db) == {}
+
+
+def test_a_batch_without_workers_says_so_and_ctrl_c_withdraws_its_tasks(tmp_path, redis_server):
+    import redis
+
+    root = tmp_path / "subs"
+    for name in ("ada", "bob"):
+        student(root, name, SOLUTION)
+    db = f"sqlite:///{tmp_path / 'gb.db'}"
+    log = tmp_path / "batch.err"
+    with open(log, "w") as err:
+        batch = subprocess.Popen(batch_argv(root, redis_server.url, db), env=ENV,
+                                 stdout=subprocess.PIPE, stderr=err, text=True)  # fmt: skip
+        wait_for(lambda: "no worker answers" in log.read_text(), timeout=30, what="the warning")
+        queue = redis.Redis(port=redis_server.port)
+        wait_for(lambda: queue.llen("grade") == 2, timeout=30, what="both tasks queued")
+        batch.send_signal(signal.SIGINT)
+        out, _ = batch.communicate(timeout=30)
+    assert batch.returncode == 130
+    report = json.loads(out)
+    assert report["interrupted"] and report["withdrawn"] == 2 and not report["ok"]
+    assert {s["state"] for s in report["students"]} == {"interrupted"}
+    assert recorded(db) == 0
