@@ -54,7 +54,7 @@ stress: install
 	$(BIN)/grade check $(STRESS) --sandbox $(SANDBOX) --repeat 3 --stress
 
 bench: install
-	$(BIN)/python tests/bench.py   # RUNS=5 STUDENTS=6 SANDBOXES="bwrap docker"
+	$(BIN)/python tests/bench.py   # RUNS=5 STUDENTS=6 SANDBOXES="bwrap docker" WORKERS="0 1 2" SELECTION=all
 
 # Rewrite tests/golden/ from the current code (review the diff before committing it).
 golden: install
