@@ -175,17 +175,15 @@ def app_client() -> Iterator[Callable[..., Any]]:
 
     def make(app: Any, lifespan: bool = False, **options: Any) -> Any:
         client = testing.client_for(app, **options)
-        if lifespan:
-            client.__enter__()
-        opened.append((client, lifespan))
+        loop = client if lifespan else testing.one_event_loop(client)
+        loop.__enter__()
+        opened.append((client, loop))
         return client
 
     yield make
-    for client, entered in reversed(opened):
-        if entered:
-            client.__exit__(None, None, None)
-        else:
-            client.close()
+    for client, loop in reversed(opened):
+        loop.__exit__(None, None, None)
+        client.close()
 
 
 @dataclass
