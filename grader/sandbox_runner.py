@@ -57,8 +57,7 @@ PRELOAD = (
     "pydantic",
     "fastapi",
     "fastapi.testclient",
-    "starlette.testclient",
-    "httpx",
+    "starlette.testclient",  # its client is httpx2; httpx itself is preloaded on demand
     "anyio",
     "anyio.pytest_plugin",
     "pytest",

@@ -33,7 +33,9 @@ PRELOADABLE = {
         "sqlalchemy.pool",
         "sqlalchemy.dialects.sqlite",
         "sqlalchemy.ext.asyncio",
+        "sqlite3",  # imported by the first SQLite engine: else every exercise's child pays it
     ],
+    "httpx": ["httpx"],
     "strawberry": ["strawberry", "strawberry.fastapi"],
     "pwdlib": ["pwdlib", "pwdlib.hashers.argon2", "pwdlib.hashers.bcrypt"],
     "uvicorn": ["uvicorn"],

@@ -191,3 +191,28 @@ def _live_owner() -> dict:
     from grader.staging import _owner
 
     return _owner()
+
+
+def test_libraries_are_preloaded_only_for_the_exercises_that_import_them(tmp_path):
+    from types import SimpleNamespace
+
+    from grader import sandbox_runner
+    from grader.staging import preload_modules
+
+    def exercise(name: str, source: str) -> SimpleNamespace:
+        folders = {k: tmp_path / name / k for k in ("starter", "tests", "solution")}
+        for folder in folders.values():
+            folder.mkdir(parents=True)
+        (folders["solution"] / "main.py").write_text(source)
+        return SimpleNamespace(
+            starter_dir=folders["starter"],
+            tests_dir=folders["tests"],
+            solution_root=folders["solution"],
+        )
+
+    assert "httpx" not in sandbox_runner.PRELOAD  # the TestClient's client is httpx2
+    fetch = exercise("fetch", "import httpx\n")
+    books = exercise("books", "from sqlalchemy.orm import Session\n")
+    assert preload_modules([fetch]) == ["httpx"]
+    assert "httpx" not in preload_modules([books])
+    assert {"sqlalchemy.orm", "sqlite3"} <= set(preload_modules([books]))  # the first engine's
