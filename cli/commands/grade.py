@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 from typing import Annotated
 
 import typer
@@ -30,6 +32,8 @@ def run(
 
         render.warning(box.warning)
     limits = Limits(jobs=jobs) if jobs else Limits()
+    if not as_json:  # Rich loads while the sandbox starts, on the core it leaves idle
+        threading.Thread(target=importlib.import_module, args=("cli.render",), daemon=True).start()
     report = grade_workspace(exercises, options.workspace(workspace), box, limits)
     if as_json:
         output.emit_json(report.to_json_dict())
