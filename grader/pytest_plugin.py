@@ -170,7 +170,9 @@ def db_engine() -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def app_client() -> Iterator[Callable[..., Any]]:
     """``app_client(app)``: a TestClient that answers 500 instead of raising and follows no
-    redirects; ``lifespan=True`` runs the app's startup and shutdown around the test."""
+    redirects; ``lifespan=True`` runs the app's startup and shutdown around the test. Each
+    request is one call into the app; a test's requests share one event loop, as they would
+    under a server (`grader.testing.one_event_loop`)."""
     opened = []
 
     def make(app: Any, lifespan: bool = False, **options: Any) -> Any:
