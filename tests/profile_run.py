@@ -6,7 +6,8 @@ a timing plugin (and, with --cprofile, cProfile) in every child. Prints, never a
 It runs the sandbox runner as `--sandbox none` does (the references are trusted), and reports
 per exercise: tests, wall time of pytest.main in the child, CPU time of the child; per fixture:
 the setup time summed over every test that used it; per test: setup + call + teardown. With
---cprofile, the functions with the most cumulative time over all children.
+--cprofile, the functions with the most cumulative time over all children. PROFILE_PYTEST_ARGS
+(a JSON list) adds pytest arguments to every child's run, to try a change before making it.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def wrap():
             threading.setprofile(start)
             prof.enable()
         try:
-            return real(args, plugins=[*plugins, timing])
+            extra = json.loads(os.environ.get("PROFILE_PYTEST_ARGS", "[]"))  # what-if runs
+            return real([*args, *extra], plugins=[*plugins, timing])
         finally:
             if prof:
                 prof.disable()
@@ -177,6 +179,7 @@ def run(job, out: Path, profile: bool) -> tuple[float, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "PROFILE_PYTEST_ARGS": os.environ.get("PROFILE_PYTEST_ARGS", "[]"),
     }
     argv = [sys.executable, "-P", "-c", HOOK, str(out), "1" if profile else "0", str(job.path)]
     started = time.monotonic()
