@@ -24,6 +24,7 @@ from cli.commands import (
     lint,
     list_,
     new,
+    next_,
     override,
     reset,
     show,
@@ -72,6 +73,7 @@ COMMANDS: dict[str, Callable] = {
     "override": override.override,
     "watch": watch.watch,
     "new": new.new,
+    "next": next_.next_exercise,
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))
@@ -100,9 +102,13 @@ def main(
     """FastAPI & SQLAlchemy Exercises."""
 
 
+def command_names() -> list[str]:
+    return [*COMMANDS, "image", "variant"]
+
+
 def route(argv: list[str]) -> list[str]:
     """`grade 2.1 --json` → `grade run 2.1 --json`."""
-    if argv and not argv[0].startswith("-") and argv[0] not in {*COMMANDS, "image", "variant"}:
+    if argv and not argv[0].startswith("-") and argv[0] not in command_names():
         return ["run", *argv]
     return argv
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from grader import testing
+from grader import contract, testing, trace
 
 MARKERS = {
     "points(n)": "points the test is worth (default 1)",
@@ -32,7 +32,12 @@ MARKERS = {
 
 
 class LearnerCodeError(Exception):
-    """The learner's module is missing or cannot be imported; the message says which and why."""
+    """The learner's module is missing or cannot be imported; the message says which and why.
+    `trace` holds where in the learner's files the import failed (see `grader.trace`)."""
+
+    def __init__(self, message: str, trace: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.trace = trace or {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,11 +60,12 @@ class Learner:
         self.folder = folder.resolve()
         self._prefix = str(self.folder) + os.sep
         self._failed: dict[str, str] = {}  # a module whose import failed fails the same way again
+        self._traces: dict[str, dict[str, str]] = {}
 
     def __call__(self, name: str) -> ModuleType:
         """The module ``name`` (``"main"``, ``"models"``…), imported once per exercise."""
         if name in self._failed:  # don't run a broken module's import again for every test
-            raise LearnerCodeError(self._failed[name])
+            raise LearnerCodeError(self._failed[name], self._traces.get(name))
         self._put_folder_first()
         self._unshadow(name.split(".")[0])
         try:
@@ -68,11 +74,13 @@ class Learner:
             message = self._describe(name, exc)
             out_of_memory = isinstance(exc, MemoryError)
             self._failed[name] = message
+            self._traces[name] = trace.describe(exc, self._prefix) or {}
+            del exc
         # Raised outside the except block so the failed import's frames (and whatever they
         # hoarded) are not kept alive as the new exception's context.
         if out_of_memory:
             gc.collect()
-        raise LearnerCodeError(message)
+        raise LearnerCodeError(message, self._traces[name])
 
     def require(self, name: str, *names: str, fresh: bool = False) -> ModuleType:
         """The module ``name``, failing the test with one clear line when it lacks any of
@@ -90,6 +98,7 @@ class Learner:
             if self._is_learner_module(mod):
                 del sys.modules[mod_name]
         self._failed.clear()
+        self._traces.clear()
         importlib.invalidate_caches()
         return self(name)
 
@@ -146,6 +155,36 @@ class Learner:
 def learner(pytestconfig: pytest.Config) -> Learner:
     """Import the learner's modules: ``learner("main").app``."""
     return Learner(Path(pytestconfig.getoption("submission")))
+
+
+# --- the learner's own traceback, for a failed test --------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    testing.server_errors.clear()  # what the app raised belongs to the test that ran it
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed test's report gets `learner_trace`: where the learner's own code raised (the
+    test's exception, else the last one the app under test raised behind a 500), in their
+    files only. The runner sends it with the test's record."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or call.excinfo is None:
+        return
+    error = call.excinfo.value
+    prefix = str(Path(item.config.getoption("submission")).resolve()) + os.sep
+    if isinstance(error, LearnerCodeError):
+        found = {**error.trace, contract.BROKEN_KEY: str(error)}
+    else:
+        found = trace.describe(error, prefix)
+        for server_error in reversed(testing.server_errors):
+            found = found or trace.describe(server_error, prefix)
+    testing.server_errors.clear()
+    if found:
+        report.learner_trace = found
 
 
 # --- the suite kit: fixtures every hidden suite gets without copying them -------------------

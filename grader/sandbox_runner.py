@@ -41,9 +41,9 @@ import sys
 import time
 import types
 
+from grader.contract import BROKEN_KEY, FRAME_TAG, RAISED_KEY, STARTED, TRACE_KEY
 from grader.integrity import Snapshot, foreign_hooks, tally, under
 
-FRAME_TAG = "@@GRADE"
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
 MAX_RECORD_BYTES = 1 << 20
 MAX_RECORDS = 5000  # per unit: far beyond any hidden suite
@@ -194,6 +194,10 @@ class Reporter:
         # hidden tests are imported; no learner code has run yet.
         self.snapshot = Snapshot()
 
+    def pytest_runtest_logstart(self, nodeid, location) -> None:  # noqa: ANN001 - pytest hook
+        # if the exercise runs out of time, the last test started is the one that hung
+        self._write({"id": nodeid, "outcome": STARTED})
+
     def pytest_runtest_logreport(self, report) -> None:  # noqa: ANN001 - pytest hook
         self.seen += 1
         if report.when == "call":
@@ -203,7 +207,12 @@ class Reporter:
         else:
             outcome = "skipped" if report.skipped else "error"
         message = short_message(report, self.authors)
-        self._write({"id": report.nodeid, "outcome": outcome, "message": message})
+        record = {"id": report.nodeid, "outcome": outcome, "message": message}
+        learner_trace = getattr(report, "learner_trace", None)
+        if outcome != "passed" and isinstance(learner_trace, dict):
+            keys = (TRACE_KEY, RAISED_KEY, BROKEN_KEY)
+            record.update({k: str(learner_trace[k]) for k in keys if k in learner_trace})
+        self._write(record)
 
     def pytest_collectreport(self, report) -> None:  # noqa: ANN001 - pytest hook
         if report.failed:

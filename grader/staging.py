@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import contract
 from .models import Exercise
 
 MAX_SUBMISSION_BYTES = 2 << 20
@@ -61,7 +62,6 @@ def preload_modules(exercises) -> list[str]:
 
 
 ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
-ETC_PASSWD = "learner:x:{uid}:{uid}:learner:/tmp:/bin/false\n"
 
 
 @dataclass
@@ -165,7 +165,10 @@ def copy_submission(sources: list[Path], target: Path, skip: tuple[str, ...] = (
 
 
 def stage(
-    units: list[Unit], limits: Limits, sandbox_uid: int = 61000, nproc_rlimit: bool = True
+    units: list[Unit],
+    limits: Limits,
+    sandbox_uid: int = contract.SANDBOX_UID,
+    nproc_rlimit: bool = True,
 ) -> Job:
     """Write the job. `nproc_rlimit`: the runner caps processes with RLIMIT_NPROC, right where
     the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
@@ -180,7 +183,7 @@ def stage(
     job.mounts.mkdir()
     (base / "etc").mkdir()
     (base / "etc" / "hosts").write_text(ETC_HOSTS)
-    (base / "etc" / "passwd").write_text(ETC_PASSWD.format(uid=sandbox_uid))
+    (base / "etc" / "passwd").write_text(contract.passwd(sandbox_uid))
     (base / "pytest.ini").write_text(PYTEST_INI)
     manifest_units = []
     staged_tests: set[str] = set()

@@ -17,24 +17,30 @@ def run(
     workspace: options.WorkspaceOpt = None,
     sandbox: options.SandboxOpt = "auto",
     jobs: options.JobsOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show timings.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show whole messages, every traceback of yours, timings."
+        ),
+    ] = False,
     as_json: options.JsonOpt = False,
 ) -> None:
     """Grade your work on the selected exercises; exit 0 only when all of them pass."""
     if not selectors:
         raise typer.BadParameter("name what to grade, e.g. `grade 2.1`", param_hint="SELECTOR")
-    exercises = options.catalog().select(selectors)
+    exercises = options.select(selectors)
     box = get_sandbox(sandbox)
-    if box.warning and not as_json:
-        from cli import render
+    from cli import render
 
+    if box.warning:  # on stderr: never mixed with the JSON on stdout
         render.warning(box.warning)
     limits = Limits(jobs=jobs) if jobs else Limits()
-    report = grade_workspace(exercises, options.workspace(workspace), box, limits)
+    space = options.workspace(workspace)
     if as_json:
+        report = grade_workspace(exercises, space, box, limits)
         output.emit_json(report.to_json_dict())
     else:
-        from cli import render
-
+        with render.grading([e for e in exercises if space.is_started(e)]):
+            report = grade_workspace(exercises, space, box, limits)
         render.grade_report(report, verbose=verbose)
     raise typer.Exit(output.EXIT_OK if report.passed else output.EXIT_FAILED)

@@ -19,25 +19,36 @@ def watch(
     jobs: options.JobsOpt = None,
     as_json: options.JsonOpt = False,
 ) -> None:
-    """Grade the selection now and again whenever you save one of its files."""
+    """Grade the selection now and again whenever you change one of its files."""
     if not selectors:
         raise typer.BadParameter(
             "name what to watch, e.g. `grade watch 2.1`", param_hint="SELECTOR"
         )
-    exercises = options.catalog().select(selectors)
+    exercises = options.select(selectors)
     space = options.workspace(workspace)
     box = get_sandbox(sandbox)
     limits = Limits(jobs=jobs) if jobs else Limits()
+    from cli import render
+
+    if box.warning:  # on stderr, so that it never mixes with the JSON lines
+        render.warning(box.warning)
 
     def on_report(report, changed) -> None:
         if as_json:  # one JSON object per line, per grading
             typer.echo(json.dumps(report.to_json_dict()))
         else:
-            from cli import render
-
-            render.watch_screen(report, [e.id for e in changed], space.progress_store.summary())
+            summary = space.progress_store.summary()
+            ids = [e.id for e in changed]
+            render.watch_screen(report, ids, summary, warning=box.warning)
 
     try:
-        watch_loop(exercises, space, box, on_report, limits=limits)
+        watch_loop(
+            exercises,
+            space,
+            box,
+            on_report,
+            limits=limits,
+            busy=None if as_json else render.grading,
+        )
     except KeyboardInterrupt:
         pass

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from .. import contract
 from ..staging import STARTUP_SECONDS, Job
 
 STDERR_CAP = 64 << 10
-FRAME_TAG = b"@@GRADE"
+FRAME_TAG = contract.FRAME_TAG.encode()
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Sandbox(Protocol):
     name: str
     image_digest: str | None
     warning: str  # shown before grading when not empty (e.g. --sandbox none)
+    sandbox_uid: int  # the uid the code runs as inside: the one /etc/passwd there lists
 
     def run(self, job: Job) -> RawRun: ...
 

@@ -79,7 +79,13 @@ def test_start_then_grade_the_starter_fails_with_hints(env, bwrap):
         "test_negates": "Return -x.",
     }
     assert all("NotImplementedError" in t["message"] for t in exercise["tests"])
-    assert "raise NotImplementedError" not in result.stdout  # no source, no traceback
+    # the learner's own traceback: their file's frames only, never a hidden test's source
+    frames = [f for t in exercise["tests"] for f in t["error"]["frames"]]
+    assert {(f["file"], f["function"], f["source"]) for f in frames} == {
+        ("calc.py", "add", "    raise NotImplementedError"),
+        ("calc.py", "neg", "    raise NotImplementedError"),
+    }
+    assert "learner(" not in result.stdout and "test_adder.py" not in result.stdout
 
 
 def test_solved_exercise_exits_0_and_shows_in_list(env, bwrap):
