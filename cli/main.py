@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from cli import output
 from cli.commands import (
@@ -35,7 +36,45 @@ from cli.commands import (
 from grader import __version__
 from grader.errors import GraderError
 
+USAGE_ERROR = typer.BadParameter.__mro__[1]  # click's UsageError, as Typer ships it
+
+
+class Group(TyperGroup):
+    """Usage errors (a missing argument, an unknown option) as a JSON error object when the
+    command line asks for `--json`, like every other error; as Typer shows them otherwise."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001
+        self.as_json = "--json" in args
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except USAGE_ERROR as error:
+            self._usage(error)
+
+    def invoke(self, ctx):  # noqa: ANN001
+        try:
+            return super().invoke(ctx)
+        except USAGE_ERROR as error:
+            self._usage(error)
+
+    def _usage(self, error: Exception) -> NoReturn:
+        if not getattr(self, "as_json", False):
+            raise error
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "grade"
+        output.emit_json(
+            {
+                "error": {
+                    "code": "usage",
+                    "message": error.format_message(),
+                    "next_step": f"See `{command} --help`.",
+                }
+            }
+        )
+        raise typer.Exit(output.EXIT_USAGE)
+
+
 app = typer.Typer(
+    cls=Group,
     name="grade",
     help="FastAPI & SQLAlchemy Exercises: start, grade and check exercises.\n\n"
     "Usage: grade 2.1 (grade a topic), grade start 2.1, grade list, grade check.",

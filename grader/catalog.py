@@ -142,8 +142,16 @@ def _titles(root: Path, table: str) -> dict[str, str]:
     path = root / "exercises" / "sections.toml"
     if not path.is_file():
         return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.get(table, {}).items()}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError("bad-toml", f"{path}: {exc}", "Fix the TOML syntax.") from None
+    titles = data.get(table, {})
+    if not isinstance(titles, dict):
+        raise CatalogError(
+            "bad-toml", f"{path}: [{table}] must be a table of titles", "Fix sections.toml."
+        )
+    return {str(k): str(v) for k, v in titles.items()}
 
 
 def section_titles(root: Path) -> dict[str, str]:

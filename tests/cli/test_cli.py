@@ -163,9 +163,9 @@ def test_lint_reports_layout_problems(tmp_path, monkeypatch):
     assert grade("lint").exit_code == 1
 
 
-def test_unknown_sandbox_is_exit_3():
+def test_unknown_sandbox_is_a_usage_error():
     result = grade("9.1.1", "--sandbox", "chroot", "--json")
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert as_json(result)["error"]["code"] == "unknown-sandbox"
 
 
