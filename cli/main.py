@@ -61,16 +61,9 @@ class Group(TyperGroup):
             raise error
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "grade"
-        output.emit_json(
-            {
-                "error": {
-                    "code": "usage",
-                    "message": error.format_message(),
-                    "next_step": f"See `{command} --help`.",
-                }
-            }
+        output.Output(as_json=True).fail(
+            GraderError("usage", error.format_message(), f"See `{command} --help`.")
         )
-        raise typer.Exit(output.EXIT_USAGE)
 
 
 app = typer.Typer(

@@ -62,5 +62,10 @@ def select(selectors: list[str]) -> list[Exercise]:
         raise
 
 
+def listed(ids: list[str], most: int = 3) -> str:
+    """`2.1.1, 2.1.2, 2.1.3 …`: what a status line names."""
+    return ", ".join(ids[:most]) + (" …" if ids[most:] else "")
+
+
 def workspace(path: Path | None) -> Workspace:
     return Workspace(path.resolve() if path else default_workspace())

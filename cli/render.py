@@ -8,7 +8,7 @@ and surrogates, and never read as Rich markup.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -58,11 +58,6 @@ def busy(text: str) -> Iterator[None]:
         yield
 
 
-def grading(exercises: list) -> AbstractContextManager:
-    names = ", ".join(e.id for e in exercises[:3]) + (" …" if exercises[3:] else "")
-    return busy(f"grading {names}")
-
-
 def warning(text: str) -> None:
     err_console.print(f"[bold yellow]warning:[/] {text}")
 
@@ -106,6 +101,12 @@ def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
         f"{counts[Progress.started] + counts[Progress.edited]} in progress, "
         f"{counts[Progress.not_started]} not started"
     )
+
+
+def lines(*texts: str) -> None:
+    """Plain lines (paths, names): printed as they are, never read as markup."""
+    for text in texts:
+        console.print(_plain(text), soft_wrap=True)
 
 
 def prompt(markdown: str) -> None:

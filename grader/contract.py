@@ -45,6 +45,39 @@ class Manifest(TypedDict):
     preload: list[str]
 
 
+MANIFEST_FILE = "manifest.json"
+
+
+class Record(TypedDict, total=False):
+    """What a child writes per test report (after its sequence number and HMAC)."""
+
+    id: str  # pytest's node id, relative to the hidden tests' folder
+    outcome: str  # passed | failed | error | skipped | started
+    message: str
+    collect_error: str  # a hidden test file that could not be collected
+    trace: str  # see encode_frames
+    raised: str
+    broken: str
+
+
+class UnitFrame(TypedDict, total=False):
+    """The runner's frame for one unit: `started` when its child starts (with the static
+    scan's `review`), then its result."""
+
+    unit: str
+    started: bool
+    records: list[Record]
+    done: bool  # the child's pytest session finished
+    tally: dict  # pytest's own count of the session
+    tampering: list[str]
+    review: list[str]
+    timed_out: bool
+    elapsed: float
+    setup_error: str | None
+    code: int  # the child's exit code, or
+    signal: int  # the signal that ended it
+
+
 def passwd(uid: int) -> str:
     """The sandbox's /etc/passwd: one entry, for the uid its code really runs as."""
     return PASSWD_LINE.format(uid=uid)

@@ -45,10 +45,10 @@ def sandbox_started(raw: RawRun) -> bool:
     return any(line.startswith(hello) for line in raw.stdout.splitlines()[:5])
 
 
-def read_frames(raw: RawRun, started: bool = False) -> dict[str, dict]:
+def read_frames(raw: RawRun, started: bool = False) -> dict[str, contract.UnitFrame]:
     """Each unit's result frame (or, with `started`, the frame saying it started)."""
     prefix = FRAME_TAG + b" " + raw.nonce.encode() + b" "
-    frames: dict[str, dict] = {}
+    frames: dict[str, contract.UnitFrame] = {}
     for line in raw.stdout.splitlines():
         if not line.startswith(prefix):
             continue

@@ -41,7 +41,16 @@ import sys
 import time
 import types
 
-from grader.contract import BROKEN_KEY, FRAME_TAG, RAISED_KEY, STARTED, TRACE_KEY
+from grader.contract import (
+    BROKEN_KEY,
+    FRAME_TAG,
+    MANIFEST_FILE,
+    RAISED_KEY,
+    STARTED,
+    TRACE_KEY,
+    Manifest,
+    UnitFrame,
+)
 from grader.integrity import Snapshot, foreign_hooks, tally, under
 
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
@@ -360,7 +369,7 @@ class Running:
         self.status: int | None = None
 
 
-def emit(nonce: bytearray, payload: dict) -> None:
+def emit(nonce: bytearray, payload: UnitFrame | dict) -> None:
     line = FRAME_TAG.encode() + b" " + nonce + b" " + json.dumps(payload).encode() + b"\n"
     _write_all(1, line)
 
@@ -440,7 +449,7 @@ def verify(run: Running) -> tuple[list[dict], dict | None, str | None, list[str]
 class Parent:
     """The warm parent's state: units running, their slots, and the cleanup between them."""
 
-    def __init__(self, job_dir: str, manifest: dict, nonce: bytearray) -> None:
+    def __init__(self, job_dir: str, manifest: Manifest, nonce: bytearray) -> None:
         from grader import scan
 
         self.scan = scan.scan_folder
@@ -524,7 +533,8 @@ class Parent:
         selector.register(read_fd, selectors.EVENT_READ, run)
         # Said before the learner's code runs: if it takes the whole sandbox down, the host
         # still knows which exercise was running and what the scan found in it.
-        emit(self.nonce, {"unit": unit["key"], "started": True, "review": review})
+        started: UnitFrame = {"unit": unit["key"], "started": True, "review": review}
+        emit(self.nonce, started)
 
     def read(self, run: Running) -> bool:
         """Take what the child wrote; False at end of file."""
@@ -556,21 +566,19 @@ class Parent:
             exit_info = {"signal": os.WTERMSIG(status)}
         else:
             exit_info = {"code": os.WEXITSTATUS(status)}
-        emit(
-            self.nonce,
-            {
-                "unit": run.unit["key"],
-                "records": records,
-                "done": done is not None,
-                "tally": (done or {}).get("summary"),
-                "tampering": (done or {}).get("tampering"),
-                "review": run.review + review,
-                "timed_out": run.timed_out,
-                "elapsed": round(time.monotonic() - run.started, 3),
-                "setup_error": setup_error,
-                **exit_info,
-            },
-        )
+        frame: UnitFrame = {
+            "unit": run.unit["key"],
+            "records": records,
+            "done": done is not None,
+            "tally": (done or {}).get("summary"),
+            "tampering": (done or {}).get("tampering"),
+            "review": run.review + review,
+            "timed_out": run.timed_out,
+            "elapsed": round(time.monotonic() - run.started, 3),
+            "setup_error": setup_error,
+            **exit_info,
+        }
+        emit(self.nonce, frame)
         if self.leftovers():
             self.draining = True
 
@@ -662,8 +670,8 @@ def main(job_dir: str) -> int:
     make_undumpable()
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us even where we are not pid 1
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as init, a signal without handler is dropped
-    with open(os.path.join(job_dir, "manifest.json"), encoding="utf-8") as fh:
-        manifest = json.load(fh)
+    with open(os.path.join(job_dir, MANIFEST_FILE), encoding="utf-8") as fh:
+        manifest: Manifest = json.load(fh)
     pids = int(manifest.get("pids") or 0)
     if pids:  # counted per uid inside our own user namespace
         resource.setrlimit(resource.RLIMIT_NPROC, (pids, pids))

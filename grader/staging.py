@@ -185,7 +185,7 @@ def stage(
     (base / "etc" / "hosts").write_text(ETC_HOSTS)
     (base / "etc" / "passwd").write_text(contract.passwd(sandbox_uid))
     (base / "pytest.ini").write_text(PYTEST_INI)
-    manifest_units = []
+    manifest_units: list[contract.UnitManifest] = []
     staged_tests: set[str] = set()
     for unit in units:
         exercise = unit.exercise
@@ -210,8 +210,13 @@ def stage(
         )
     pids = limits.pids if nproc_rlimit else 0
     preload = preload_modules({unit.exercise.id: unit.exercise for unit in units}.values())
-    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids, "preload": preload}
-    (base / "manifest.json").write_text(json.dumps(manifest))
+    manifest: contract.Manifest = {
+        "units": manifest_units,
+        "jobs": limits.jobs,
+        "pids": pids,
+        "preload": preload,
+    }
+    (base / contract.MANIFEST_FILE).write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base):
         os.chmod(dirpath, 0o755)  # readable by the sandbox's uid through its bind mount
         for name in filenames:

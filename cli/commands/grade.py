@@ -8,7 +8,6 @@ import typer
 
 from cli import options, output
 from grader.grading import grade_workspace
-from grader.sandbox import get_sandbox
 from grader.staging import Limits
 
 
@@ -28,19 +27,15 @@ def run(
     """Grade your work on the selected exercises; exit 0 only when all of them pass."""
     if not selectors:
         raise typer.BadParameter("name what to grade, e.g. `grade 2.1`", param_hint="SELECTOR")
+    out = output.Output(as_json)
     exercises = options.select(selectors)
-    box = get_sandbox(sandbox)
-    from cli import render
-
-    if box.warning:  # on stderr: never mixed with the JSON on stdout
-        render.warning(box.warning)
-    limits = Limits(jobs=jobs) if jobs else Limits()
+    box = out.sandbox(sandbox)
     space = options.workspace(workspace)
-    if as_json:
-        report = grade_workspace(exercises, space, box, limits)
-        output.emit_json(report.to_json_dict())
-    else:
-        with render.grading([e for e in exercises if space.is_started(e)]):
-            report = grade_workspace(exercises, space, box, limits)
-        render.grade_report(report, verbose=verbose)
-    raise typer.Exit(output.EXIT_OK if report.passed else output.EXIT_FAILED)
+    started = [e.id for e in exercises if space.is_started(e)]
+    with out.busy(f"grading {options.listed(started)}"):
+        report = grade_workspace(exercises, space, box, Limits(jobs=jobs) if jobs else Limits())
+    out.success(
+        report,
+        lambda r: out.render.grade_report(r, verbose=verbose),
+        exit_code=output.EXIT_OK if report.passed else output.EXIT_FAILED,
+    )

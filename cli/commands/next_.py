@@ -12,6 +12,7 @@ def next_exercise(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Say which exercise to do next (within a section or topic if you name one), and how."""
+    out = output.Output(as_json)
     space = options.workspace(workspace)
     exercises = options.catalog().select(selectors or ["all"])
     exercise = space.next_exercise(exercises)
@@ -33,9 +34,4 @@ def next_exercise(
             "passed": passed,
             "total": len(exercises),
         }
-    if as_json:
-        output.emit_json(data)
-        return
-    from cli import render
-
-    render.next_exercise(data)
+    out.success(data, lambda d: out.render.next_exercise(d))
