@@ -18,6 +18,7 @@ from .results import UnitOutcome
 
 DID_NOT_RUN = "did not run"
 LEARNER_KEYS = (TRACE_KEY, RAISED_KEY, BROKEN_KEY)
+HUNG = "still running when the time ran out: an infinite loop or a blocking call?"
 SEVERITY = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 RUN_TO_TEST = {
     RunStatus.timeout: TestStatus.timeout,
@@ -76,7 +77,7 @@ def score(
             if status is TestStatus.skipped:
                 message = message or "skipped"
         elif outcome.hung and base_id(outcome.hung) == spec.id:
-            status, message = TestStatus.timeout, outcome.message
+            status, message = TestStatus.timeout, HUNG
         elif outcome.hung:
             status = TestStatus.failed
             message = f"{DID_NOT_RUN}: the time ran out in {outcome.hung.split('::')[-1]}"

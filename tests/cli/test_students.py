@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -88,6 +89,7 @@ def test_a_workspace_inside_a_workspace_is_refused(env):
 # ---------------------------------------------------------------- their own traceback
 
 
+LOOP = "def add(a, b):\n    while True:\n        pass\n\n\ndef neg(x):\n    return -x\n"
 TYPO = """def add(a, b):
     total = a + b
     return total.bit_lenght() and total
@@ -176,9 +178,7 @@ def test_an_import_error_is_one_banner_too(env, bwrap):
 
 
 def test_an_infinite_loop_names_the_test_that_hung(env, bwrap):
-    started_with(
-        env, "def add(a, b):\n    while True:\n        pass\n\n\ndef neg(x):\n    return -x\n"
-    )
+    started_with(env, LOOP)
     exercise = graded_json()
     assert exercise["status"] == "timeout"
     assert "in test_adds:" in exercise["message"]
@@ -323,3 +323,29 @@ def test_next_names_the_first_exercise_not_at_100(env, bwrap):
     data = json.loads(grade("next", "--json").stdout)
     assert data == {"next": None, "passed": 1, "total": 1}
     assert "All 1 exercise pass." in grade("next").stdout
+
+
+# ---------------------------------------------------------------- what a student reads, whole
+
+HUMAN = {
+    "starter": None,
+    "typo": TYPO,
+    "syntax-error": "def add(a, b):\n    return a +* b\n\n\ndef neg(x):\n    return -x\n",
+    "import-error": "import not_a_module\n",
+    "infinite-loop": LOOP,
+}
+
+
+@pytest.mark.parametrize("case", sorted(HUMAN))
+def test_the_human_report_of_common_mistakes(env, bwrap, monkeypatch, case):
+    """The whole screen a student reads, kept in tests/golden/grade/human-*.txt."""
+    from tests.goldens import assert_golden
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert grade("start", "9.1.1").exit_code == 0
+    if HUMAN[case] is not None:
+        (env / "9.1.1-adder" / "calc.py").write_text(HUMAN[case])
+    result = grade("9.1.1", "--sandbox", "bwrap")
+    assert result.exit_code == 1
+    text = re.sub(r"\d+\.\d+ s\)", "- s)", result.stdout)
+    assert_golden(f"grade/human-{case}.txt", text)
