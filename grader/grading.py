@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from functools import cache
 from pathlib import Path
@@ -77,18 +78,34 @@ def _score(
 MAX_SOURCE_BYTES = 1 << 20
 
 
+GENERIC_FUNCTIONS = {"<module>", "<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"}
+DEFINED = re.compile(r"^\s*(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
 def add_sources(result: ExerciseResult, folder: Path) -> None:
     """Fill each traceback frame's `source` with its line, read from the learner's files as
-    they were staged (never from anything their code wrote while it ran)."""
-    lines: dict[str, list[str]] = {}
+    they were staged (never from anything their code wrote while it ran). The frames come from
+    inside the sandbox, where the learner's code could forge them: a frame that is not a line
+    of a file they submitted is dropped, a function name their files do not define becomes
+    `?`, so a traceback shows nothing but their own files."""
+    files: dict[str, tuple[list[str], set[str]]] = {}
     errors = [t.error for t in result.tests if t.error] + [result.code_error]
     for error in errors:
-        for frame in error.frames if error else []:
-            if frame.file not in lines:
-                lines[frame.file] = _read_lines(folder, frame.file)
-            text = lines[frame.file]
-            if 0 < frame.line <= len(text):
-                frame.source = clean(text[frame.line - 1].rstrip())[:200]
+        if error is None:
+            continue
+        kept = []
+        for frame in error.frames:
+            if frame.file not in files:
+                text = _read_lines(folder, frame.file)
+                files[frame.file] = (text, set(DEFINED.findall("\n".join(text))))
+            text, defined = files[frame.file]
+            if not 0 < frame.line <= len(text):
+                continue
+            frame.source = clean(text[frame.line - 1].rstrip())[:200]
+            if frame.function not in GENERIC_FUNCTIONS and frame.function not in defined:
+                frame.function = "?"
+            kept.append(frame)
+        error.frames = kept
 
 
 def _read_lines(folder: Path, name: str) -> list[str]:
