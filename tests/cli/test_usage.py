@@ -85,3 +85,9 @@ def test_every_bwrap_slot_runs_as_a_user_its_passwd_lists(tmp_path, adder, bwrap
     box = get_sandbox("bwrap", slot=slot)
     [result] = grade_units([Unit("u", adder, [folder])], box).values()
     assert result.score == result.max_score, result.code_error
+
+
+def test_usage_errors_are_recognised_as_typer_raises_them():
+    from cli.main import USAGE_ERROR
+
+    assert USAGE_ERROR.__name__ == "UsageError"
