@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import queue
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,7 +23,7 @@ from .gradebook import Gradebook
 from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult
 from .sandbox import Sandbox
-from .staging import Limits, Unit
+from .staging import Limits, Unit, scratch_folder
 from .submissions import DISK_BUDGET, DiskBudget, Submission, discover, opened
 from .text import clean, clean_line
 
@@ -116,7 +115,7 @@ def grade_batch(
     for slot in range(jobs):
         slots.put(slot)
     budget = DiskBudget(disk_budget)
-    with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
+    with scratch_folder("grade-batch-") as scratch:
         submissions = discover(root)
         on_start(len(submissions))
 

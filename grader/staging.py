@@ -9,6 +9,8 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +108,8 @@ class Limits:
 
 
 JOB_PREFIX = "grade-job-"
+# Every temporary folder the grader makes on the host, swept when its owner is gone.
+SCRATCH_PREFIXES = (JOB_PREFIX, "grade-variants-", "grade-batch-")
 OWNER_FILE = "owner.json"
 STARTUP_SECONDS = 20.0  # the sandbox's own start and the warm parent's imports, under load
 IDLE_GRACE = 5.0  # beyond an exercise's timeout: killing, sweeping and reporting it
@@ -189,9 +193,8 @@ def stage(
     the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
     and its uid is shared by every container, so a per-uid cap would couple their budgets."""
     sweep_stale_jobs()
-    root = Path(tempfile.mkdtemp(prefix=JOB_PREFIX))
+    root = owned_scratch(JOB_PREFIX)
     os.chmod(root, 0o711)
-    (root / OWNER_FILE).write_text(json.dumps(_owner()))
     job = Job(root, secrets.token_hex(16), units, limits)
     base = job.path
     (base / "units").mkdir(parents=True)
@@ -242,6 +245,25 @@ def stage(
 # ---------------------------------------------------------------- leftovers of killed graders
 
 
+def owned_scratch(prefix: str) -> Path:
+    """A new temporary folder that names its owner, so that a later grader can sweep it if
+    this one is killed before it cleans up (SIGKILL, a CI timeout)."""
+    assert prefix in SCRATCH_PREFIXES, prefix
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    (root / OWNER_FILE).write_text(json.dumps(_owner()))
+    return root
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """`owned_scratch`, removed after the block."""
+    root = owned_scratch(prefix)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def _owner() -> dict:
     """Who staged a job: enough to tell later whether that process is still alive."""
     return {"pid": os.getpid(), "start": _process_start(os.getpid()), "boot": _boot_id()}
@@ -286,7 +308,8 @@ def owner_alive(owner: dict) -> bool:
 
 
 def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
-    """Remove staged jobs (learner files and hidden tests) of graders that were killed.
+    """Remove staged jobs (learner files and hidden tests) and scratch folders of graders that
+    were killed.
 
     Only folders of our own uid that carry an owner file naming a process that is gone are
     touched; nothing is followed through a link, and a job whose owner is alive, or whose
@@ -294,7 +317,7 @@ def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
     folder = Path(folder or tempfile.gettempdir())
     removed = []
     try:
-        candidates = [e for e in os.scandir(folder) if e.name.startswith(JOB_PREFIX)]
+        candidates = [e for e in os.scandir(folder) if e.name.startswith(SCRATCH_PREFIXES)]
     except OSError:
         return removed
     for entry in candidates:

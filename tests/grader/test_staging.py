@@ -16,6 +16,7 @@ from grader.staging import (
     copy_submission,
     owner_alive,
     preload_modules,
+    scratch_folder,
     stage,
     sweep_stale_jobs,
 )
@@ -161,7 +162,7 @@ def test_only_jobs_of_dead_owners_are_swept(tmp_path):
     unmarked = _job(tmp_path, "unmarked", None)
     garbled = _job(tmp_path, "garbled", None)
     (garbled / OWNER_FILE).write_text("not json")
-    other = tmp_path / "grade-batch-x"  # not a staged job
+    other = tmp_path / "grade-other-x"  # not ours
     other.mkdir()
     assert sweep_stale_jobs(tmp_path) == []
     assert alive.exists() and unmarked.exists() and garbled.exists() and other.exists()
@@ -209,3 +210,18 @@ def test_a_library_the_submission_imports_is_preloaded_too(tmp_path, adder):
         assert "strawberry.fastapi" in manifest["preload"]
     finally:
         job.cleanup()
+
+
+@pytest.mark.parametrize("prefix", ["grade-variants-", "grade-batch-"])
+def test_a_killed_graders_scratch_folder_is_swept_too(tmp_path, prefix, monkeypatch):
+    """`grade check` materialises variants and `grade batch` unpacks zips in scratch folders;
+    a grader killed by SIGKILL or a CI timeout leaves them behind for the next one to sweep."""
+    stale = tmp_path / f"{prefix}stale"
+    stale.mkdir()
+    (stale / OWNER_FILE).write_text(json.dumps(_dead_owner()))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with scratch_folder(prefix) as mine:
+        assert owner_alive(json.loads((mine / OWNER_FILE).read_text()))
+        assert sweep_stale_jobs(tmp_path) == [stale]
+        assert mine.exists()
+    assert not mine.exists()
