@@ -261,8 +261,11 @@ def batch_progress():
         last = escape(f"{clean_line(outcome.student)}: {outcome.state}")
         progress.update(task, advance=1, last=f"[dim]{last}[/]")
 
+    def on_stopping() -> None:
+        progress.update(task, last="[bold yellow]stopping: killing the running sandboxes…[/]")
+
     with progress:
-        yield on_start, on_done
+        yield on_start, on_done, on_stopping
 
 
 def batch_report(report: BatchReport, db: str) -> None:
@@ -273,8 +276,12 @@ def batch_report(report: BatchReport, db: str) -> None:
     table.add_column("note", overflow="fold")
     style = {"graded": "green", "skipped": "dim", "problem": "yellow", "error": "red"}
     for s in report.students:
-        points = f"{s.score:g}/{s.max_score:g}" if s.state == "graded" else ""
-        note = _plain(s.message, one_line=True)
+        points = f"{s.score:g}/{s.max_score:g}" if s.max_score else ""
+        message = s.message
+        if s.missing and s.state in ("graded", "skipped"):
+            message = f"{message}; " if message else ""
+            message += f"missing {len(s.missing)}: {', '.join(s.missing)}"
+        note = _plain(message, one_line=True)
         state = Text(s.state, style=style[s.state])
         if s.needs_review:
             state = Text.assemble(state, Text(" needs review", style="bold yellow"))
@@ -290,6 +297,29 @@ def batch_report(report: BatchReport, db: str) -> None:
     console.print(
         f"{len(report.students)} students: {summary} "
         f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {escape(db)})[/]"
+    )
+    if report.ignored:
+        names = ", ".join(clean_line(n) for n in report.ignored)
+        err_console.print(
+            _line("[dim]ignored (neither a folder nor a .zip): [/]", _plain(names, "dim"))
+        )
+    if report.interrupted:
+        _batch_interrupted(report, db)
+
+
+def _batch_interrupted(report: BatchReport, db: str) -> None:
+    """What Ctrl-C kept, and how to carry on: on stderr, so that stdout stays the table."""
+    kept = sum(1 for s in report.students if s.state == "graded")
+    left = report.not_graded
+    shown = ", ".join(clean_line(n) for n in left[:8]) + (", …" if len(left) > 8 else "")
+    err_console.print(
+        _line(
+            f"[bold yellow]interrupted:[/] {kept} student{'s' if kept != 1 else ''} graded "
+            f"and saved in {escape(db)}; {len(left)} not graded{' (' if left else ''}",
+            _plain(shown, one_line=True),
+            ")" if left else "",
+            ".\nRun the same command again to grade the rest: students already graded are skipped.",
+        )
     )
 
 
