@@ -25,6 +25,7 @@ from cli.commands import (
     list_,
     new,
     override,
+    report,
     reset,
     show,
     start,
@@ -70,6 +71,7 @@ COMMANDS: dict[str, Callable] = {
     "batch": batch.batch,
     "export": export.export,
     "override": override.override,
+    "report": report.report,
     "watch": watch.watch,
     "new": new.new,
 }

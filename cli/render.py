@@ -25,6 +25,7 @@ from grader.workspace import Progress, StartAction, StartOutcome
 
 if TYPE_CHECKING:  # the batch engine pulls in SQLAlchemy: not for `grade 2.1`
     from grader.batch import BatchReport, StudentOutcome
+    from grader.class_report import ClassReport
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -350,3 +351,48 @@ def watch_screen(report: GradeReport, changed: list[str], summary: dict) -> None
                 console.print(_line("    [red]✗[/] ", _plain(f"{test.name}: {message}")))
                 if test.hint:
                     console.print(f"      [dim]hint: {escape(_first_paragraph(test.hint))}[/]")
+
+
+def class_report(report: ClassReport) -> None:
+    """`grade report`: the class at a glance, then what to go over in class."""
+    if not report.students:
+        console.print("no student in the gradebook yet: run `grade batch SUBMISSIONS` first")
+        return
+    console.print(
+        f"[bold]{report.students} student{'s' if report.students != 1 else ''}[/]: "
+        f"mean {report.mean:g}/{report.max_score:g} ({report.mean_percent:g}%), "
+        f"median {report.median:g}"
+    )
+    if report.not_graded:
+        console.print(
+            _line("[yellow]could not be graded:[/] ", _plain(", ".join(report.not_graded)))
+        )
+    table = Table(title="Per exercise", title_justify="left", show_edge=False)
+    for name, justify in (("exercise", "left"), ("mean", "right"), ("median", "right"),
+                          ("pass rate", "right"), ("missing", "right")):  # fmt: skip
+        table.add_column(name, justify=justify)
+    for e in report.exercises:
+        table.add_row(
+            _line(f"[bold]{e.id}[/] ", _plain(e.title, one_line=True)),
+            f"{e.mean:g}/{e.max_score:g}",
+            f"{e.median:g}",
+            f"{100 * e.pass_rate:.0f}%",
+            str(e.missing),
+        )
+    console.print(table)
+    if not report.most_failed:
+        return
+    failed = Table(title="Most-failed tests", title_justify="left", show_edge=False)
+    failed.add_column("test", overflow="fold", ratio=2)
+    failed.add_column("failed", justify="right", no_wrap=True)
+    failed.add_column("hint / most common failure", overflow="fold", ratio=3)
+    for test in report.most_failed:
+        detail = _plain(_first_paragraph(test.hint) if test.hint else "", one_line=True)
+        if test.message:
+            detail = Text.assemble(detail, "\n" if test.hint else "", _plain(test.message, "dim"))
+        failed.add_row(
+            _plain(f"{test.exercise_id} {test.test}", one_line=True),
+            f"{test.failed}/{test.ran}",
+            detail,
+        )
+    console.print(failed)

@@ -132,3 +132,21 @@ def test_batch_json_and_every_export_of_a_small_class(fixture_class):
     assert grade("export", "feedback", "--db", db, "-o", str(out)).exit_code == 0
     for path in sorted(out.glob("*.md")):
         assert_golden(f"class/feedback/{path.name}", path.read_text(encoding="utf-8"), paths)
+
+
+def test_class_report_human_and_json(fixture_class):
+    tmp, db, _ = fixture_class
+    data = json.loads(grade("report", "--db", db, "--json").stdout)
+    assert_golden("class/report.json", data)
+    assert (data["students"], data["max_score"]) == (6, 8)
+    [adder] = data["exercises"]
+    assert adder["missing"] == 2 and adder["pass_rate"] == round(2 / 6, 3)
+    worst = data["most_failed"][0]
+    assert (worst["test"], worst["failed"], worst["ran"]) == ("test_adds", 2, 4)
+    assert worst["hint"] == "add(2, 3) is 5."
+    human = grade("report", "--db", db)
+    assert human.exit_code == 0
+    text = " ".join(human.stdout.split())
+    assert "6 students: mean 2.83/8" in text and "median 0.5" in text
+    assert "Most-failed tests" in text and "add(2, 3) is 5." in text
+    assert "could not be graded: broken, empty" in text
