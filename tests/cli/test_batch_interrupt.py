@@ -99,6 +99,36 @@ def test_ctrl_c_three_times_stops_quickly_keeps_the_graded_and_exits_130(tmp_pat
     assert json.loads(again.stdout)["counts"] == {"skipped": 1, "graded": 5}
 
 
+def test_ctrl_c_with_json_gives_the_partial_report_as_json(tmp_path, bwrap):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, catalog)
+    toml = catalog / ADDER / "exercise.toml"
+    toml.write_text(toml.read_text().replace("timeout = 3", "timeout = 100"))
+    root = tmp_path / "subs"
+    for name, code in {"a-fast": FAST, "s1-hangs": HANGS, "s2-hangs": HANGS}.items():
+        (root / name / "9.1.1-adder").mkdir(parents=True)
+        (root / name / "9.1.1-adder" / "calc.py").write_text(code)
+    db = tmp_path / "gb.db"
+    env = {**os.environ, "GRADE_CATALOG": str(catalog), "PYTHONPATH": str(PROJECT)}
+    argv = [sys.executable, "-m", "cli.main", "batch", str(root), "--db", f"sqlite:///{db}",
+            "--jobs", "2", "--sandbox", "bwrap", "--json"]  # fmt: skip
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and _runs(db) < 1 and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    report = json.loads(out)  # stdout is the JSON alone
+    assert report["interrupted"] is True and report["ok"] is False
+    assert [s["student"] for s in report["students"]] == ["a-fast"]
+    assert report["not_graded"] == ["s1-hangs", "s2-hangs"]
+    assert b"Traceback" not in err
+
+
 def test_stopping_kills_the_running_sandboxes_and_records_nothing_of_them(tmp_path, adder):
     """Engine level: a sandbox that would run for a minute is killed when the batch stops."""
     from grader.batch import grade_batch
