@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import queue
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult
 from .sandbox import Sandbox
 from .sandbox.base import RUNNING
-from .staging import Limits, Unit
+from .staging import Limits, Unit, scratch_folder
 from .standing import ExerciseColumn, Standing, columns_of
 from .submissions import DISK_BUDGET, DiskBudget, Submission, discover, opened
 from .text import clean, clean_line
@@ -151,7 +150,7 @@ def grade_batch(
     for slot in range(jobs):
         slots.put(slot)
     budget = DiskBudget(disk_budget)
-    with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
+    with scratch_folder("grade-batch-") as scratch:
         submissions = discover(root, report.ignored)
         on_start(len(submissions))
 
