@@ -19,12 +19,14 @@ from cli.commands import (
     check,
     export,
     grade,
+    gradescope,
     hint,
     image,
     lint,
     list_,
     new,
     override,
+    report,
     reset,
     show,
     start,
@@ -70,6 +72,7 @@ COMMANDS: dict[str, Callable] = {
     "batch": batch.batch,
     "export": export.export,
     "override": override.override,
+    "report": report.report,
     "watch": watch.watch,
     "new": new.new,
 }
@@ -82,6 +85,9 @@ variant.variant_app.command("list")(guarded(variant.list_variants))
 variant.variant_app.command("open")(guarded(variant.open_variant))
 variant.variant_app.command("save")(guarded(variant.save_variant))
 app.add_typer(variant.variant_app, name="variant")
+gradescope.gradescope_app.command("build")(guarded(gradescope.build))
+gradescope.gradescope_app.command("run")(guarded(gradescope.run))
+app.add_typer(gradescope.gradescope_app, name="gradescope")
 
 
 def _version(value: bool) -> None:
@@ -102,7 +108,11 @@ def main(
 
 def route(argv: list[str]) -> list[str]:
     """`grade 2.1 --json` → `grade run 2.1 --json`."""
-    if argv and not argv[0].startswith("-") and argv[0] not in {*COMMANDS, "image", "variant"}:
+    if (
+        argv
+        and not argv[0].startswith("-")
+        and argv[0] not in {*COMMANDS, "image", "variant", "gradescope"}
+    ):
         return ["run", *argv]
     return argv
 

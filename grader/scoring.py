@@ -5,6 +5,7 @@ from __future__ import annotations
 from .expected import base_id
 from .models import ExerciseMeta, ExerciseResult, RunStatus, TestResult, TestSpec, TestStatus
 from .results import UnitOutcome
+from .standing import suite_points
 
 DID_NOT_RUN = "did not run"
 SEVERITY = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
@@ -91,6 +92,6 @@ def not_started(meta: ExerciseMeta, specs: list[TestSpec], next_step: str) -> Ex
         title=meta.title,
         status=RunStatus.not_started,
         score=0,
-        max_score=sum(s.points * s.cases for s in specs),
+        max_score=suite_points(specs),
         message=next_step,
     )
