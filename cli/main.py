@@ -20,6 +20,7 @@ from cli.commands import (
     check,
     export,
     grade,
+    gradescope,
     hint,
     image,
     lint,
@@ -27,6 +28,7 @@ from cli.commands import (
     new,
     next_,
     override,
+    report,
     reset,
     show,
     start,
@@ -103,6 +105,7 @@ COMMANDS: dict[str, Callable] = {
     "batch": batch.batch,
     "export": export.export,
     "override": override.override,
+    "report": report.report,
     "watch": watch.watch,
     "new": new.new,
     "next": next_.next_exercise,
@@ -116,6 +119,9 @@ variant.variant_app.command("list")(guarded(variant.list_variants))
 variant.variant_app.command("open")(guarded(variant.open_variant))
 variant.variant_app.command("save")(guarded(variant.save_variant))
 app.add_typer(variant.variant_app, name="variant")
+gradescope.gradescope_app.command("build")(guarded(gradescope.build))
+gradescope.gradescope_app.command("run")(guarded(gradescope.run))
+app.add_typer(gradescope.gradescope_app, name="gradescope")
 
 
 def _version(value: bool) -> None:
@@ -135,7 +141,7 @@ def main(
 
 
 def command_names() -> list[str]:
-    return [*COMMANDS, "image", "variant"]
+    return [*COMMANDS, "image", "variant", "gradescope"]
 
 
 def route(argv: list[str]) -> list[str]:

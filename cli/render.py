@@ -26,6 +26,7 @@ from grader.workspace import Progress, StartAction, StartOutcome
 
 if TYPE_CHECKING:  # the batch engine pulls in SQLAlchemy: not for `grade 2.1`
     from grader.batch import BatchReport, StudentOutcome
+    from grader.class_report import ClassReport
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -353,8 +354,11 @@ def batch_progress():
         last = escape(f"{clean_line(outcome.student)}: {outcome.state}")
         progress.update(task, advance=1, last=f"[dim]{last}[/]")
 
+    def on_stopping() -> None:
+        progress.update(task, last="[bold yellow]stopping: killing the running sandboxes…[/]")
+
     with progress:
-        yield on_start, on_done
+        yield on_start, on_done, on_stopping
 
 
 def batch_report(report: BatchReport, db: str) -> None:
@@ -365,8 +369,12 @@ def batch_report(report: BatchReport, db: str) -> None:
     table.add_column("note", overflow="fold")
     style = {"graded": "green", "skipped": "dim", "problem": "yellow", "error": "red"}
     for s in report.students:
-        points = f"{s.score:g}/{s.max_score:g}" if s.state == "graded" else ""
-        note = _plain(s.message, one_line=True)
+        points = f"{s.score:g}/{s.max_score:g}" if s.max_score else ""
+        message = s.message
+        if s.missing and s.state in ("graded", "skipped"):
+            message = f"{message}; " if message else ""
+            message += f"missing {len(s.missing)}: {', '.join(s.missing)}"
+        note = _plain(message, one_line=True)
         state = Text(s.state, style=style[s.state])
         if s.needs_review:
             state = Text.assemble(state, Text(" needs review", style="bold yellow"))
@@ -382,6 +390,29 @@ def batch_report(report: BatchReport, db: str) -> None:
     console.print(
         f"{plural(len(report.students), 'student')}: {summary} "
         f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {escape(db)})[/]"
+    )
+    if report.ignored:
+        names = ", ".join(clean_line(n) for n in report.ignored)
+        err_console.print(
+            _line("[dim]ignored (neither a folder nor a .zip): [/]", _plain(names, "dim"))
+        )
+    if report.interrupted:
+        _batch_interrupted(report, db)
+
+
+def _batch_interrupted(report: BatchReport, db: str) -> None:
+    """What Ctrl-C kept, and how to carry on: on stderr, so that stdout stays the table."""
+    kept = sum(1 for s in report.students if s.state == "graded")
+    left = report.not_graded
+    shown = ", ".join(clean_line(n) for n in left[:8]) + (", …" if len(left) > 8 else "")
+    err_console.print(
+        _line(
+            f"[bold yellow]interrupted:[/] {kept} student{'s' if kept != 1 else ''} graded "
+            f"and saved in {escape(db)}; {len(left)} not graded{' (' if left else ''}",
+            _plain(shown, one_line=True),
+            ")" if left else "",
+            ".\nRun the same command again to grade the rest: students already graded are skipped.",
+        )
     )
 
 
@@ -449,3 +480,48 @@ def _watch_detail(exercise: ExerciseResult) -> None:
 def _one_line(*parts: str | Text) -> None:
     """A line cut to the terminal's width (…), never wrapped: the screen keeps its height."""
     console.print(_line(*parts), no_wrap=True, overflow="ellipsis", crop=True)
+
+
+def class_report(report: ClassReport) -> None:
+    """`grade report`: the class at a glance, then what to go over in class."""
+    if not report.students:
+        console.print("no student in the gradebook yet: run `grade batch SUBMISSIONS` first")
+        return
+    console.print(
+        f"[bold]{report.students} student{'s' if report.students != 1 else ''}[/]: "
+        f"mean {report.mean:g}/{report.max_score:g} ({report.mean_percent:g}%), "
+        f"median {report.median:g}"
+    )
+    if report.not_graded:
+        console.print(
+            _line("[yellow]could not be graded:[/] ", _plain(", ".join(report.not_graded)))
+        )
+    table = Table(title="Per exercise", title_justify="left", show_edge=False)
+    for name, justify in (("exercise", "left"), ("mean", "right"), ("median", "right"),
+                          ("pass rate", "right"), ("missing", "right")):  # fmt: skip
+        table.add_column(name, justify=justify)
+    for e in report.exercises:
+        table.add_row(
+            _line(f"[bold]{e.id}[/] ", _plain(e.title, one_line=True)),
+            f"{e.mean:g}/{e.max_score:g}",
+            f"{e.median:g}",
+            f"{100 * e.pass_rate:.0f}%",
+            str(e.missing),
+        )
+    console.print(table)
+    if not report.most_failed:
+        return
+    failed = Table(title="Most-failed tests", title_justify="left", show_edge=False)
+    failed.add_column("test", overflow="fold", ratio=2)
+    failed.add_column("failed", justify="right", no_wrap=True)
+    failed.add_column("hint / most common failure", overflow="fold", ratio=3)
+    for test in report.most_failed:
+        detail = _plain(_first_paragraph(test.hint) if test.hint else "", one_line=True)
+        if test.message:
+            detail = Text.assemble(detail, "\n" if test.hint else "", _plain(test.message, "dim"))
+        failed.add_row(
+            _plain(f"{test.exercise_id} {test.test}", one_line=True),
+            f"{test.failed}/{test.ran}",
+            detail,
+        )
+    console.print(failed)

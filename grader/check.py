@@ -3,12 +3,13 @@ and (with `repeat`) every unit scores the same each time, under load if asked.""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 
-from . import variants
+from . import mutation, variants
 from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult, TestStatus
 from .sandbox import Sandbox
@@ -97,6 +98,7 @@ def layout_problems(exercise: Exercise) -> list[str]:
     if exercise.prompt_path.is_file():
         prompt = exercise.prompt_path.read_text(encoding="utf-8")
         problems += variants.problems(exercise.solution_root, prompt, sorted(files))
+        problems += mutation.problems(exercise.tests_dir, prompt, exercise.starter_dir)
     problems += suite_kit_problems(exercise)
     try:
         specs, _ = suite_of(exercise)
@@ -118,22 +120,35 @@ def layout_problems(exercise: Exercise) -> list[str]:
     return problems
 
 
-# Hidden suites get these from the kit (grader.pytest_plugin, grader.testing), never a copy.
-KIT_ONLY = {
-    "poolclass=StaticPool": "build the database with the `db_engine` fixture",
-    "dependency_overrides[": "override get_db with the `db_client` fixture",
-    "before_cursor_execute": "count statements with the `sql_counter` fixture",
-}
+# What a hidden suite takes from the kit (grader.pytest_plugin, grader.testing), never builds
+# itself: pattern, what it is, what to use instead. Reading or updating an app's overrides stays
+# allowed (exercises about overrides do); setting one by key is the kit's job.
+KIT_ONLY = [
+    (
+        re.compile(r"poolclass\s*=\s*StaticPool"),
+        "StaticPool",
+        "build the database with the `db_engine` fixture",
+    ),
+    (
+        re.compile(r"dependency_overrides\s*\[|setitem\([^)]*dependency_overrides"),
+        "dependency_overrides",
+        "override dependencies with the `overrides` or `db_client` fixture",
+    ),
+    (
+        re.compile(r"before_cursor_execute"),
+        "before_cursor_execute",
+        "count statements with the `sql_counter` fixture",
+    ),
+]
 
 
 def suite_kit_problems(exercise: Exercise) -> list[str]:
-    """A hidden suite that builds its own engine, get_db override or statement counter."""
+    """A hidden suite that builds its own engine, dependency overrides or statement counter."""
     found = []
     for path in sorted(exercise.tests_dir.glob("*.py")) if exercise.tests_dir.is_dir() else []:
         text = path.read_text(encoding="utf-8", errors="replace")
-        for needle, instead in KIT_ONLY.items():
-            if needle in text:
-                what = needle.rstrip("[").split("=")[-1]
+        for pattern, what, instead in KIT_ONLY:
+            if pattern.search(text):
                 found.append(f"tests/{path.name} uses {what} itself: {instead}")
     return found
 

@@ -15,6 +15,7 @@ from .models import (
     TestStatus,
 )
 from .results import UnitOutcome
+from .standing import suite_points
 
 DID_NOT_RUN = "did not run"
 LEARNER_KEYS = (TRACE_KEY, RAISED_KEY, BROKEN_KEY)
@@ -126,6 +127,6 @@ def not_started(meta: ExerciseMeta, specs: list[TestSpec], next_step: str) -> Ex
         title=meta.title,
         status=RunStatus.not_started,
         score=0,
-        max_score=sum(s.points * s.cases for s in specs),
+        max_score=suite_points(specs),
         message=next_step,
     )

@@ -9,6 +9,8 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,15 +52,33 @@ PRELOADABLE = {
     "prometheus_client": ["prometheus_client"],
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+MAX_SCANNED_FILES = 50  # per submission: a learner's files, not a vendored library
+MAX_SCANNED_BYTES = 200_000
 
 
-def preload_modules(exercises) -> list[str]:
-    names: set[str] = set()
+def preload_modules(exercises, submissions: list[Path] = ()) -> list[str]:
+    """The PRELOADABLE modules that the selected exercises' starters, suites or references
+    import, or that a submission imports (a learner may pick another allowed library, e.g.
+    strawberry where the reference uses ariadne). Submissions are read to a bounded depth."""
+    files: list[Path] = []
     for exercise in exercises:
         for folder in (exercise.starter_dir, exercise.tests_dir, exercise.solution_root):
-            for path in folder.glob("*.py") if folder.is_dir() else ():
-                names.update(IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")))
+            files += _python_files(folder)
+    for folder in submissions:
+        files += _python_files(folder)
+    names: set[str] = set()
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            names.update(IMPORT.findall(handle.read(MAX_SCANNED_BYTES)))
     return sorted({m for name in names & PRELOADABLE.keys() for m in PRELOADABLE[name]})
+
+
+def _python_files(folder: Path) -> list[Path]:
+    """A folder's modules and its packages' modules (one level down: where learners put them),
+    at most MAX_SCANNED_FILES."""
+    if not folder.is_dir():
+        return []
+    return [*folder.glob("*.py"), *folder.glob("*/*.py")][:MAX_SCANNED_FILES]
 
 
 ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
@@ -88,6 +108,8 @@ class Limits:
 
 
 JOB_PREFIX = "grade-job-"
+# Every temporary folder the grader makes on the host, swept when its owner is gone.
+SCRATCH_PREFIXES = (JOB_PREFIX, "grade-variants-", "grade-batch-")
 OWNER_FILE = "owner.json"
 STARTUP_SECONDS = 20.0  # the sandbox's own start and the warm parent's imports, under load
 IDLE_GRACE = 5.0  # beyond an exercise's timeout: killing, sweeping and reporting it
@@ -174,9 +196,8 @@ def stage(
     the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
     and its uid is shared by every container, so a per-uid cap would couple their budgets."""
     sweep_stale_jobs()
-    root = Path(tempfile.mkdtemp(prefix=JOB_PREFIX))
+    root = owned_scratch(JOB_PREFIX)
     os.chmod(root, 0o711)
-    (root / OWNER_FILE).write_text(json.dumps(_owner()))
     job = Job(root, secrets.token_hex(16), units, limits)
     base = job.path
     (base / "units").mkdir(parents=True)
@@ -209,7 +230,10 @@ def stage(
             }
         )
     pids = limits.pids if nproc_rlimit else 0
-    preload = preload_modules({unit.exercise.id: unit.exercise for unit in units}.values())
+    preload = preload_modules(
+        {unit.exercise.id: unit.exercise for unit in units}.values(),
+        [base / "units" / unit.key for unit in units],
+    )
     manifest: contract.Manifest = {
         "units": manifest_units,
         "jobs": limits.jobs,
@@ -227,6 +251,25 @@ def stage(
 
 
 # ---------------------------------------------------------------- leftovers of killed graders
+
+
+def owned_scratch(prefix: str) -> Path:
+    """A new temporary folder that names its owner, so that a later grader can sweep it if
+    this one is killed before it cleans up (SIGKILL, a CI timeout)."""
+    assert prefix in SCRATCH_PREFIXES, prefix
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    (root / OWNER_FILE).write_text(json.dumps(_owner()))
+    return root
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """`owned_scratch`, removed after the block."""
+    root = owned_scratch(prefix)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _owner() -> dict:
@@ -273,7 +316,8 @@ def owner_alive(owner: dict) -> bool:
 
 
 def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
-    """Remove staged jobs (learner files and hidden tests) of graders that were killed.
+    """Remove staged jobs (learner files and hidden tests) and scratch folders of graders that
+    were killed.
 
     Only folders of our own uid that carry an owner file naming a process that is gone are
     touched; nothing is followed through a link, and a job whose owner is alive, or whose
@@ -281,7 +325,7 @@ def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
     folder = Path(folder or tempfile.gettempdir())
     removed = []
     try:
-        candidates = [e for e in os.scandir(folder) if e.name.startswith(JOB_PREFIX)]
+        candidates = [e for e in os.scandir(folder) if e.name.startswith(SCRATCH_PREFIXES)]
     except OSError:
         return removed
     for entry in candidates:

@@ -166,3 +166,66 @@ class FakeClock:
         """`await clock.asleep(s)`: moves the clock, then yields one event-loop turn."""
         self.sleep(seconds)
         await asyncio.sleep(0)
+
+
+# Loop turns a handler may take before a wait gives up (a correct server needs a handful); quiet
+# turns in a row that count as "nothing left to do".
+MAX_TURNS = 20_000
+QUIET_TURNS = 3
+
+
+class LoopCalm:
+    """Waits on a TestClient's event loop without waiting on wall time (WebSocket suites).
+
+    `install()` (run on the loop, e.g. `client.portal.call(calm.install)`) stops the loop's clock,
+    so a handler that sleeps or waits on a timeout never wakes, on an idle machine as on a loaded
+    one, and counts the loop's thread work. `until(ready)` then turns the loop until `ready()`
+    answers something, or the server has nothing left to do (None): no other task ready to run
+    for QUIET_TURNS turns in a row and no thread at work. Loop work is counted in turns, which do
+    not depend on how busy the machine is; thread work is waited for until it ends; a server that
+    keeps the loop busy for MAX_TURNS turns counts as done."""
+
+    def __init__(self) -> None:
+        self.executor_jobs: set = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def install(self) -> None:
+        loop = self.loop = asyncio.get_running_loop()
+        frozen = loop.time()
+        loop.time = lambda: frozen  # type: ignore[method-assign]
+        run_in_executor = loop.run_in_executor
+        jobs = self.executor_jobs
+
+        def tracked(executor, func, *args):
+            future = run_in_executor(executor, func, *args)
+            jobs.add(future)
+            future.add_done_callback(jobs.discard)
+            return future
+
+        loop.run_in_executor = tracked  # type: ignore[method-assign]
+
+    def threads_at_work(self) -> bool:
+        import anyio.to_thread
+
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        return bool(self.executor_jobs) or limiter.borrowed_tokens > 0
+
+    async def until(self, ready: Callable[[], Any]) -> Any:
+        import anyio
+
+        quiet = turns = 0
+        while True:
+            found = ready()
+            if found is not None:
+                return found
+            if self.threads_at_work():
+                quiet = 0
+            elif self.loop._ready:  # type: ignore[union-attr]  # another task can run
+                quiet, turns = 0, turns + 1
+                if turns >= MAX_TURNS:
+                    return None
+            else:
+                quiet += 1
+                if quiet >= QUIET_TURNS:
+                    return None
+            await anyio.sleep(0)

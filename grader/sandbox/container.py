@@ -20,7 +20,7 @@ from .. import contract
 from ..errors import SandboxUnavailable
 from ..image import LABEL, image_tag
 from ..staging import Job
-from .base import STDERR_CAP, Progress, RawRun, new_nonce
+from .base import RUNNING, STDERR_CAP, Progress, RawRun, new_nonce
 
 LIB = "/opt/grade/lib"
 SANDBOX_UID = contract.SANDBOX_UID
@@ -121,9 +121,10 @@ class DockerSandbox:
             container.start()
             raw_sock.sendall(nonce.encode() + b"\n")
             progress = Progress(nonce, job, started)
-            stdout, stderr, timed_out, exceeded, stalled = _read_frames(
-                raw_sock, started + job.wall_timeout, limits.output_bytes, progress
-            )
+            with RUNNING.holding(lambda: _kill(container)):
+                stdout, stderr, timed_out, exceeded, stalled = _read_frames(
+                    raw_sock, started + job.wall_timeout, limits.output_bytes, progress
+                )
             if timed_out or exceeded:
                 _kill(container)
             state = _wait(container)

@@ -346,7 +346,7 @@ def test_batch_table_and_exports_show_needs_review(tmp_path, monkeypatch, bwrap)
                             "--json"))  # fmt: skip
     assert {s["student"]: s["review"] for s in skipped["students"]}["forger"]
     exported = grade("export", "csv", "-o", str(tmp_path / "g.csv"), "--db", db)
-    assert "needs review (1): forger" in exported.stdout
+    assert "needs review (1): forger" in exported.stderr  # status on stderr: stdout is data
     assert REVIEW in (tmp_path / "g.csv").read_text()
 
 

@@ -15,7 +15,6 @@ TestClient, so that all connections share one event loop. Nothing here waits on 
   a handler may still be running.
 """
 
-import asyncio
 import json
 import sys
 from contextlib import contextmanager
@@ -25,10 +24,8 @@ import anyio.to_thread
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-# Loop turns a handler may take between two frames before the read gives up (a correct server
-# needs a handful); quiet turns in a row that count as "nothing left to do".
-MAX_TURNS = 20_000
-QUIET_TURNS = 3
+from grader.testing import LoopCalm
+
 STAMP = "x-grader-room-size"  # the key the stamping wrapper adds to every frame the server sends
 # What a handler raises when it sends to a connection the test already closed: a consequence of
 # another failure, not worth reporting.
@@ -60,55 +57,6 @@ class Stamped:
         await self.app(scope, receive, stamped_send)
 
 
-class Calm:
-    """The test loop's clock stopped, and the server's thread work counted (see the docstring)."""
-
-    def __init__(self):
-        self.executor_jobs: set = set()
-        self.loop = None
-
-    def install(self):  # runs on the loop
-        loop = self.loop = asyncio.get_running_loop()
-        frozen = loop.time()
-        loop.time = lambda: frozen
-        run_in_executor = loop.run_in_executor
-        jobs = self.executor_jobs
-
-        def tracked(executor, func, *args):
-            future = run_in_executor(executor, func, *args)
-            jobs.add(future)
-            future.add_done_callback(jobs.discard)
-            return future
-
-        loop.run_in_executor = tracked
-
-    def threads_at_work(self):  # runs on the loop
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        return bool(self.executor_jobs) or limiter.borrowed_tokens > 0
-
-    async def until(self, ready):
-        """Loop turns until `ready()` answers something, or the server has nothing left to do
-        (None): no other task ready to run for QUIET_TURNS turns in a row, and no thread at work.
-        Thread work is waited for until it ends; a server that keeps the loop busy for
-        MAX_TURNS turns counts as done."""
-        quiet = turns = 0
-        while True:
-            found = ready()
-            if found is not None:
-                return found
-            if self.threads_at_work():
-                quiet = 0
-            elif self.loop._ready:  # another task can run: the server is still at work
-                quiet, turns = 0, turns + 1
-                if turns >= MAX_TURNS:
-                    return None
-            else:
-                quiet += 1
-                if quiet >= QUIET_TURNS:
-                    return None
-            await anyio.sleep(0)
-
-
 class Chat:
     def __init__(self, client, manager, calm):
         self.client, self.manager, self.calm = client, manager, calm
@@ -136,7 +84,7 @@ def chat(learner, app_client):
         "main.py: `manager` has no room_size(room) method"
     )
     client = app_client(Stamped(main.app, main.manager), lifespan=True)
-    calm = Calm()
+    calm = LoopCalm()
     client.portal.call(calm.install)
     return Chat(client, main.manager, calm)
 

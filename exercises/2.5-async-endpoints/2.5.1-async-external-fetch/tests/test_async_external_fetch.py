@@ -65,7 +65,7 @@ def upstream():
 
 
 @pytest.fixture
-def client(learner, upstream, app_client, monkeypatch):
+def client(learner, upstream, app_client, overrides):
     main = learner_main(learner)
 
     async def fake_http_client():
@@ -74,9 +74,8 @@ def client(learner, upstream, app_client, monkeypatch):
         ) as fake:
             yield fake
 
-    # The fake upstream stands in for get_http_client for this test only (monkeypatch removes
-    # the override afterwards).
-    monkeypatch.setitem(main.app.dependency_overrides, main.get_http_client, fake_http_client)
+    # The fake upstream stands in for get_http_client for this test only.
+    overrides(main.app, {main.get_http_client: fake_http_client})
     return app_client(main.app, lifespan=True)
 
 

@@ -90,14 +90,14 @@ class FakeServices:
 
 
 @pytest.fixture
-def call(learner, app_client, monkeypatch):
+def call(learner, app_client, overrides):
     """`call(fake, path)`: GET `path` with `fake` standing in for get_services."""
     # A fresh import per test: module-level asyncio objects must not outlive the test's loop.
     main = learner.require("main", "app", "get_services", fresh=True)
 
     def get(fake, path):
-        # The fake replaces get_services for this test only (monkeypatch removes it afterwards).
-        monkeypatch.setitem(main.app.dependency_overrides, main.get_services, lambda: fake)
+        # The fake replaces get_services for this test only.
+        overrides(main.app, {main.get_services: lambda: fake})
         return app_client(main.app, lifespan=True).get(path)
 
     return get

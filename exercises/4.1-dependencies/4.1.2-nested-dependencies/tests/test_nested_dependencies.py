@@ -3,7 +3,7 @@
 Two SQLite files ("main" and "staging") are built once per module with the learner's Base and
 User. Every request goes through an app whose get_settings is overridden to point at one of
 them; the learner's default app.db is never touched. Overrides are set with
-`dependency_overrides.update(...)` and removed after each test.
+the kit's `overrides` fixture and removed after each test.
 """
 
 import asyncio
@@ -61,22 +61,7 @@ def main(learner, databases):
 
 
 @pytest.fixture
-def override():
-    """override(app, {dependency: replacement}); every override is removed after the test."""
-    added = []
-
-    def apply(app, mapping):
-        app.dependency_overrides.update(mapping)
-        added.append((app, list(mapping)))
-
-    yield apply
-    for app, keys in added:
-        for key in keys:
-            app.dependency_overrides.pop(key, None)
-
-
-@pytest.fixture
-def client_on(main, databases, app_client, override):
+def client_on(main, databases, app_client, overrides):
     """client_on("main") → a client of `main.app` whose get_settings points at that database
     (or of `app=`, a test app built on the learner's dependencies); other keyword arguments
     override the learner's dependencies of those names."""
@@ -84,8 +69,8 @@ def client_on(main, databases, app_client, override):
     def make(database, app=None, **replacements):
         app = app or main.app
         settings = main.Settings(database_url=databases[database])
-        override(app, {main.get_settings: lambda: settings})
-        override(app, {getattr(main, name): fn for name, fn in replacements.items()})
+        overrides(app, {main.get_settings: lambda: settings})
+        overrides(app, {getattr(main, name): fn for name, fn in replacements.items()})
         return app_client(app)
 
     return make

@@ -25,21 +25,6 @@ def main(learner):
     )
 
 
-@pytest.fixture
-def override():
-    """override(app, {dependency: replacement}); every override is removed after the test."""
-    added = []
-
-    def apply(app, mapping):
-        app.dependency_overrides.update(mapping)
-        added.append((app, list(mapping)))
-
-    yield apply
-    for app, keys in added:
-        for key in keys:
-            app.dependency_overrides.pop(key, None)
-
-
 class FakeGateway:
     def __init__(self, declined_with=None):
         self.declined_with = declined_with
@@ -99,9 +84,9 @@ def charged_at(body):
     "`gateway: Annotated[PaymentGateway, Depends(get_payment_gateway)]`, then "
     "`await gateway.charge(...)` and `charged_at=clock()`."
 )
-def test_checkout_uses_the_injected_gateway_and_clock(main, override, app_client, clock):
+def test_checkout_uses_the_injected_gateway_and_clock(main, overrides, app_client, clock):
     gateway = FakeGateway()
-    override(
+    overrides(
         main.app, {main.get_clock: lambda: clock.now, main.get_payment_gateway: lambda: gateway}
     )
     response = app_client(main.app).post("/checkout", json=ORDER)
@@ -122,8 +107,8 @@ def test_checkout_uses_the_injected_gateway_and_clock(main, override, app_client
 
 @pytest.mark.task(1)
 @pytest.mark.hint("Call the clock the dependency gives you on every request: `clock()`.")
-def test_charged_at_follows_the_clock(main, override, app_client, clock):
-    override(
+def test_charged_at_follows_the_clock(main, overrides, app_client, clock):
+    overrides(
         main.app,
         {main.get_clock: lambda: clock.now, main.get_payment_gateway: lambda: FakeGateway()},
     )
@@ -142,9 +127,9 @@ def test_charged_at_follows_the_clock(main, override, app_client, clock):
 
 @pytest.mark.task(1)
 @pytest.mark.points(2)
-def test_declined_payment_is_402(main, override, app_client, clock):
+def test_declined_payment_is_402(main, overrides, app_client, clock):
     gateway = FakeGateway(declined_with=main.PaymentDeclined("card declined"))
-    override(
+    overrides(
         main.app, {main.get_clock: lambda: clock.now, main.get_payment_gateway: lambda: gateway}
     )
     response = app_client(main.app).post("/checkout", json=ORDER)
@@ -167,9 +152,9 @@ def test_declined_payment_is_402(main, override, app_client, clock):
     ],
     ids=["zero", "negative", "no-token", "empty-token"],
 )
-def test_invalid_order_is_422_and_charges_nothing(main, override, app_client, clock, payload):
+def test_invalid_order_is_422_and_charges_nothing(main, overrides, app_client, clock, payload):
     gateway = FakeGateway()
-    override(
+    overrides(
         main.app, {main.get_clock: lambda: clock.now, main.get_payment_gateway: lambda: gateway}
     )
     response = app_client(main.app).post("/checkout", json=payload)
@@ -185,9 +170,9 @@ def test_invalid_order_is_422_and_charges_nothing(main, override, app_client, cl
     "get the gateway from Depends(get_payment_gateway). Then overriding get_http_client "
     "reaches the real gateway."
 )
-def test_overriding_the_http_client_reaches_the_real_gateway(main, override, app_client, clock):
+def test_overriding_the_http_client_reaches_the_real_gateway(main, overrides, app_client, clock):
     provider = Provider()
-    override(
+    overrides(
         main.app,
         {main.get_clock: lambda: clock.now, main.get_http_client: provider.client_dependency()},
     )
@@ -206,9 +191,9 @@ def test_overriding_the_http_client_reaches_the_real_gateway(main, override, app
 
 
 @pytest.mark.task(1)
-def test_provider_decline_is_402(main, override, app_client, clock):
+def test_provider_decline_is_402(main, overrides, app_client, clock):
     provider = Provider()
-    override(
+    overrides(
         main.app,
         {main.get_clock: lambda: clock.now, main.get_http_client: provider.client_dependency()},
     )

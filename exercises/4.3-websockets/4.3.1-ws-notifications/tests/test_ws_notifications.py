@@ -16,7 +16,6 @@ time:
   is over raises ConnectionResetError, as a server's does once the client is gone.
 """
 
-import asyncio
 import inspect
 import json
 from contextlib import contextmanager
@@ -27,58 +26,7 @@ import anyio.to_thread
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-# Loop turns a handler may take before a read gives up (a correct server needs a handful); quiet
-# turns in a row that count as "nothing left to do".
-MAX_TURNS = 20_000
-QUIET_TURNS = 3
-
-
-class Calm:
-    """The test loop's clock stopped, and the server's thread work counted (see the docstring)."""
-
-    def __init__(self):
-        self.executor_jobs: set = set()
-        self.loop = None
-
-    def install(self):  # runs on the loop
-        loop = self.loop = asyncio.get_running_loop()
-        frozen = loop.time()
-        loop.time = lambda: frozen
-        run_in_executor = loop.run_in_executor
-        jobs = self.executor_jobs
-
-        def tracked(executor, func, *args):
-            future = run_in_executor(executor, func, *args)
-            jobs.add(future)
-            future.add_done_callback(jobs.discard)
-            return future
-
-        loop.run_in_executor = tracked
-
-    def threads_at_work(self):  # runs on the loop
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        return bool(self.executor_jobs) or limiter.borrowed_tokens > 0
-
-    async def until(self, ready):
-        """Loop turns until `ready()` answers something, or the server has nothing left to do
-        (None): no other task ready to run for QUIET_TURNS turns in a row, and no thread at work.
-        A server that keeps the loop busy for MAX_TURNS turns counts as done."""
-        quiet = turns = 0
-        while True:
-            found = ready()
-            if found is not None:
-                return found
-            if self.threads_at_work():
-                quiet = 0
-            elif self.loop._ready:  # another task can run: the server is still at work
-                quiet, turns = 0, turns + 1
-                if turns >= MAX_TURNS:
-                    return None
-            else:
-                quiet += 1
-                if quiet >= QUIET_TURNS:
-                    return None
-            await anyio.sleep(0)
+from grader.testing import LoopCalm
 
 
 class Wire:
@@ -159,7 +107,7 @@ def server(learner, app_client):
     )
     wire = Wire(main.app)
     client = app_client(wire, lifespan=True)
-    calm = Calm()
+    calm = LoopCalm()
     client.portal.call(calm.install)
     return Server(main, client, calm, wire)
 
