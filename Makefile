@@ -63,7 +63,8 @@ profile: install
 
 # Rewrite tests/golden/ from the current code (review the diff before committing it).
 golden: install
-	GRADE_GOLDEN=update $(BIN)/python -m pytest -q tests/cli/test_golden.py
+	GRADE_GOLDEN=update $(BIN)/python -m pytest -q tests/cli/test_golden.py \
+		tests/cli/test_students.py::test_the_human_report_of_common_mistakes
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 
-from . import variants
+from . import mutation, variants
 from .grading import grade_units, suite_of
 from .models import Exercise, ExerciseResult, TestStatus
 from .sandbox import Sandbox
@@ -98,6 +98,7 @@ def layout_problems(exercise: Exercise) -> list[str]:
     if exercise.prompt_path.is_file():
         prompt = exercise.prompt_path.read_text(encoding="utf-8")
         problems += variants.problems(exercise.solution_root, prompt, sorted(files))
+        problems += mutation.problems(exercise.tests_dir, prompt, exercise.starter_dir)
     problems += suite_kit_problems(exercise)
     try:
         specs, _ = suite_of(exercise)

@@ -3,9 +3,10 @@
 It gives hidden tests three markers (``points``, ``task``, ``hint``), the ``learner`` fixture,
 which imports the learner's modules from the submission folder, and the suite kit: ``db_engine``,
 ``db_client``, ``app_client``, ``overrides``, ``sql_counter`` and ``clock`` (see
-``grader.testing``). Importing through the fixture, never at a test module's top level, turns a
-missing or broken file into a clear failure of each test ("main.py: SyntaxError at line 3: ...")
-instead of a collection crash that hides every result.
+``grader.testing``), and ``learner_tests`` for mutation grading (see ``grader.mutation``).
+Importing through the fixture, never at a test module's top level, turns a missing or broken
+file into a clear failure of each test ("main.py: SyntaxError at line 3: ...") instead of a
+collection crash that hides every result.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from grader import testing
+from grader import contract, mutation, testing, trace
 
 MARKERS = {
     "points(n)": "points the test is worth (default 1)",
@@ -32,7 +33,12 @@ MARKERS = {
 
 
 class LearnerCodeError(Exception):
-    """The learner's module is missing or cannot be imported; the message says which and why."""
+    """The learner's module is missing or cannot be imported; the message says which and why.
+    `trace` holds where in the learner's files the import failed (see `grader.trace`)."""
+
+    def __init__(self, message: str, trace: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.trace = trace or {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,11 +61,12 @@ class Learner:
         self.folder = folder.resolve()
         self._prefix = str(self.folder) + os.sep
         self._failed: dict[str, str] = {}  # a module whose import failed fails the same way again
+        self._traces: dict[str, dict[str, str]] = {}
 
     def __call__(self, name: str) -> ModuleType:
         """The module ``name`` (``"main"``, ``"models"``…), imported once per exercise."""
         if name in self._failed:  # don't run a broken module's import again for every test
-            raise LearnerCodeError(self._failed[name])
+            raise LearnerCodeError(self._failed[name], self._traces.get(name))
         self._put_folder_first()
         self._unshadow(name.split(".")[0])
         try:
@@ -68,11 +75,13 @@ class Learner:
             message = self._describe(name, exc)
             out_of_memory = isinstance(exc, MemoryError)
             self._failed[name] = message
+            self._traces[name] = trace.describe(exc, self._prefix) or {}
+            del exc
         # Raised outside the except block so the failed import's frames (and whatever they
         # hoarded) are not kept alive as the new exception's context.
         if out_of_memory:
             gc.collect()
-        raise LearnerCodeError(message)
+        raise LearnerCodeError(message, self._traces[name])
 
     def require(self, name: str, *names: str, fresh: bool = False) -> ModuleType:
         """The module ``name``, failing the test with one clear line when it lacks any of
@@ -81,7 +90,8 @@ class Learner:
         missing = [n for n in names if getattr(module, n, None) is None]
         if missing:
             listed = ", ".join(f"`{n}`" for n in missing)
-            raise LearnerCodeError(f"{name.replace('.', '/')}.py defines no {listed}")
+            where = self._display_path(name, getattr(module, "__file__", None))
+            raise LearnerCodeError(f"{where} defines no {listed}")
         return module
 
     def fresh(self, name: str) -> ModuleType:
@@ -90,6 +100,7 @@ class Learner:
             if self._is_learner_module(mod):
                 del sys.modules[mod_name]
         self._failed.clear()
+        self._traces.clear()
         importlib.invalidate_caches()
         return self(name)
 
@@ -130,8 +141,16 @@ class Learner:
         file = getattr(mod, "__file__", None)
         return isinstance(file, str) and file.startswith(self._prefix)
 
+    def _display_path(self, name: str, file: str | None = None) -> str:
+        """The learner's file for module `name`, as the learner sees it: `main.py`, or
+        `users_service/__init__.py` for a package."""
+        if isinstance(file, str) and file.startswith(self._prefix):
+            return file[len(self._prefix) :]
+        stem = name.replace(".", "/")
+        return f"{stem}/__init__.py" if (self.folder / stem).is_dir() else f"{stem}.py"
+
     def _describe(self, name: str, exc: BaseException) -> str:
-        filename = name.replace(".", "/") + ".py"
+        filename = self._display_path(name)
         if isinstance(exc, ModuleNotFoundError) and exc.name == name.split(".")[0]:
             return f"{filename} is missing: create it (grade start copies the starter)"
         if isinstance(exc, SyntaxError):
@@ -146,6 +165,36 @@ class Learner:
 def learner(pytestconfig: pytest.Config) -> Learner:
     """Import the learner's modules: ``learner("main").app``."""
     return Learner(Path(pytestconfig.getoption("submission")))
+
+
+# --- the learner's own traceback, for a failed test --------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    testing.server_errors.clear()  # what the app raised belongs to the test that ran it
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed test's report gets `learner_trace`: where the learner's own code raised (the
+    test's exception, else the last one the app under test raised behind a 500), in their
+    files only. The runner sends it with the test's record."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or call.excinfo is None:
+        return
+    error = call.excinfo.value
+    prefix = str(Path(item.config.getoption("submission")).resolve()) + os.sep
+    if isinstance(error, LearnerCodeError):
+        found = {**error.trace, contract.BROKEN_KEY: str(error)}
+    else:
+        found = trace.describe(error, prefix)
+        for server_error in reversed(testing.server_errors):
+            found = found or trace.describe(server_error, prefix)
+    testing.server_errors.clear()
+    if found:
+        report.learner_trace = found
 
 
 # --- the suite kit: fixtures every hidden suite gets without copying them -------------------
@@ -256,3 +305,64 @@ def sql_counter() -> Callable[[Any], testing.SqlCounter]:
 def clock() -> testing.FakeClock:
     """A clock that moves only by ``clock.advance(seconds)``; its ``sleep`` returns at once."""
     return testing.FakeClock()
+
+
+class LearnerTests:
+    """The learner's test files, run against an exercise's subject app or one of its mutants
+    (``grader.mutation``); each run is made once per grading and then reused."""
+
+    def __init__(self, learner: Learner, folder: Path, files: list[str], inspect: Any) -> None:
+        self.subject = mutation.Subject(folder)
+        self.names = list(files)
+        self._learner = learner
+        self._inspect = inspect
+        self._runs: dict[tuple, mutation.TestRun] = {}
+
+    @property
+    def files(self) -> dict[str, str]:
+        """{name: text} of the learner's files (a missing file fails the test, naming it)."""
+        return {name: self._learner.source(name) for name in self.names}
+
+    def run(self, mutant: str | None = None, probes: dict[str, str] | None = None):
+        """The learner's files (plus the hidden suite's `probes`, {file name: text}) run beside
+        the subject, or beside the mutant named `mutant`: there, only the tests that passed on
+        the subject run, up to the first failure (enough to tell whether it is caught)."""
+        key = (mutant, tuple(sorted((probes or {}).items())))
+        if key not in self._runs:
+            # On a mutant, only the tests that passed on the subject can catch it, and the
+            # first that fails does: run those, and stop there.
+            only = None if mutant is None else self.run(None, probes).passed
+            files = self.files
+            files.update(probes or {})
+            self._runs[key] = self.subject.run(
+                files,
+                mutant=mutant,
+                inspect=self._inspect,
+                only=only,
+                first_failure=mutant is not None,
+            )
+        return self._runs[key]
+
+    def on_subject(self, probes: dict[str, str] | None = None) -> mutation.TestRun:
+        return self.run(None, probes)
+
+    def on_mutant(self, name: str, probes: dict[str, str] | None = None) -> mutation.TestRun:
+        return self.run(name, probes)
+
+
+@pytest.fixture(scope="session")
+def learner_tests(learner: Learner) -> Callable[..., LearnerTests]:
+    """``learner_tests(Path(__file__).parent, ["test_weather.py"])``: the learner's test files,
+    run by ``.on_subject()`` beside ``tests/subject/`` or by ``.on_mutant(name)`` beside the
+    subject with ``tests/mutants/<name>.patch`` applied; each returns a ``mutation.TestRun``.
+    ``inspect=f`` calls ``f(modules)`` after each run with the modules it imported from its
+    folder (``{"app": ...}``) and keeps the result in ``run.inspected``."""
+    made: dict[tuple, LearnerTests] = {}
+
+    def make(folder: Path, files: list[str], inspect: Any = None) -> LearnerTests:
+        key = (str(folder), tuple(files), inspect)
+        if key not in made:
+            made[key] = LearnerTests(learner, Path(folder), files, inspect)
+        return made[key]
+
+    return make

@@ -4,11 +4,12 @@ it runs is a solution, a starter or a known mistake, so a flag there is a false 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from grader.catalog import Catalog
-from grader.check import KIT_ONLY, _judge, check, suite_kit_problems
+from grader.check import KIT_ONLY, _judge, check, layout_problems, suite_kit_problems
 from tests.conftest import FIXTURE_CATALOG
 from tests.conftest import adder_result as result
 
@@ -59,3 +60,19 @@ def test_a_suite_that_only_reads_the_overrides_is_fine(copy_catalog):
     suite = next(exercise.tests_dir.glob("test_*.py"))
     suite.write_text(suite.read_text() + "\nassert app.dependency_overrides == {}\n")
     assert suite_kit_problems(exercise) == []
+
+
+def test_lint_names_a_mutant_that_no_longer_applies(tmp_path):
+    """A learner-written-tests exercise whose subject drifted from a mutant's patch."""
+    root = Path(__file__).resolve().parents[2]
+    exercise = Catalog(root).get("7.2.1")
+    assert not [p for p in layout_problems(exercise) if "mutant" in p]
+    copy = tmp_path / "catalog"
+    for part in ("exercises/7.2-testing", "solutions/7.2-testing"):
+        shutil.copytree(root / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(root / "exercises" / "sections.toml", copy / "exercises" / "sections.toml")
+    drifted = Catalog(copy).get("7.2.1")
+    subject = drifted.tests_dir / "subject" / "app.py"
+    subject.write_text(subject.read_text().replace("404", "410"))
+    found = [p for p in layout_problems(drifted) if "mutant" in p]
+    assert any("no longer applies" in p for p in found), found

@@ -99,6 +99,12 @@ def test_require_names_what_is_missing(learner):
         learner.require("main", "app", "nope", "other")
 
 
+def test_a_package_is_named_by_its_init_file(learner):
+    expected = r"^users_service/__init__.py defines no `create_app`"
+    with pytest.raises(LearnerCodeError, match=expected):
+        learner.require("users_service", "create_app")
+
+
 def test_a_learner_file_wins_over_a_preloaded_library(learner):
     import sys
     import types
@@ -132,10 +138,12 @@ def kit_run(pytester):
     pytester.makepyfile(
         main=LEARNER_MAIN, colorsys="LEARNER = True\n", test_kit=textwrap.dedent(SUITE)
     )
+    (pytester.path / "users_service").mkdir()
+    (pytester.path / "users_service" / "__init__.py").write_text("VERSION = 1\n")
     return pytester.runpytest_inprocess(
         "-p", "grader.pytest_plugin", "--submission", str(pytester.path)
     )
 
 
 def test_every_kit_fixture_works(kit_run):
-    kit_run.assert_outcomes(passed=10)
+    kit_run.assert_outcomes(passed=11)
