@@ -11,7 +11,7 @@ SANDBOX ?= auto
 # Exercises whose suites involve threads, WebSockets, timeouts or clocks.
 STRESS ?= 1.2.3 1.3.3 1.4.1 2.5 4.2 4.3 6.1.2 6.2.2
 
-.PHONY: install system-deps grade check lint test bench clean lock golden stress
+.PHONY: install system-deps grade check lint test bench profile clean lock golden stress
 
 $(BIN)/grade: pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -53,12 +53,19 @@ test: install lint
 stress: install
 	$(BIN)/grade check $(STRESS) --sandbox $(SANDBOX) --repeat 3 --stress
 
+# The issue's figures next to their targets, and every exercise's cost (a few minutes).
 bench: install
-	$(BIN)/python tests/bench.py   # RUNS=5 STUDENTS=6 SANDBOXES="bwrap docker" WORKERS="0 1 2" SELECTION=all
+	$(BIN)/python tests/bench.py   # RUNS=5 BATCH=45|all SANDBOX=bwrap PLAIN=1 STUDENTS=0
+	$(BIN)/python tests/bench_workers.py   # STUDENTS=6 WORKERS="0 1 2" SELECTION=2
+
+# Where grading time goes: per exercise, per fixture, per test (and cProfile with ARGS=--cprofile).
+profile: install
+	$(BIN)/python tests/profile_run.py $(SEL) $(ARGS)
 
 # Rewrite tests/golden/ from the current code (review the diff before committing it).
 golden: install
-	GRADE_GOLDEN=update $(BIN)/python -m pytest -q tests/cli/test_golden.py
+	GRADE_GOLDEN=update $(BIN)/python -m pytest -q tests/cli/test_golden.py \
+		tests/cli/test_students.py::test_the_human_report_of_common_mistakes
 
 clean:
 	rm -rf $(VENV) *.egg-info

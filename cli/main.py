@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from cli import output
 from cli.commands import (
@@ -19,12 +20,15 @@ from cli.commands import (
     check,
     export,
     grade,
+    gradescope,
     hint,
     image,
     lint,
     list_,
     new,
+    next_,
     override,
+    report,
     reset,
     show,
     start,
@@ -35,7 +39,38 @@ from cli.commands import (
 from grader import __version__
 from grader.errors import GraderError
 
+USAGE_ERROR = typer.BadParameter.__mro__[1]  # click's UsageError, as Typer ships it
+
+
+class Group(TyperGroup):
+    """Usage errors (a missing argument, an unknown option) as a JSON error object when the
+    command line asks for `--json`, like every other error; as Typer shows them otherwise."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001
+        self.as_json = "--json" in args
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except USAGE_ERROR as error:
+            self._usage(error)
+
+    def invoke(self, ctx):  # noqa: ANN001
+        try:
+            return super().invoke(ctx)
+        except USAGE_ERROR as error:
+            self._usage(error)
+
+    def _usage(self, error: Exception) -> NoReturn:
+        if not getattr(self, "as_json", False):
+            raise error
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "grade"
+        output.Output(as_json=True).fail(
+            GraderError("usage", error.format_message(), f"See `{command} --help`.")
+        )
+
+
 app = typer.Typer(
+    cls=Group,
     name="grade",
     help="FastAPI & SQLAlchemy Exercises: start, grade and check exercises.\n\n"
     "Usage: grade 2.1 (grade a topic), grade start 2.1, grade list, grade check.",
@@ -71,9 +106,11 @@ COMMANDS: dict[str, Callable] = {
     "batch": batch.batch,
     "export": export.export,
     "override": override.override,
+    "report": report.report,
     "watch": watch.watch,
     "worker": worker.worker,
     "new": new.new,
+    "next": next_.next_exercise,
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))
@@ -84,6 +121,9 @@ variant.variant_app.command("list")(guarded(variant.list_variants))
 variant.variant_app.command("open")(guarded(variant.open_variant))
 variant.variant_app.command("save")(guarded(variant.save_variant))
 app.add_typer(variant.variant_app, name="variant")
+gradescope.gradescope_app.command("build")(guarded(gradescope.build))
+gradescope.gradescope_app.command("run")(guarded(gradescope.run))
+app.add_typer(gradescope.gradescope_app, name="gradescope")
 
 
 def _version(value: bool) -> None:
@@ -102,9 +142,13 @@ def main(
     """FastAPI & SQLAlchemy Exercises."""
 
 
+def command_names() -> list[str]:
+    return [*COMMANDS, "image", "variant", "gradescope"]
+
+
 def route(argv: list[str]) -> list[str]:
     """`grade 2.1 --json` → `grade run 2.1 --json`."""
-    if argv and not argv[0].startswith("-") and argv[0] not in {*COMMANDS, "image", "variant"}:
+    if argv and not argv[0].startswith("-") and argv[0] not in command_names():
         return ["run", *argv]
     return argv
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from grader.catalog import Catalog, load_catalog
+from grader.errors import SelectionError
+from grader.models import Exercise
 from grader.workspace import Workspace, default_workspace
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -38,6 +41,30 @@ ExerciseArg = Annotated[str, typer.Argument(help="One exercise: 2.1.1 or its slu
 
 def catalog() -> Catalog:
     return load_catalog()
+
+
+def select(selectors: list[str]) -> list[Exercise]:
+    """The exercises selected; a mistyped command (`grade lsit`) is told the command it meant."""
+    try:
+        return catalog().select(selectors)
+    except SelectionError as error:
+        from cli.main import command_names  # loaded already: it called us
+
+        names = command_names()
+        near = difflib.get_close_matches(selectors[0], names, n=1, cutoff=0.7)
+        if len(selectors) == 1 and error.code == "unknown-selector" and near:
+            raise SelectionError(
+                error.code,
+                f"no exercise or command is called '{selectors[0]}'; did you mean "
+                f"`grade {near[0]}`?",
+                "`grade --help` lists the commands, `grade list` the exercises.",
+            ) from None
+        raise
+
+
+def listed(ids: list[str], most: int = 3) -> str:
+    """`2.1.1, 2.1.2, 2.1.3 …`: what a status line names."""
+    return ", ".join(ids[:most]) + (" …" if ids[most:] else "")
 
 
 def workspace(path: Path | None) -> Workspace:

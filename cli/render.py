@@ -7,6 +7,7 @@ and surrogates, and never read as Rich markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,13 @@ from rich.text import Text
 from rich.tree import Tree
 
 from grader.check import CheckReport
-from grader.models import ExerciseResult, GradeReport, RunStatus, TestStatus
+from grader.models import CodeError, ExerciseResult, GradeReport, RunStatus, TestStatus
 from grader.text import clean, clean_line
 from grader.workspace import Progress, StartAction, StartOutcome
 
 if TYPE_CHECKING:  # the batch engine pulls in SQLAlchemy: not for `grade 2.1`
     from grader.batch import BatchReport, StudentOutcome
+    from grader.class_report import ClassReport
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -45,6 +47,16 @@ TEST_STYLE = {
     TestStatus.crash: ("☠", "magenta"),
     TestStatus.skipped: ("-", "yellow"),
 }
+
+
+@contextmanager
+def busy(text: str) -> Iterator[None]:
+    """A spinner on a terminal while the sandbox grades; nothing when output is piped."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with err_console.status(Text(text), spinner="dots"):
+        yield
 
 
 def warning(text: str) -> None:
@@ -92,8 +104,33 @@ def exercise_list(rows: list[dict], sections: dict[str, str]) -> None:
     )
 
 
+def lines(*texts: str) -> None:
+    """Plain lines (paths, names): printed as they are, never read as markup."""
+    for text in texts:
+        console.print(_plain(text), soft_wrap=True)
+
+
 def prompt(markdown: str) -> None:
     console.print(Markdown(markdown))
+
+
+def next_exercise(data: dict) -> None:
+    upcoming = data["next"]
+    if upcoming is None:
+        console.print(f"[green bold]All {plural(data['total'], 'exercise')} pass.[/]")
+        return
+    console.print(
+        _line(
+            f"[bold]Next:[/] [bold]{upcoming['id']}[/] ",
+            _plain(upcoming["title"], one_line=True),
+            f" [dim]({upcoming['progress']}; {data['passed']}/{data['total']} exercises pass)[/]",
+        )
+    )
+    if upcoming["folder"]:
+        console.print(_line("  your files: ", _plain(upcoming["folder"], one_line=True)))
+    console.print(
+        f"  run: [cyan]{upcoming['command']}[/]  [dim](grade show {upcoming['id']}: the prompt)[/]"
+    )
 
 
 def start_outcomes(outcomes: list[StartOutcome]) -> None:
@@ -135,42 +172,98 @@ def grade_report(report: GradeReport, verbose: bool = False) -> None:
 
 
 def _exercise_table(exercise: ExerciseResult, verbose: bool) -> None:
-    table = Table(
-        title=f"[bold]{exercise.id}[/] · {escape(exercise.title)}",
-        title_justify="left",
-        show_edge=False,
-    )
-    table.add_column("", width=1)
-    table.add_column("test", overflow="fold", ratio=2)
-    table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("feedback", overflow="fold", ratio=3)
+    """The tests of one exercise; a module of the learner's that could not be loaded is one
+    banner instead of a row (and a hint) per test that needed it."""
+    broken = exercise.code_error
+    if broken:
+        console.print(_line(f"[bold]{exercise.id}[/] · ", _plain(exercise.title, one_line=True)))
+        _code_error_banner(broken)
+    shown = [
+        t for t in exercise.tests if not (broken and t.error and t.error.broken == broken.broken)
+    ]
     hints: dict[int, str] = {}
-    for test in exercise.tests:
-        mark, style = TEST_STYLE[test.status]
-        message = ""
-        if test.status is not TestStatus.passed:
-            message = clean(test.message or test.status.value)
-            if not verbose:
-                message = (message.splitlines() or [""])[0]
-            hints.setdefault(test.task, test.hint)
-        table.add_row(
-            Text(mark, style=style),
-            _plain(test.name.removeprefix("test_").replace("_", " "), one_line=True),
-            f"{test.earned:g}/{test.points:g}",
-            Text(message, style=style),
+    if shown:
+        table = Table(
+            title=None if broken else _line(f"[bold]{exercise.id}[/] · ", _plain(exercise.title)),
+            title_justify="left",
+            show_edge=False,
         )
-    console.print(table)
+        table.add_column("", width=1)
+        table.add_column("test", overflow="fold", ratio=2)
+        table.add_column("points", justify="right", no_wrap=True)
+        table.add_column("feedback", overflow="fold", ratio=3)
+        for test in shown:
+            mark, style = TEST_STYLE[test.status]
+            message = ""
+            if test.status is not TestStatus.passed:
+                message = clean(test.message or test.status.value)
+                if not verbose:
+                    message = (message.splitlines() or [""])[0]
+                hints.setdefault(test.task, test.hint)
+            table.add_row(
+                Text(mark, style=style),
+                _plain(test.name.removeprefix("test_").replace("_", " "), one_line=True),
+                f"{test.earned:g}/{test.points:g}",
+                Text(message, style=style),
+            )
+        console.print(table)
     if exercise.status is not RunStatus.ok:
         console.print(_line(f"  [magenta]{exercise.status.value}:[/] ", _plain(exercise.message)))
+    _tracebacks(shown, verbose)
     _review_lines(exercise.review)
     for task, hint in sorted(hints.items()):
         if hint:
-            console.print(f"  [cyan]hint (task {task}):[/] {escape(_first_paragraph(hint))}")
+            console.print(_line(f"  [cyan]hint (task {task}):[/] ", _plain(_first_paragraph(hint))))
     if hints:
         console.print(f"  [dim]more: grade hint {exercise.id}[/]")
     style = "green" if exercise.passed else "red"
     timing = f" [dim]in {exercise.duration:.2f} s[/]" if verbose else ""
     console.print(f"  [{style}]{exercise.score:g}/{exercise.max_score:g} points[/]{timing}\n")
+
+
+def _code_error_banner(error: CodeError) -> None:
+    """`main.py, line 3: SyntaxError: ...`, the line, and a caret under the column."""
+    frame = error.frames[-1] if error.frames else None
+    headline = f"{frame.file}, line {frame.line}: {error.raised}" if frame else error.broken
+    console.print(_line("  [red bold]✗[/] ", _plain(headline, "red bold", one_line=True)))
+    if frame and frame.source:
+        console.print(_line("      ", _plain(frame.source.expandtabs(4))))
+        if frame.column > 0:
+            offset = len(frame.source[: frame.column - 1].expandtabs(4))
+            console.print(Text("      " + " " * offset + "^", style="red bold"))
+    console.print("    [dim]the tests need this module: fix it, then grade again[/]")
+
+
+def _tracebacks(tests: list, verbose: bool) -> None:
+    """Where the learner's own code raised, once per distinct error (the first one, or all of
+    them with -v): their files' lines only, never the hidden tests'."""
+    seen: dict[tuple, list[str]] = {}
+    errors = {}
+    for test in tests:
+        error = test.error
+        if test.status is TestStatus.passed or error is None or not error.frames:
+            continue
+        key = (error.raised, tuple((f.file, f.line) for f in error.frames))
+        seen.setdefault(key, []).append(test.name)
+        errors.setdefault(key, error)
+    for index, (key, names) in enumerate(seen.items()):
+        if index and not verbose:
+            more = len(seen) - 1
+            console.print(f"  [dim]and {plural(more, 'other error')}: add -v to see them[/]")
+            break
+        error = errors[key]
+        count = f" (in {plural(len(names), 'test')})" if len(names) > 1 else ""
+        console.print(_line(f"  [red]your code raised{count}:[/] ", _plain(error.raised)))
+        for frame in error.frames:
+            where = f"{frame.file}, line {frame.line}, in {frame.function}"
+            console.print(_line("    ", _plain(where, "dim", one_line=True)))
+            if frame.source:
+                console.print(_line("      ", _plain(frame.source.strip(), one_line=True)))
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """`1 try`, `2 tries`: `many` when the plural is not `word` + s."""
+    return f"{count:g} {word if count == 1 else many or word + 's'}"
 
 
 def _review_lines(reasons: list[str], indent: str = "  ") -> None:
@@ -261,8 +354,11 @@ def batch_progress():
         last = escape(f"{clean_line(outcome.student)}: {outcome.state}")
         progress.update(task, advance=1, last=f"[dim]{last}[/]")
 
+    def on_stopping() -> None:
+        progress.update(task, last="[bold yellow]stopping: killing the running sandboxes…[/]")
+
     with progress:
-        yield on_start, on_done
+        yield on_start, on_done, on_stopping
 
 
 def batch_report(report: BatchReport, db: str) -> None:
@@ -273,8 +369,12 @@ def batch_report(report: BatchReport, db: str) -> None:
     table.add_column("note", overflow="fold")
     style = {"graded": "green", "skipped": "dim", "problem": "yellow", "error": "red"}
     for s in report.students:
-        points = f"{s.score:g}/{s.max_score:g}" if s.state == "graded" else ""
-        note = _plain(s.message, one_line=True)
+        points = f"{s.score:g}/{s.max_score:g}" if s.max_score else ""
+        message = s.message
+        if s.missing and s.state in ("graded", "skipped"):
+            message = f"{message}; " if message else ""
+            message += f"missing {len(s.missing)}: {', '.join(s.missing)}"
+        note = _plain(message, one_line=True)
         state = Text(s.state, style=style.get(s.state, "red"))
         if s.needs_review:
             state = Text.assemble(state, Text(" needs review", style="bold yellow"))
@@ -288,35 +388,140 @@ def batch_report(report: BatchReport, db: str) -> None:
     if flagged:
         summary += f", [bold yellow]{flagged} need{'s' if flagged == 1 else ''} review[/]"
     console.print(
-        f"{len(report.students)} students: {summary} "
+        f"{plural(len(report.students), 'student')}: {summary} "
         f"[dim]({report.sandbox or 'sandbox'}, {report.duration:.1f} s; gradebook {escape(db)})[/]"
+    )
+    if report.ignored:
+        names = ", ".join(clean_line(n) for n in report.ignored)
+        err_console.print(
+            _line("[dim]ignored (neither a folder nor a .zip): [/]", _plain(names, "dim"))
+        )
+    if report.interrupted:
+        _batch_interrupted(report, db)
+
+
+def _batch_interrupted(report: BatchReport, db: str) -> None:
+    """What Ctrl-C kept, and how to carry on: on stderr, so that stdout stays the table."""
+    kept = sum(1 for s in report.students if s.state == "graded")
+    left = report.not_graded
+    shown = ", ".join(clean_line(n) for n in left[:8]) + (", …" if len(left) > 8 else "")
+    err_console.print(
+        _line(
+            f"[bold yellow]interrupted:[/] {kept} student{'s' if kept != 1 else ''} graded "
+            f"and saved in {escape(db)}; {len(left)} not graded{' (' if left else ''}",
+            _plain(shown, one_line=True),
+            ")" if left else "",
+            ".\nRun the same command again to grade the rest: students already graded are skipped.",
+        )
     )
 
 
-def watch_screen(report: GradeReport, changed: list[str], summary: dict) -> None:
-    """A compact screen: one line per graded exercise, failing tests of what changed."""
+WATCH_TESTS = 3  # failing tests shown for the exercise being worked on
+
+
+def watch_screen(report: GradeReport, changed: list[str], summary: dict, warning: str = "") -> None:
+    """A compact screen that fits a 24-line terminal: one line per graded exercise, then the
+    first failing exercise of what changed: its code error or first traceback, up to three
+    failing tests and one hint, each on one line."""
     import time
 
     console.clear()
     console.print(f"[bold]grade watch[/] [dim]{time.strftime('%H:%M:%S')} · Ctrl-C to stop[/]")
+    if warning:  # the screen was cleared: say it again, on every screen
+        _one_line("[bold yellow]warning:[/] ", _plain(warning, one_line=True))
     for exercise in report.exercises:
         mark, style = ("✓", "green") if exercise.passed else ("✗", "red")
         history = summary.get(exercise.id)
-        best = (
-            f" [dim](best {history.best_score:g}, {history.attempts} tries)[/]" if history else ""
+        best = ""
+        if history:
+            tries = plural(history.attempts, "try", "tries")
+            best = f" [dim](best {history.best_score:g}, {tries})[/]"
+        _one_line(
+            f"[{style}]{mark}[/] [bold]{exercise.id}[/] ",
+            _plain(exercise.title, one_line=True),
+            f": {exercise.score:g}/{exercise.max_score:g}{best}",
         )
+        for reason in exercise.review[:1]:
+            _one_line("    [bold yellow]needs review:[/] ", _plain(reason, one_line=True))
+    focus = next((e for e in report.exercises if e.id in changed and not e.passed), None)
+    if focus is not None:
+        console.print()
+        _watch_detail(focus)
+
+
+def _watch_detail(exercise: ExerciseResult) -> None:
+    _one_line(f"[bold]{exercise.id}[/] ", _plain(exercise.title, one_line=True))
+    if exercise.code_error:
+        _code_error_banner(exercise.code_error)
+        return
+    if exercise.status is not RunStatus.ok:
+        _one_line(
+            f"  [magenta]{exercise.status.value}:[/] ", _plain(exercise.message, one_line=True)
+        )
+    failing = [t for t in exercise.tests if t.status is not TestStatus.passed]
+    for test in failing[:WATCH_TESTS]:
+        message = (clean(test.message or test.status.value).splitlines() or [""])[0]
+        name = test.name.removeprefix("test_").replace("_", " ")
+        _one_line("  [red]✗[/] ", _plain(f"{name}: {message}", one_line=True))
+    if failing[WATCH_TESTS:]:
+        more = plural(len(failing) - WATCH_TESTS, "more failing test")
+        console.print(f"  [dim]{more}: grade {exercise.id}[/]")
+    error = next((t.error for t in failing if t.error and t.error.frames), None)
+    if error:
+        frame = error.frames[-1]
+        _one_line("  [red]your code raised:[/] ", _plain(error.raised, one_line=True))
+        where = f"{frame.file}:{frame.line} in {frame.function}: {frame.source.strip()}"
+        _one_line("    ", _plain(where, "dim", one_line=True))
+    hint = next((t.hint for t in failing if t.hint), "")
+    if hint:
+        _one_line("  [cyan]hint:[/] ", _plain(_first_paragraph(hint), one_line=True))
+
+
+def _one_line(*parts: str | Text) -> None:
+    """A line cut to the terminal's width (…), never wrapped: the screen keeps its height."""
+    console.print(_line(*parts), no_wrap=True, overflow="ellipsis", crop=True)
+
+
+def class_report(report: ClassReport) -> None:
+    """`grade report`: the class at a glance, then what to go over in class."""
+    if not report.students:
+        console.print("no student in the gradebook yet: run `grade batch SUBMISSIONS` first")
+        return
+    console.print(
+        f"[bold]{report.students} student{'s' if report.students != 1 else ''}[/]: "
+        f"mean {report.mean:g}/{report.max_score:g} ({report.mean_percent:g}%), "
+        f"median {report.median:g}"
+    )
+    if report.not_graded:
         console.print(
-            f"[{style}]{mark}[/] [bold]{exercise.id}[/] {escape(exercise.title)}: "
-            f"{exercise.score:g}/{exercise.max_score:g}{best}"
+            _line("[yellow]could not be graded:[/] ", _plain(", ".join(report.not_graded)))
         )
-        _review_lines(exercise.review, indent="    ")
-        if exercise.id in changed and not exercise.passed:
-            if exercise.status is not RunStatus.ok:
-                console.print(
-                    _line(f"    [magenta]{exercise.status.value}:[/] ", _plain(exercise.message))
-                )
-            for test in [t for t in exercise.tests if t.status is not TestStatus.passed][:5]:
-                message = (clean(test.message or test.status.value).splitlines() or [""])[0]
-                console.print(_line("    [red]✗[/] ", _plain(f"{test.name}: {message}")))
-                if test.hint:
-                    console.print(f"      [dim]hint: {escape(_first_paragraph(test.hint))}[/]")
+    table = Table(title="Per exercise", title_justify="left", show_edge=False)
+    for name, justify in (("exercise", "left"), ("mean", "right"), ("median", "right"),
+                          ("pass rate", "right"), ("missing", "right")):  # fmt: skip
+        table.add_column(name, justify=justify)
+    for e in report.exercises:
+        table.add_row(
+            _line(f"[bold]{e.id}[/] ", _plain(e.title, one_line=True)),
+            f"{e.mean:g}/{e.max_score:g}",
+            f"{e.median:g}",
+            f"{100 * e.pass_rate:.0f}%",
+            str(e.missing),
+        )
+    console.print(table)
+    if not report.most_failed:
+        return
+    failed = Table(title="Most-failed tests", title_justify="left", show_edge=False)
+    failed.add_column("test", overflow="fold", ratio=2)
+    failed.add_column("failed", justify="right", no_wrap=True)
+    failed.add_column("hint / most common failure", overflow="fold", ratio=3)
+    for test in report.most_failed:
+        detail = _plain(_first_paragraph(test.hint) if test.hint else "", one_line=True)
+        if test.message:
+            detail = Text.assemble(detail, "\n" if test.hint else "", _plain(test.message, "dim"))
+        failed.add_row(
+            _plain(f"{test.exercise_id} {test.test}", one_line=True),
+            f"{test.failed}/{test.ran}",
+            detail,
+        )
+    console.print(failed)

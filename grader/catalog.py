@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -102,14 +103,27 @@ class Catalog:
         for selector in selectors or ["all"]:
             matches = [e for e in self.exercises if _matches(e, selector.strip())]
             if not matches:
+                near = self.near(selector.strip())
+                maybe = f"; did you mean {' or '.join(near)}?" if near else ""
                 raise SelectionError(
                     "unknown-selector",
-                    f"no exercise matches '{selector}'",
+                    f"no exercise matches '{selector}'{maybe}",
                     "Use a section (2), topic (2.1), exercise (2.1.1), slug or 'all'; "
                     "`grade list` shows them.",
                 )
             chosen.update((e.id, e) for e in matches)
         return sorted(chosen.values(), key=lambda e: _id_key(e.id))
+
+    def near(self, selector: str, limit: int = 3) -> list[str]:
+        """Selectors close to a mistyped one: `3.22` → 3.2.2, 3.2; `create-book` → its slug."""
+        ids = {e.id for e in self.exercises}
+        ids |= {e.meta.topic for e in self.exercises}
+        slugs = [e.meta.slug for e in self.exercises]
+        if selector[:1].isdigit():
+            return difflib.get_close_matches(selector, sorted(ids), n=min(limit, 2), cutoff=0.6)
+        contained = [s for s in slugs if selector and selector.lower() in s]
+        close = difflib.get_close_matches(selector.lower(), slugs, n=limit, cutoff=0.6)
+        return list(dict.fromkeys(contained + close))[:limit]
 
 
 def _matches(exercise: Exercise, selector: str) -> bool:
@@ -128,8 +142,16 @@ def _titles(root: Path, table: str) -> dict[str, str]:
     path = root / "exercises" / "sections.toml"
     if not path.is_file():
         return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.get(table, {}).items()}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError("bad-toml", f"{path}: {exc}", "Fix the TOML syntax.") from None
+    titles = data.get(table, {})
+    if not isinstance(titles, dict):
+        raise CatalogError(
+            "bad-toml", f"{path}: [{table}] must be a table of titles", "Fix sections.toml."
+        )
+    return {str(k): str(v) for k, v in titles.items()}
 
 
 def section_titles(root: Path) -> dict[str, str]:

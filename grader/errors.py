@@ -33,6 +33,10 @@ class WorkspaceError(GraderError):
     """The learner's workspace is missing something or would lose work."""
 
 
+class UsageError(GraderError):
+    """The command line asks for something that does not exist (an unknown sandbox, say)."""
+
+
 class SandboxUnavailable(GraderError):
     """No sandbox can run untrusted code here; the grader refuses to run it unsandboxed."""
 

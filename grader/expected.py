@@ -28,7 +28,16 @@ def suite_hash(tests_dir: Path) -> str:
 def read_specs(tests_dir: Path) -> list[TestSpec]:
     specs: list[TestSpec] = []
     for path in sorted(tests_dir.glob("test_*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as exc:
+            where = f"{path}:{exc.lineno}" if isinstance(exc, SyntaxError) else str(path)
+            reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+            raise CatalogError(
+                "bad-tests",
+                f"{where}: the hidden tests cannot be read ({type(exc).__name__}: {reason})",
+                "Fix that file (`grade lint` checks every exercise).",
+            ) from None
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
                 "test"

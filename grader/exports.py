@@ -1,17 +1,26 @@
 """Gradebook exports in the formats teachers' platforms read.
 
-- csv: one row per student, one column per exercise, then total, max and percent (LMS import)
-- json: everything, per student and exercise, overrides marked
+- csv: one row per student, one column per exercise, then total, max, percent, state (LMS import)
+- json: everything, per student and exercise, overrides and missing exercises marked
 - junit: one <testsuite> per student and exercise, one <testcase> per hidden test
 - gradescope: <out>/<student>/results.json (Gradescope autograder results)
 - exercism: <out>/<student>/<exercise>/results.json (Exercism test-runner interface, version 3)
+- feedback: <out>/<student>.md, the feedback `grade` shows, to send back to each student
+- canvas: a CSV for Canvas's gradebook import (Student, ID, SIS User ID, SIS Login ID, Section,
+  then one column per exercise)
+- moodle: a CSV for Moodle's grade import (a student column to map, one column per exercise, the
+  total and a feedback column)
+
+Every export is built from one `ClassView` (grader.standing): every student has a row (one whose
+submission could not be graded says why), every exercise graded has a column, and a student's
+total is the one definition there, a missing exercise counting 0 and marked `missing`.
 
 Whatever a student wrote (their name, their code's messages) is cleaned before it is written:
 CSV cells that a spreadsheet would run as a formula are quoted, JUnit stays well-formed XML, and
 every student gets an export folder of their own. A run that needs review says so, with the
 reasons, in every format; Gradescope shows it to instructors only. Student-visible files
-(Gradescope, Exercism) carry only the first line of a failure message, so text the learner's
-code read from the hidden tests cannot ride out in an exception.
+(Gradescope, Exercism, feedback) carry only the first line of a failure message, so text the
+learner's code read from the hidden tests cannot ride out in an exception.
 """
 
 from __future__ import annotations
@@ -26,36 +35,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .gradebook import Grade
-from .models import Exercise
+from .standing import GRADED, ClassView, Standing
 from .text import clean, clean_line, first_line
 
-FORMATS = ("csv", "json", "junit", "gradescope", "exercism")
-Table = dict[str, dict[str, Grade]]
-
-
-def _columns(table: Table, exercises: list[Exercise]) -> list[tuple[str, str, float]]:
-    """(id, title, max score) per exercise: the selection, else whatever the gradebook holds."""
-    if exercises:
-        from .grading import suite_of
-
-        return [
-            (e.id, e.meta.title, sum(s.points * s.cases for s in suite_of(e)[0])) for e in exercises
-        ]
-    seen: dict[str, tuple[str, float]] = {}
-    for grades in table.values():
-        for grade in grades.values():
-            seen.setdefault(grade.exercise_id, (grade.title, grade.max_score))
-    ids = sorted(seen, key=lambda i: tuple(int(p) for p in i.split(".") if p.isdigit()))
-    return [(i, seen[i][0], seen[i][1]) for i in ids]
-
-
-def _score(grades: dict[str, Grade], exercise_id: str) -> float:
-    grade = grades.get(exercise_id)
-    return grade.score if grade else 0.0
-
-
-def _students(table: Table) -> list[str]:
-    return sorted(table, key=lambda name: (name.casefold(), name))
+FORMATS = ("csv", "json", "junit", "gradescope", "exercism", "feedback", "canvas", "moodle")
+FOLDER_FORMATS = ("gradescope", "exercism", "feedback")  # the others are one file
+MISSING_TEXT = "missing: no submission for this exercise"
 
 
 def review_notes(grades: dict[str, Grade]) -> list[str]:
@@ -68,6 +53,13 @@ def review_notes(grades: dict[str, Grade]) -> list[str]:
     ]
 
 
+def _state_note(standing: Standing) -> str:
+    """Why a student's submission could not be graded this time ("" when it was)."""
+    if standing.state.state == GRADED:
+        return ""
+    return clean_line(f"{standing.state.state}: {standing.state.message}".strip(": "))
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 
@@ -77,81 +69,112 @@ def csv_cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def to_csv(table: Table, exercises: list[Exercise]) -> str:
-    columns = _columns(table, exercises)
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def to_csv(view: ClassView) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *(c[0] for c in columns), "total", "max", "percent", "review"])
-    maximum = sum(c[2] for c in columns)
-    for student in _students(table):
-        scores = [_score(table[student], c[0]) for c in columns]
-        total = sum(scores)
-        percent = round(100 * total / maximum, 1) if maximum else 0.0
-        notes = review_notes(table[student])
+    writer.writerow(
+        [
+            "student",
+            *(c.id for c in view.columns),
+            "total",
+            "max",
+            "percent",
+            "state",
+            "note",
+            "review",
+        ]  # fmt: skip
+    )
+    for standing in view.standings():
+        notes = review_notes(view.table[standing.student])
         review = ("needs review: " + "; ".join(notes)) if notes else ""
         writer.writerow(
             [
-                csv_cell(student),
-                *(f"{s:g}" for s in scores),
-                f"{total:g}",
-                f"{maximum:g}",
-                percent,
+                csv_cell(standing.student),
+                *("missing" if c.missing else _points(c.score) for c in standing.cells),
+                _points(standing.total),
+                _points(standing.max_score),
+                standing.percent,
+                standing.state.state,
+                csv_cell(standing.state.message),
                 csv_cell(review),
             ]
         )
     return out.getvalue()
 
 
-def to_json(table: Table, exercises: list[Exercise]) -> str:
-    columns = _columns(table, exercises)
+def to_json(view: ClassView) -> str:
     students = []
-    for student in _students(table):
-        grades = table[student]
+    for standing in view.standings():
         cells = {}
-        for exercise_id, title, maximum in columns:
-            grade = grades.get(exercise_id)
-            cells[exercise_id] = {
-                "title": title,
-                "score": grade.score if grade else 0.0,
-                "max_score": maximum,
+        for cell in standing.cells:
+            grade = cell.grade
+            cells[cell.column.id] = {
+                "title": cell.column.title,
+                "score": cell.score,
+                "max_score": cell.column.max_score,
                 "status": grade.status if grade else "missing",
+                "missing": cell.missing,
                 "overridden": bool(grade and grade.overridden),
                 "reason": clean(grade.reason) if grade else "",
                 "graded_at": grade.graded_at.isoformat() if grade and grade.graded_at else None,
                 "needs_review": bool(grade and grade.needs_review),
                 "review": [clean(r) for r in grade.review] if grade else [],
             }
-        total = sum(c["score"] for c in cells.values())
         students.append(
             {
-                "student": clean_line(student),
+                "student": clean_line(standing.student),
+                "state": standing.state.state,
+                "message": clean_line(standing.state.message),
                 "exercises": cells,
-                "total": total,
-                "max": sum(c[2] for c in columns),
+                "total": standing.total,
+                "max": standing.max_score,
+                "percent": standing.percent,
+                "missing": standing.missing,
                 "needs_review": any(c["needs_review"] for c in cells.values()),
             }
         )
     return json.dumps({"students": students}, indent=2)
 
 
-def to_junit(table: Table, exercises: list[Exercise]) -> str:
+def to_junit(view: ClassView) -> str:
     """One <testsuite> per student and exercise; a run that needs review adds a failing
-    `needs review` case with the reasons, so that no CI view shows it as all green."""
-    columns = _columns(table, exercises)
+    `needs review` case with the reasons, so that no CI view shows it as all green. A student
+    whose submission could not be graded gets a `submission` suite with an error saying why."""
     root = ET.Element("testsuites", name="fastapi-sqlalchemy-exercises")
     totals = {"tests": 0, "failures": 0, "errors": 0}
-    for student in _students(table):
-        name = clean_line(student)
-        for exercise_id, title, _ in columns:
-            grade = table[student].get(exercise_id)
-            suite = ET.SubElement(
-                root, "testsuite", name=f"{name} · {exercise_id} {clean_line(title)}"
+
+    def add_suite(title: str, classname: str):
+        suite = ET.SubElement(root, "testsuite", name=title)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        return suite, counts, _CaseWriter(suite, counts, classname)
+
+    def close(suite: ET.Element, counts: dict[str, int]) -> None:
+        for key, value in counts.items():
+            suite.set(key, str(value))
+        for key in totals:
+            totals[key] += counts[key]
+
+    for standing in view.standings():
+        name = clean_line(standing.student)
+        if standing.state.state != GRADED:
+            suite, counts, case = add_suite(f"{name} · submission", f"{name}.submission")
+            case("submission", "error", _state_note(standing), standing.state.state)
+            close(suite, counts)
+        for cell in standing.cells:
+            grade = cell.grade
+            suite, counts, case = add_suite(
+                f"{name} · {cell.column.id} {clean_line(cell.column.title)}",
+                f"{name}.{cell.column.id}",
             )
-            counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-            case = _CaseWriter(suite, counts, f"{name}.{exercise_id}")
             if grade is None:
-                case("submitted", "failure", "no submission for this exercise")
-            for test in grade.tests if grade else []:
+                case("submitted", "failure", MISSING_TEXT, "missing")
+            elif grade.overridden:
+                case("manual grade", message=clean_line(grade.reason))
+            for test in grade.tests if grade and not grade.overridden else []:
                 status, message = test["status"], test.get("message", "")
                 if status == "passed":
                     case(test["name"])
@@ -164,10 +187,7 @@ def to_junit(table: Table, exercises: list[Exercise]) -> str:
             if grade is not None and grade.needs_review:
                 reasons = "; ".join(clean_line(r) for r in grade.review)
                 case("needs review", "failure", f"needs review: {reasons}", "needs-review")
-            for key, value in counts.items():
-                suite.set(key, str(value))
-            for key in totals:
-                totals[key] += counts[key]
+            close(suite, counts)
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)
@@ -192,70 +212,61 @@ class _CaseWriter:
                 detail.set("type", clean_line(kind))
 
 
-def gradescope_results(grades: dict[str, Grade], columns) -> dict:
+def gradescope_results(standing: Standing) -> dict:
     """Gradescope's results.json for one student's submission. A run that needs review adds a
     test only instructors see (`visibility: hidden`), with the reasons."""
     tests = []
-    for exercise_id, title, maximum in columns:
-        grade = grades.get(exercise_id)
+    grades = {c.column.id: c.grade for c in standing.cells if c.grade is not None}
+    for cell in standing.cells:
+        column, grade = cell.column, cell.grade
+        title = f"{column.id} {clean_line(column.title)}"
         if grade is None:
             tests.append(
                 {
-                    "name": f"{exercise_id} {clean_line(title)}",
-                    "number": exercise_id,
+                    "name": title,
+                    "number": column.id,
                     "score": 0,
-                    "max_score": maximum,
+                    "max_score": column.max_score,
                     "status": "failed",
-                    "output": "No submission for this exercise.",
-                    "tags": [exercise_id],
+                    "output": "Missing: no submission for this exercise.",
+                    "tags": [column.id, "missing"],
                 }
             )
             continue
         if grade.overridden:
             tests.append(
                 {
-                    "name": f"{exercise_id} {clean_line(title)} (manual grade)",
-                    "number": exercise_id,
+                    "name": f"{title} (manual grade)",
+                    "number": column.id,
                     "score": grade.score,
-                    "max_score": maximum,
+                    "max_score": column.max_score,
                     "output": clean(grade.reason),
-                    "tags": [exercise_id],
+                    "tags": [column.id],
                 }
             )
             continue
-        for index, test in enumerate(grade.tests, start=1):
-            output = first_line(test.get("message", ""))
-            if test.get("hint") and test["status"] != "passed":
-                output = f"{output}\nHint: {clean(test['hint'])}".strip()
-            tests.append(
-                {
-                    "name": f"{exercise_id} {clean_line(test['name'])}",
-                    "number": f"{exercise_id}.{index}",
-                    "score": test["earned"],
-                    "max_score": test["points"],
-                    "status": "passed" if test["status"] == "passed" else "failed",
-                    "output": output,
-                    "tags": [exercise_id, f"task {test['task']}"],
-                }
-            )
+        tests.extend(gradescope_tests(column.id, grade.tests))
         if grade.needs_review:
             tests.append(
                 {
-                    "name": f"{exercise_id} needs review",
-                    "number": f"{exercise_id}.review",
+                    "name": f"{column.id} needs review",
+                    "number": f"{column.id}.review",
                     "score": 0,
                     "max_score": 0,
                     "status": "failed",
                     "output": "needs review: " + "; ".join(clean_line(r) for r in grade.review),
-                    "tags": [exercise_id, "needs review"],
+                    "tags": [column.id, "needs review"],
                     "visibility": "hidden",
                 }
             )
     notes = review_notes(grades)
+    output = "Graded by fastapi-sqlalchemy-exercises."
+    if standing.state.state != GRADED:
+        output = f"Your submission could not be graded: {clean_line(standing.state.message)}"
     results = {
-        "score": round(sum(_score(grades, c[0]) for c in columns), 4),
+        "score": standing.total,
         "execution_time": round(sum(g.execution_time for g in grades.values()), 3),
-        "output": "Graded by fastapi-sqlalchemy-exercises.",
+        "output": output,
         "visibility": "visible",
         "tests": tests,
     }
@@ -264,9 +275,33 @@ def gradescope_results(grades: dict[str, Grade], columns) -> dict:
     return results
 
 
-def exercism_results(grade: Grade) -> dict:
+def gradescope_tests(exercise_id: str, tests: list[dict]) -> list[dict]:
+    """One Gradescope test per hidden test: name, points, the failure's first line and hint."""
+    out = []
+    for index, test in enumerate(tests, start=1):
+        output = first_line(test.get("message", ""))
+        if test.get("hint") and test["status"] != "passed":
+            output = f"{output}\nHint: {clean(test['hint'])}".strip()
+        out.append(
+            {
+                "name": f"{exercise_id} {clean_line(test['name'])}",
+                "number": f"{exercise_id}.{index}",
+                "score": test["earned"],
+                "max_score": test["points"],
+                "status": "passed" if test["status"] == "passed" else "failed",
+                "output": output,
+                "tags": [exercise_id, f"task {test['task']}"],
+            }
+        )
+    return out
+
+
+def exercism_results(grade: Grade | None, problem: str = "") -> dict:
     """Exercism's results.json (version 3) for one exercise of one submission; a run that needs
-    review carries `needs_review` with the reasons."""
+    review carries `needs_review` with the reasons. A missing exercise (or a submission that
+    could not be graded) is an `error` saying so."""
+    if grade is None:
+        return {"version": 3, "status": "error", "message": problem or MISSING_TEXT, "tests": []}
     tests = []
     for test in grade.tests:
         status = {"passed": "pass", "failed": "fail"}.get(test["status"], "error")
@@ -292,6 +327,128 @@ def exercism_results(grade: Grade) -> dict:
     if grade.needs_review:
         results["needs_review"] = [clean_line(r) for r in grade.review]
     return results
+
+
+# ------------------------------------------------------------------ LMS gradebook imports
+
+CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def to_canvas(view: ClassView) -> str:
+    """Canvas's gradebook import: the identity columns Canvas's own export starts with (only one
+    of Student, ID and SIS User ID need be filled; we know the name), then one column per
+    exercise, which Canvas turns into an assignment when it is new. A missing exercise is 0, as
+    Canvas itself counts unsubmitted work in its final score; a student who could not be graded
+    at all has empty cells, so that the import leaves their grades to the teacher."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CANVAS_IDENTITY, *(f"{c.id} {clean_line(c.title)}" for c in view.columns)])
+    for standing in view.standings():
+        ungraded = standing.state.state != GRADED and all(c.missing for c in standing.cells)
+        writer.writerow(
+            [
+                csv_cell(standing.student),
+                "",
+                "",
+                "",
+                "",
+                *("" if ungraded else _points(c.score) for c in standing.cells),
+            ]
+        )
+    return out.getvalue()
+
+
+def to_moodle(view: ClassView) -> str:
+    """Moodle's CSV grade import: every column is mapped in Moodle's import form ("Identify user
+    by" the student column, each exercise to a grade item). One column per exercise, the total,
+    and a feedback column naming missing exercises and submissions that could not be graded
+    (Moodle imports feedback with its grade, so both are always there)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "Student",
+            *(f"{c.id} {clean_line(c.title)}" for c in view.columns),
+            "Total",
+            "Feedback",
+        ]  # fmt: skip
+    )
+    for standing in view.standings():
+        notes = []
+        if standing.state.state != GRADED:
+            notes.append(_state_note(standing))
+        if standing.missing:
+            notes.append("missing: " + ", ".join(standing.missing))
+        writer.writerow(
+            [
+                csv_cell(standing.student),
+                *(_points(c.score) for c in standing.cells),
+                _points(standing.total),
+                csv_cell("; ".join(notes)),
+            ]
+        )
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ feedback for students
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!])")
+
+
+def md_text(text: object) -> str:
+    """Learner-made text as Markdown that shows it as written (no link, no HTML, no table cell
+    break)."""
+    return _MD_SPECIAL.sub(r"\\\1", clean_line(text))
+
+
+def feedback_markdown(standing: Standing) -> str:
+    """The feedback `grade` shows, for one student: per exercise the score, each hidden test's
+    name and points, the first line of each failure and the hints of the tasks that failed.
+    Never a hidden test's source, never more than a failure's first line."""
+    lines = [
+        f"# Feedback for {md_text(standing.student)}",
+        "",
+        f"**Total: {_points(standing.total)}/{_points(standing.max_score)} points "
+        f"({standing.percent}%)**",
+        "",
+    ]
+    if standing.state.state != GRADED:
+        lines += [
+            f"Your last submission could not be graded: {md_text(standing.state.message)}",
+            "",
+        ]
+    for cell in standing.cells:
+        column, grade = cell.column, cell.grade
+        heading = f"## {column.id} {md_text(column.title)}: "
+        if grade is None:
+            lines += [f"{heading}missing (0/{_points(column.max_score)} points)", "",
+                      "This exercise was not in your submission.", ""]  # fmt: skip
+            continue
+        lines += [f"{heading}{_points(grade.score)}/{_points(column.max_score)} points", ""]
+        if grade.overridden:
+            lines += [
+                "Graded by hand" + (f": {md_text(grade.reason)}" if grade.reason else "."),
+                "",
+            ]
+            continue
+        if grade.tests:
+            lines += ["| | test | points | feedback |", "|---|---|---|---|"]
+        hints: dict[int, str] = {}
+        for test in grade.tests:
+            passed = test["status"] == "passed"
+            message = "" if passed else first_line(test.get("message") or test["status"])
+            if not passed and test.get("hint"):
+                hints.setdefault(test["task"], test["hint"])
+            name = clean_line(test["name"]).removeprefix("test_").replace("_", " ")
+            lines.append(
+                f"| {'✓' if passed else '✗'} | {md_text(name)} | "
+                f"{_points(test['earned'])}/{_points(test['points'])} | {md_text(message)} |"
+            )
+        if grade.tests:
+            lines.append("")
+        for task, hint in sorted(hints.items()):
+            lines += [f"**Hint (task {task}):** {clean(hint).strip()}", ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
@@ -327,30 +484,49 @@ def folders(students: list[str]) -> dict[str, str]:
     return chosen
 
 
-def write(fmt: str, table: Table, exercises: list[Exercise], out: Path) -> list[Path]:
+TEXT_EXPORTS = {
+    "csv": to_csv,
+    "json": to_json,
+    "junit": to_junit,
+    "canvas": to_canvas,
+    "moodle": to_moodle,
+}
+SUFFIX = {"csv": "csv", "json": "json", "junit": "xml", "canvas": "csv", "moodle": "csv"}
+
+
+def render(fmt: str, view: ClassView) -> str:
+    """A one-file export as text (for `-o -`)."""
+    return TEXT_EXPORTS[fmt](view)
+
+
+def write(fmt: str, view: ClassView, out: Path) -> list[Path]:
     """Write one export; returns the files written."""
-    if fmt in ("csv", "json", "junit"):
-        text = {"csv": to_csv, "json": to_json, "junit": to_junit}[fmt](table, exercises)
+    if fmt in TEXT_EXPORTS:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        out.write_text(render(fmt, view), encoding="utf-8")
         return [out]
     written = []
-    columns = _columns(table, exercises)
-    named = folders(list(table))
-    for student in _students(table):
-        folder = out / named[student]
+    named = folders(view.students)
+    for standing in view.standings():
+        folder = out / named[standing.student]
         if fmt == "gradescope":
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / "results.json"
-            path.write_text(json.dumps(gradescope_results(table[student], columns), indent=2))
+            path.write_text(json.dumps(gradescope_results(standing), indent=2))
+            written.append(path)
+        elif fmt == "feedback":
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"{named[standing.student]}.md"
+            path.write_text(feedback_markdown(standing), encoding="utf-8")
             written.append(path)
         else:
-            for exercise_id, _, _ in columns:
-                grade = table[student].get(exercise_id)
-                if grade is None or grade.overridden:
+            problem = _state_note(standing)
+            for cell in standing.cells:
+                if cell.grade is not None and cell.grade.overridden:
                     continue
-                path = folder / exercise_id / "results.json"
+                path = folder / cell.column.id / "results.json"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(exercism_results(grade), indent=2))
+                results = exercism_results(cell.grade, problem if cell.missing else "")
+                path.write_text(json.dumps(results, indent=2))
                 written.append(path)
     return written

@@ -3,7 +3,14 @@
 SQLite by default (`gradebook.db`), PostgreSQL or anything SQLAlchemy speaks by URL. Every
 run records what produced it (grader version, image digest, hidden-suite hash), so a rerun can
 skip submissions whose inputs are unchanged. Manual overrides live apart from runs and win over
-any regrade. A run flagged for review keeps its reasons; an override counts as the review.
+any regrade; every change to one (set, changed, removed) is kept in its history, with who and
+when. A run flagged for review keeps its reasons; an override counts as the review.
+
+The gradebook also knows which exercises it grades (each batch registers its selection, with
+the points each is worth) and each student's last state (graded, or why their submission could
+not be graded), so that every export has a row for every student and a column for every
+exercise, whether or not the student handed it in. New tables only: a gradebook made before
+them gains them by `create_all` alone.
 
 Several batches may write to one gradebook at once: the schema is created under a lock (or
 retried when another process won the race), and students and submissions are got-or-created
@@ -13,6 +20,9 @@ column before it is stored.
 
 from __future__ import annotations
 
+import difflib
+import getpass
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +35,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    inspect,
     select,
     text,
 )
@@ -40,6 +51,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from .errors import GraderError
 from .models import ExerciseResult
+from .standing import ClassView, ExerciseColumn, Standing, StudentState, standing
 from .text import MAX_NAME, clean, clean_line
 
 RETRIES = 8
@@ -171,6 +183,54 @@ class Override(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class OverrideEvent(Base):
+    """One change to a manual grade: set or changed (a score), or removed (no score)."""
+
+    __tablename__ = "override_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    exercise_id: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    def to_dict(self) -> dict:
+        return {
+            "exercise": self.exercise_id,
+            "action": "removed" if self.score is None else "set",
+            "score": self.score,
+            "reason": self.reason,
+            "by": self.by,
+            "at": self.at.isoformat() if self.at else None,
+        }
+
+
+class GradedExercise(Base):
+    """An exercise this gradebook grades, and the points it is worth: each batch registers its
+    selection, so a student who did not hand an exercise in still owes its points."""
+
+    __tablename__ = "gradebook_exercises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    max_score: Mapped[float] = mapped_column(Float)
+
+
+class StateRow(Base):
+    """A student's last batch state: graded, or why their submission could not be graded."""
+
+    __tablename__ = "student_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 @dataclass
 class Grade:
     """One cell of the gradebook: a student's standing on one exercise."""
@@ -194,9 +254,19 @@ class Grade:
 
 
 class Gradebook:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """Open (and, with `create`, make) the gradebook. Without `create`, a gradebook that
+        does not exist is an error: reading commands never leave an empty one behind."""
+        if not create:
+            _must_exist(url)
         try:
             self.engine: Engine = create_engine(url, **_engine_options(url))
+            if not create and not inspect(self.engine).has_table("runs"):
+                raise GraderError(
+                    "no-gradebook",
+                    f"no gradebook at {url}",
+                    "Run `grade batch SUBMISSIONS` first, or pass --db.",
+                )
             _create_schema(self.engine)
         except (ArgumentError, DBAPIError, ImportError) as exc:
             raise GraderError(
@@ -265,37 +335,157 @@ class Gradebook:
                     )
                     run.results = [_exercise_row(r) for r in results]
                     session.add(run)
+                    state = session.scalar(select(StateRow).where(StateRow.student_id == person.id))
+                    if state is None:
+                        session.add(StateRow(student_id=person.id, state="graded", message=""))
+                    else:
+                        state.state, state.message, state.updated_at = "graded", "", _now()
                 return
             except (IntegrityError, OperationalError):
                 if attempt == RETRIES - 1:
                     raise
                 time.sleep(0.02 * (attempt + 1))
 
-    def override(self, student: str, exercise_id: str, score: float, reason: str) -> None:
+    def register(self, columns: list[ExerciseColumn]) -> None:
+        """Record the exercises a batch grades (their titles and points, newest wins). Another
+        batch may register the same exercise at the same moment: the retry finds its row."""
+        for attempt in range(RETRIES):
+            try:
+                with self.session() as session, session.begin():
+                    known = {
+                        row.exercise_id: row for row in session.scalars(select(GradedExercise))
+                    }
+                    for column in columns:
+                        row = known.get(column.id)
+                        if row is None:
+                            row = GradedExercise(exercise_id=column.id)
+                            session.add(row)
+                        row.title, row.max_score = _fit(column.title, 200), column.max_score
+                return
+            except (IntegrityError, OperationalError):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+
+    def set_state(self, student: str, state: str, message: str = "") -> None:
+        """A student's last batch state; the student is added when new, so that a broken
+        submission still gets its row in every export."""
+        name = _name(student)
+        for attempt in range(RETRIES):
+            try:
+                with self.session() as session, session.begin():
+                    person = _get_or_add(session, Student, name=name)
+                    row = session.scalar(select(StateRow).where(StateRow.student_id == person.id))
+                    if row is None:
+                        row = StateRow(student_id=person.id)
+                        session.add(row)
+                    row.state, row.message, row.updated_at = state[:20], clean(message), _now()
+                return
+            except (IntegrityError, OperationalError):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+
+    def override(
+        self, student: str, exercise_id: str, score: float, reason: str = "", by: str = ""
+    ) -> tuple[float, str]:
+        """Set a manual grade of 0..the exercise's points. Rerun without a reason, the
+        previous reason stays. Returns (score, reason) as kept."""
+        column = self._column(exercise_id)
+        if not 0 <= score <= column.max_score:
+            raise GraderError(
+                "bad-score",
+                f"{score:g} points is outside 0..{column.max_score:g} for {exercise_id}",
+                f"Give a score between 0 and {column.max_score:g}.",
+            )
         with self.session() as session, session.begin():
-            person = session.scalar(select(Student).where(Student.name == _name(student)))
-            if person is None:
-                raise GraderError(
-                    "unknown-student",
-                    f"no student named {student!r} in the gradebook",
-                    "Check the name with `grade export json`.",
+            person = self._student(session, student)
+            row = session.scalar(
+                select(Override).where(
+                    Override.student_id == person.id, Override.exercise_id == exercise_id
                 )
+            )
+            reason = clean(reason) or (row.reason if row else "")
+            if row is None:
+                session.add(
+                    Override(
+                        student_id=person.id, exercise_id=exercise_id, score=score, reason=reason
+                    )
+                )
+            else:
+                row.score, row.reason, row.created_at = score, reason, _now()
+            session.add(
+                OverrideEvent(
+                    student_id=person.id,
+                    exercise_id=exercise_id,
+                    score=score,
+                    reason=reason,
+                    by=_fit(by or _who(), 100),
+                )
+            )
+        return score, reason
+
+    def remove_override(
+        self, student: str, exercise_id: str, reason: str = "", by: str = ""
+    ) -> None:
+        """Drop a manual grade: the latest run's score counts again. The history keeps it."""
+        with self.session() as session, session.begin():
+            person = self._student(session, student)
             row = session.scalar(
                 select(Override).where(
                     Override.student_id == person.id, Override.exercise_id == exercise_id
                 )
             )
             if row is None:
-                session.add(
-                    Override(
-                        student_id=person.id,
-                        exercise_id=exercise_id,
-                        score=score,
-                        reason=clean(reason),
-                    )
+                raise GraderError(
+                    "no-override",
+                    f"{clean_line(student)} has no manual grade on {exercise_id}",
+                    "See them with `grade override STUDENT EXERCISE --history`.",
                 )
-            else:
-                row.score, row.reason, row.created_at = score, clean(reason), _now()
+            session.delete(row)
+            session.add(
+                OverrideEvent(
+                    student_id=person.id,
+                    exercise_id=exercise_id,
+                    score=None,
+                    reason=clean(reason),
+                    by=_fit(by or _who(), 100),
+                )
+            )
+
+    def override_history(self, student: str, exercise_id: str | None = None) -> list[dict]:
+        """Every change to this student's manual grades, oldest first."""
+        with self.session() as session:
+            person = self._student(session, student)
+            query = select(OverrideEvent).where(OverrideEvent.student_id == person.id)
+            if exercise_id:
+                query = query.where(OverrideEvent.exercise_id == exercise_id)
+            return [e.to_dict() for e in session.scalars(query.order_by(OverrideEvent.id))]
+
+    def _student(self, session: Session, student: str) -> Student:
+        person = session.scalar(select(Student).where(Student.name == _name(student)))
+        if person is None:
+            names = list(session.scalars(select(Student.name)))
+            raise GraderError(
+                "unknown-student",
+                f"no student named {clean_line(student)!r} in the gradebook",
+                _did_you_mean(student, names, "Check the names with `grade export csv -o -`."),
+            )
+        return person
+
+    def _column(self, exercise_id: str) -> ExerciseColumn:
+        columns = {c.id: c for c in self.exercises()}
+        if exercise_id not in columns:
+            raise GraderError(
+                "exercise-not-graded",
+                f"{exercise_id} is not graded in this gradebook",
+                _did_you_mean(
+                    exercise_id,
+                    list(columns),
+                    f"It grades {', '.join(columns) or 'nothing yet'}.",
+                ),
+            )
+        return columns[exercise_id]
 
     # ---------------------------------------------------------------- reading
 
@@ -303,16 +493,48 @@ class Gradebook:
         with self.session() as session:
             return list(session.scalars(select(Student.name).order_by(Student.name)))
 
-    def grades(self) -> dict[str, dict[str, Grade]]:
-        """student → exercise → the latest graded result, with overrides applied."""
-        table: dict[str, dict[str, Grade]] = {}
+    def exercises(self) -> list[ExerciseColumn]:
+        """The exercises this gradebook grades, in curriculum order: those batches registered,
+        and (for gradebooks older than the register) any that has a result."""
+        with self.session() as session:
+            found = {
+                row.exercise_id: ExerciseColumn(row.exercise_id, row.title, row.max_score)
+                for row in session.scalars(select(GradedExercise))
+            }
+            for exercise_id, title, maximum in session.execute(
+                select(ExerciseRow.exercise_id, ExerciseRow.title, ExerciseRow.max_score).order_by(
+                    ExerciseRow.id.desc()
+                )
+            ):
+                found.setdefault(exercise_id, ExerciseColumn(exercise_id, title, maximum))
+        return sorted(found.values(), key=lambda c: c.sort_key)
+
+    def states(self) -> dict[str, StudentState]:
+        """student → their last batch state (students graded before states were kept: graded)."""
         with self.session() as session:
             rows = session.execute(
-                select(Student.name, ExerciseRow, Run.started_at, Run.id)
-                .join(Submission, Submission.student_id == Student.id)
-                .join(Run, Run.submission_id == Submission.id)
-                .join(ExerciseRow, ExerciseRow.run_id == Run.id)
-                .order_by(Run.started_at, Run.id)
+                select(Student.name, StateRow.state, StateRow.message).join(
+                    StateRow, StateRow.student_id == Student.id, isouter=True
+                )
+            )
+            return {
+                name: StudentState(state or "graded", message or "")
+                for name, state, message in rows
+            }
+
+    def grades(self, student: str | None = None) -> dict[str, dict[str, Grade]]:
+        """student → exercise → the latest graded result, with overrides applied (one student's
+        only, when named)."""
+        table: dict[str, dict[str, Grade]] = {}
+        only = (lambda q: q.where(Student.name == _name(student))) if student else (lambda q: q)
+        with self.session() as session:
+            rows = session.execute(
+                only(
+                    select(Student.name, ExerciseRow, Run.started_at, Run.id)
+                    .join(Submission, Submission.student_id == Student.id)
+                    .join(Run, Run.submission_id == Submission.id)
+                    .join(ExerciseRow, ExerciseRow.run_id == Run.id)
+                ).order_by(Run.started_at, Run.id)
             )
             for name, row, started, _ in rows:
                 table.setdefault(name, {})[row.exercise_id] = Grade(
@@ -326,10 +548,12 @@ class Gradebook:
                     execution_time=row.duration,
                     review=[r.reason for r in row.reviews],
                 )
-            for name in session.scalars(select(Student.name)):
+            for name in session.scalars(only(select(Student.name))):
                 table.setdefault(name, {})
             overrides = session.execute(
-                select(Student.name, Override).join(Override, Override.student_id == Student.id)
+                only(
+                    select(Student.name, Override).join(Override, Override.student_id == Student.id)
+                )
             )
             for name, override in overrides:
                 grade = table[name].get(override.exercise_id)
@@ -340,6 +564,16 @@ class Gradebook:
                     table[name][override.exercise_id] = grade
                 grade.score, grade.overridden, grade.reason = override.score, True, override.reason
         return table
+
+    def view(self, columns: list[ExerciseColumn] | None = None) -> ClassView:
+        """The whole class on these columns (default: every exercise the gradebook grades)."""
+        return ClassView(columns or self.exercises(), self.grades(), self.states())
+
+    def standing(self, student: str, columns: list[ExerciseColumn]) -> Standing:
+        """One student's total on these columns, by the one definition (grader.standing)."""
+        grades = self.grades(student).get(_name(student), {})
+        state = self.states().get(_name(student))
+        return standing(_name(student), grades, columns, state)
 
     def review_of(self, student: str) -> list[str]:
         """`exercise: reason` for each exercise whose latest run is flagged and not overridden."""
@@ -366,6 +600,38 @@ class Gradebook:
                 if exercise_id not in overridden
                 for review in row.reviews
             ]
+
+
+def _who() -> str:
+    """Who sets a manual grade: GRADE_TEACHER, else the login name."""
+    try:
+        return os.environ.get("GRADE_TEACHER") or getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _did_you_mean(wrong: str, names: list[str], otherwise: str) -> str:
+    near = difflib.get_close_matches(clean_line(wrong), names, n=3, cutoff=0.6)
+    folded = [n for n in names if n.casefold() == clean_line(wrong).casefold()]
+    near = list(dict.fromkeys(folded + near))[:3]
+    if near:
+        return "Did you mean " + " or ".join(repr(clean_line(n)) for n in near) + "?"
+    return otherwise
+
+
+def _must_exist(url: str) -> None:
+    """A SQLite file that is not there is no gradebook (SQLite would create an empty one)."""
+    if not url.startswith("sqlite"):
+        return
+    path = url.split("///", 1)[1] if "///" in url else ""
+    path = path.split("?", 1)[0]
+    if path in ("", ":memory:") or os.path.exists(path):
+        return
+    raise GraderError(
+        "no-gradebook",
+        f"no gradebook at {path}",
+        "Run `grade batch SUBMISSIONS` first, or pass --db (or set GRADE_DB).",
+    )
 
 
 def _get_or_add(session: Session, model: type[Base], defaults: dict | None = None, **key):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from .results import outcomes, sandbox_started
 from .sandbox import Sandbox
 from .scoring import not_started, score
 from .staging import Limits, Unit, stage
+from .text import clean
 from .workspace import Workspace
 
 
@@ -37,11 +39,25 @@ def grade_units(
     if not units:
         return {}
     suites = {u.exercise.id: suite_of(u.exercise) for u in units}  # validates before running
-    job = stage(units, limits or Limits(), nproc_rlimit=getattr(sandbox, "nproc_rlimit", True))
+    job = stage(
+        units,
+        limits or Limits(),
+        sandbox_uid=sandbox.sandbox_uid,
+        nproc_rlimit=getattr(sandbox, "nproc_rlimit", True),
+    )
     try:
         raw = sandbox.run(job)
+        results = _score(units, suites, raw, sandbox)
+        for unit in units:  # the lines of the learner's tracebacks, from the staged copy
+            add_sources(results[unit.key], job.path / "units" / unit.key)
     finally:
         job.cleanup()
+    return results
+
+
+def _score(
+    units: list[Unit], suites: dict[str, tuple[list[TestSpec], str]], raw, sandbox: Sandbox
+) -> dict[str, ExerciseResult]:
     if not sandbox_started(raw) and not (raw.wall_timed_out or raw.output_exceeded):
         detail = raw.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         raise SandboxUnavailable(
@@ -57,6 +73,50 @@ def grade_units(
         specs, digest = suites[unit.exercise.id]
         results[unit.key] = score(unit.exercise.meta, specs, verdicts[unit.key], digest)
     return results
+
+
+MAX_SOURCE_BYTES = 1 << 20
+
+
+GENERIC_FUNCTIONS = {"<module>", "<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"}
+DEFINED = re.compile(r"^\s*(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def add_sources(result: ExerciseResult, folder: Path) -> None:
+    """Fill each traceback frame's `source` with its line, read from the learner's files as
+    they were staged (never from anything their code wrote while it ran). The frames come from
+    inside the sandbox, where the learner's code could forge them: a frame that is not a line
+    of a file they submitted is dropped, a function name their files do not define becomes
+    `?`, so a traceback shows nothing but their own files."""
+    files: dict[str, tuple[list[str], set[str]]] = {}
+    errors = [t.error for t in result.tests if t.error] + [result.code_error]
+    for error in errors:
+        if error is None:
+            continue
+        kept = []
+        for frame in error.frames:
+            if frame.file not in files:
+                text = _read_lines(folder, frame.file)
+                files[frame.file] = (text, set(DEFINED.findall("\n".join(text))))
+            text, defined = files[frame.file]
+            if not 0 < frame.line <= len(text):
+                continue
+            frame.source = clean(text[frame.line - 1].rstrip())[:200]
+            if frame.function not in GENERIC_FUNCTIONS and frame.function not in defined:
+                frame.function = "?"
+            kept.append(frame)
+        error.frames = kept
+
+
+def _read_lines(folder: Path, name: str) -> list[str]:
+    path = folder / name
+    try:
+        if not path.resolve().is_relative_to(folder.resolve()) or not path.is_file():
+            return []
+        with path.open("rb") as fh:
+            return fh.read(MAX_SOURCE_BYTES).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return []
 
 
 def report(sandbox: Sandbox, results: list[ExerciseResult], started: float) -> GradeReport:

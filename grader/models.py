@@ -142,6 +142,26 @@ class RunStatus(StrEnum):
     not_started = "not_started"
 
 
+class CodeFrame(BaseModel):
+    """A line of the learner's own code on the way to an error (never a hidden test's)."""
+
+    file: str
+    line: int
+    function: str
+    column: int = 0  # a syntax error's column (1-based), 0 otherwise
+    source: str = ""  # the line as the learner's file holds it
+
+
+class CodeError(BaseModel):
+    """What the learner's code raised and where, innermost frame last. `broken`: a module of
+    theirs could not be loaded (a syntax error, a failed import, a missing name), so every
+    test that needs it fails the same way."""
+
+    raised: str = ""
+    frames: list[CodeFrame] = []
+    broken: str = ""
+
+
 class TestResult(BaseModel):
     __test__ = False  # not a pytest test class
 
@@ -152,6 +172,7 @@ class TestResult(BaseModel):
     earned: float
     message: str = ""
     hint: str = ""
+    error: CodeError | None = None  # the learner's own traceback, when their code raised
 
 
 class ExerciseResult(BaseModel):
@@ -168,6 +189,8 @@ class ExerciseResult(BaseModel):
     # Why a teacher should read this submission before trusting its score (a forgery check or
     # a static scan flagged it); empty when nothing did. Never lowers or raises the score.
     review: list[str] = []
+    # A module of the learner's that could not be loaded: shown once, not on every test.
+    code_error: CodeError | None = None
 
     @property
     def needs_review(self) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from grader import mutation, testing
+from grader import contract, mutation, testing, trace
 
 MARKERS = {
     "points(n)": "points the test is worth (default 1)",
@@ -33,7 +33,12 @@ MARKERS = {
 
 
 class LearnerCodeError(Exception):
-    """The learner's module is missing or cannot be imported; the message says which and why."""
+    """The learner's module is missing or cannot be imported; the message says which and why.
+    `trace` holds where in the learner's files the import failed (see `grader.trace`)."""
+
+    def __init__(self, message: str, trace: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.trace = trace or {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,11 +61,12 @@ class Learner:
         self.folder = folder.resolve()
         self._prefix = str(self.folder) + os.sep
         self._failed: dict[str, str] = {}  # a module whose import failed fails the same way again
+        self._traces: dict[str, dict[str, str]] = {}
 
     def __call__(self, name: str) -> ModuleType:
         """The module ``name`` (``"main"``, ``"models"``…), imported once per exercise."""
         if name in self._failed:  # don't run a broken module's import again for every test
-            raise LearnerCodeError(self._failed[name])
+            raise LearnerCodeError(self._failed[name], self._traces.get(name))
         self._put_folder_first()
         self._unshadow(name.split(".")[0])
         try:
@@ -69,11 +75,13 @@ class Learner:
             message = self._describe(name, exc)
             out_of_memory = isinstance(exc, MemoryError)
             self._failed[name] = message
+            self._traces[name] = trace.describe(exc, self._prefix) or {}
+            del exc
         # Raised outside the except block so the failed import's frames (and whatever they
         # hoarded) are not kept alive as the new exception's context.
         if out_of_memory:
             gc.collect()
-        raise LearnerCodeError(message)
+        raise LearnerCodeError(message, self._traces[name])
 
     def require(self, name: str, *names: str, fresh: bool = False) -> ModuleType:
         """The module ``name``, failing the test with one clear line when it lacks any of
@@ -92,6 +100,7 @@ class Learner:
             if self._is_learner_module(mod):
                 del sys.modules[mod_name]
         self._failed.clear()
+        self._traces.clear()
         importlib.invalidate_caches()
         return self(name)
 
@@ -158,6 +167,36 @@ def learner(pytestconfig: pytest.Config) -> Learner:
     return Learner(Path(pytestconfig.getoption("submission")))
 
 
+# --- the learner's own traceback, for a failed test --------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    testing.server_errors.clear()  # what the app raised belongs to the test that ran it
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed test's report gets `learner_trace`: where the learner's own code raised (the
+    test's exception, else the last one the app under test raised behind a 500), in their
+    files only. The runner sends it with the test's record."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or call.excinfo is None:
+        return
+    error = call.excinfo.value
+    prefix = str(Path(item.config.getoption("submission")).resolve()) + os.sep
+    if isinstance(error, LearnerCodeError):
+        found = {**error.trace, contract.BROKEN_KEY: str(error)}
+    else:
+        found = trace.describe(error, prefix)
+        for server_error in reversed(testing.server_errors):
+            found = found or trace.describe(server_error, prefix)
+    testing.server_errors.clear()
+    if found:
+        report.learner_trace = found
+
+
 # --- the suite kit: fixtures every hidden suite gets without copying them -------------------
 
 
@@ -180,22 +219,22 @@ def db_engine() -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def app_client() -> Iterator[Callable[..., Any]]:
     """``app_client(app)``: a TestClient that answers 500 instead of raising and follows no
-    redirects; ``lifespan=True`` runs the app's startup and shutdown around the test."""
+    redirects; ``lifespan=True`` runs the app's startup and shutdown around the test. Each
+    request is one call into the app; a test's requests share one event loop, as they would
+    under a server (`grader.testing.one_event_loop`)."""
     opened = []
 
     def make(app: Any, lifespan: bool = False, **options: Any) -> Any:
         client = testing.client_for(app, **options)
-        if lifespan:
-            client.__enter__()
-        opened.append((client, lifespan))
+        loop = client if lifespan else testing.one_event_loop(client)
+        loop.__enter__()
+        opened.append((client, loop))
         return client
 
     yield make
-    for client, entered in reversed(opened):
-        if entered:
-            client.__exit__(None, None, None)
-        else:
-            client.close()
+    for client, loop in reversed(opened):
+        loop.__exit__(None, None, None)
+        client.close()
 
 
 @dataclass

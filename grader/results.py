@@ -13,10 +13,11 @@ import re
 import signal
 from dataclasses import dataclass, field
 
+from . import contract
 from .models import RunStatus
 from .sandbox.base import RawRun
 
-FRAME_TAG = b"@@GRADE"
+FRAME_TAG = contract.FRAME_TAG.encode()
 
 
 @dataclass
@@ -28,6 +29,14 @@ class UnitOutcome:
     records: list[dict] = field(default_factory=list)
     duration: float = 0.0
     review: list[str] = field(default_factory=list)  # why a teacher should read the submission
+    hung: str = ""  # the test that was running when the exercise ran out of time
+
+
+def running_test(records: list[dict]) -> str:
+    """The last test that started and never reported: the one running when the run ended."""
+    finished = {r.get("id") for r in records if r.get("outcome") != contract.STARTED}
+    started = [r.get("id") for r in records if r.get("outcome") == contract.STARTED]
+    return next((str(i) for i in reversed(started) if i not in finished), "")
 
 
 def sandbox_started(raw: RawRun) -> bool:
@@ -36,10 +45,10 @@ def sandbox_started(raw: RawRun) -> bool:
     return any(line.startswith(hello) for line in raw.stdout.splitlines()[:5])
 
 
-def read_frames(raw: RawRun, started: bool = False) -> dict[str, dict]:
+def read_frames(raw: RawRun, started: bool = False) -> dict[str, contract.UnitFrame]:
     """Each unit's result frame (or, with `started`, the frame saying it started)."""
     prefix = FRAME_TAG + b" " + raw.nonce.encode() + b" "
-    frames: dict[str, dict] = {}
+    frames: dict[str, contract.UnitFrame] = {}
     for line in raw.stdout.splitlines():
         if not line.startswith(prefix):
             continue
@@ -119,11 +128,15 @@ def _status(frame: dict, raw: RawRun, timeout: float, records: list[dict]) -> Un
             duration,
         )
     if frame.get("timed_out") or sig == signal.SIGXCPU:
+        hung = running_test(records)
+        where = f", in {hung.split('::')[-1]}" if hung else ""
         return UnitOutcome(
             RunStatus.timeout,
-            f"the tests took longer than {timeout:g} s: an infinite loop or a blocking call?",
+            f"the tests took longer than {timeout:g} s{where}: an infinite loop or a blocking "
+            "call?",
             records,
             duration,
+            hung=hung,
         )
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)

@@ -41,9 +41,18 @@ import sys
 import time
 import types
 
+from grader.contract import (
+    BROKEN_KEY,
+    FRAME_TAG,
+    MANIFEST_FILE,
+    RAISED_KEY,
+    STARTED,
+    TRACE_KEY,
+    Manifest,
+    UnitFrame,
+)
 from grader.integrity import Snapshot, foreign_hooks, tally, under
 
-FRAME_TAG = "@@GRADE"
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
 MAX_RECORD_BYTES = 1 << 20
 MAX_RECORDS = 5000  # per unit: far beyond any hidden suite
@@ -57,8 +66,7 @@ PRELOAD = (
     "pydantic",
     "fastapi",
     "fastapi.testclient",
-    "starlette.testclient",
-    "httpx",
+    "starlette.testclient",  # its client is httpx2; httpx itself is preloaded on demand
     "anyio",
     "anyio.pytest_plugin",
     "pytest",
@@ -194,6 +202,10 @@ class Reporter:
         # hidden tests are imported; no learner code has run yet.
         self.snapshot = Snapshot()
 
+    def pytest_runtest_logstart(self, nodeid, location) -> None:  # noqa: ANN001 - pytest hook
+        # if the exercise runs out of time, the last test started is the one that hung
+        self._write({"id": nodeid, "outcome": STARTED})
+
     def pytest_runtest_logreport(self, report) -> None:  # noqa: ANN001 - pytest hook
         self.seen += 1
         if report.when == "call":
@@ -203,7 +215,12 @@ class Reporter:
         else:
             outcome = "skipped" if report.skipped else "error"
         message = short_message(report, self.authors)
-        self._write({"id": report.nodeid, "outcome": outcome, "message": message})
+        record = {"id": report.nodeid, "outcome": outcome, "message": message}
+        learner_trace = getattr(report, "learner_trace", None)
+        if outcome != "passed" and isinstance(learner_trace, dict):
+            keys = (TRACE_KEY, RAISED_KEY, BROKEN_KEY)
+            record.update({k: str(learner_trace[k]) for k in keys if k in learner_trace})
+        self._write(record)
 
     def pytest_collectreport(self, report) -> None:  # noqa: ANN001 - pytest hook
         if report.failed:
@@ -351,7 +368,7 @@ class Running:
         self.status: int | None = None
 
 
-def emit(nonce: bytearray, payload: dict) -> None:
+def emit(nonce: bytearray, payload: UnitFrame | dict) -> None:
     line = FRAME_TAG.encode() + b" " + nonce + b" " + json.dumps(payload).encode() + b"\n"
     _write_all(1, line)
 
@@ -431,7 +448,7 @@ def verify(run: Running) -> tuple[list[dict], dict | None, str | None, list[str]
 class Parent:
     """The warm parent's state: units running, their slots, and the cleanup between them."""
 
-    def __init__(self, job_dir: str, manifest: dict, nonce: bytearray) -> None:
+    def __init__(self, job_dir: str, manifest: Manifest, nonce: bytearray) -> None:
         from grader import scan
 
         self.scan = scan.scan_folder
@@ -515,7 +532,8 @@ class Parent:
         selector.register(read_fd, selectors.EVENT_READ, run)
         # Said before the learner's code runs: if it takes the whole sandbox down, the host
         # still knows which exercise was running and what the scan found in it.
-        emit(self.nonce, {"unit": unit["key"], "started": True, "review": review})
+        started: UnitFrame = {"unit": unit["key"], "started": True, "review": review}
+        emit(self.nonce, started)
 
     def read(self, run: Running) -> bool:
         """Take what the child wrote; False at end of file."""
@@ -547,21 +565,19 @@ class Parent:
             exit_info = {"signal": os.WTERMSIG(status)}
         else:
             exit_info = {"code": os.WEXITSTATUS(status)}
-        emit(
-            self.nonce,
-            {
-                "unit": run.unit["key"],
-                "records": records,
-                "done": done is not None,
-                "tally": (done or {}).get("summary"),
-                "tampering": (done or {}).get("tampering"),
-                "review": run.review + review,
-                "timed_out": run.timed_out,
-                "elapsed": round(time.monotonic() - run.started, 3),
-                "setup_error": setup_error,
-                **exit_info,
-            },
-        )
+        frame: UnitFrame = {
+            "unit": run.unit["key"],
+            "records": records,
+            "done": done is not None,
+            "tally": (done or {}).get("summary"),
+            "tampering": (done or {}).get("tampering"),
+            "review": run.review + review,
+            "timed_out": run.timed_out,
+            "elapsed": round(time.monotonic() - run.started, 3),
+            "setup_error": setup_error,
+            **exit_info,
+        }
+        emit(self.nonce, frame)
         if self.leftovers():
             self.draining = True
 
@@ -653,8 +669,8 @@ def main(job_dir: str) -> int:
     make_undumpable()
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us even where we are not pid 1
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as init, a signal without handler is dropped
-    with open(os.path.join(job_dir, "manifest.json"), encoding="utf-8") as fh:
-        manifest = json.load(fh)
+    with open(os.path.join(job_dir, MANIFEST_FILE), encoding="utf-8") as fh:
+        manifest: Manifest = json.load(fh)
     pids = int(manifest.get("pids") or 0)
     if pids:  # counted per uid inside our own user namespace
         resource.setrlimit(resource.RLIMIT_NPROC, (pids, pids))

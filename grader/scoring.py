@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from .contract import BROKEN_KEY, RAISED_KEY, TRACE_KEY, decode_frames
 from .expected import base_id
-from .models import ExerciseMeta, ExerciseResult, RunStatus, TestResult, TestSpec, TestStatus
+from .models import (
+    CodeError,
+    CodeFrame,
+    ExerciseMeta,
+    ExerciseResult,
+    RunStatus,
+    TestResult,
+    TestSpec,
+    TestStatus,
+)
 from .results import UnitOutcome
+from .standing import suite_points
 
 DID_NOT_RUN = "did not run"
+LEARNER_KEYS = (TRACE_KEY, RAISED_KEY, BROKEN_KEY)
+HUNG = "still running when the time ran out: an infinite loop or a blocking call?"
 SEVERITY = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 RUN_TO_TEST = {
     RunStatus.timeout: TestStatus.timeout,
@@ -28,7 +41,23 @@ def merge_records(records: list[dict]) -> dict[str, dict]:
         current = merged.get(test_id)
         if current is None or SEVERITY[outcome] > SEVERITY[current["outcome"]]:
             merged[test_id] = {"outcome": outcome, "message": str(record.get("message", ""))}
+            merged[test_id].update((k, str(record[k])) for k in LEARNER_KEYS if k in record)
     return merged
+
+
+def code_error(record: dict | None) -> CodeError | None:
+    """The learner's own traceback a failed test's record carries, if any."""
+    if not record or not (record.get(RAISED_KEY) or record.get(BROKEN_KEY)):
+        return None
+    frames = [
+        CodeFrame(file=f.file, line=f.line, function=f.function, column=f.column)
+        for f in decode_frames(str(record.get(TRACE_KEY, "")))
+    ]
+    return CodeError(
+        raised=str(record.get(RAISED_KEY, "")),
+        frames=frames,
+        broken=str(record.get(BROKEN_KEY, "")),
+    )
 
 
 def score(
@@ -48,6 +77,11 @@ def score(
             status, message = TestStatus(worst["outcome"]), worst["message"]
             if status is TestStatus.skipped:
                 message = message or "skipped"
+        elif outcome.hung and base_id(outcome.hung) == spec.id:
+            status, message = TestStatus.timeout, HUNG
+        elif outcome.hung:
+            status = TestStatus.failed
+            message = f"{DID_NOT_RUN}: the time ran out in {outcome.hung.split('::')[-1]}"
         else:
             status = RUN_TO_TEST.get(outcome.status, TestStatus.failed)
             message = outcome.message or DID_NOT_RUN
@@ -67,6 +101,7 @@ def score(
                 hint=""
                 if status is TestStatus.passed
                 else (spec.hint or (task.hint if task else "")),
+                error=None if status is TestStatus.passed else code_error(worst),
             )
         )
     return ExerciseResult(
@@ -81,6 +116,7 @@ def score(
         duration=outcome.duration,
         suite_hash=suite_hash,
         review=list(outcome.review),
+        code_error=next((t.error for t in tests if t.error and t.error.broken), None),
     )
 
 
@@ -91,6 +127,6 @@ def not_started(meta: ExerciseMeta, specs: list[TestSpec], next_step: str) -> Ex
         title=meta.title,
         status=RunStatus.not_started,
         score=0,
-        max_score=sum(s.points * s.cases for s in specs),
+        max_score=suite_points(specs),
         message=next_step,
     )

@@ -9,9 +9,12 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import contract
 from .models import Exercise
 
 MAX_SUBMISSION_BYTES = 2 << 20
@@ -33,7 +36,9 @@ PRELOADABLE = {
         "sqlalchemy.pool",
         "sqlalchemy.dialects.sqlite",
         "sqlalchemy.ext.asyncio",
+        "sqlite3",  # imported by the first SQLite engine: else every exercise's child pays it
     ],
+    "httpx": ["httpx"],
     "strawberry": ["strawberry", "strawberry.fastapi"],
     "pwdlib": ["pwdlib", "pwdlib.hashers.argon2", "pwdlib.hashers.bcrypt"],
     "uvicorn": ["uvicorn"],
@@ -79,7 +84,6 @@ def _python_files(folder: Path) -> list[Path]:
 
 
 ETC_HOSTS = "127.0.0.1 localhost\n::1 localhost\n"
-ETC_PASSWD = "learner:x:{uid}:{uid}:learner:/tmp:/bin/false\n"
 
 
 @dataclass
@@ -106,6 +110,8 @@ class Limits:
 
 
 JOB_PREFIX = "grade-job-"
+# Every temporary folder the grader makes on the host, swept when its owner is gone.
+SCRATCH_PREFIXES = (JOB_PREFIX, "grade-variants-", "grade-batch-")
 OWNER_FILE = "owner.json"
 STARTUP_SECONDS = 20.0  # the sandbox's own start and the warm parent's imports, under load
 IDLE_GRACE = 5.0  # beyond an exercise's timeout: killing, sweeping and reporting it
@@ -183,24 +189,26 @@ def copy_submission(sources: list[Path], target: Path, skip: tuple[str, ...] = (
 
 
 def stage(
-    units: list[Unit], limits: Limits, sandbox_uid: int = 61000, nproc_rlimit: bool = True
+    units: list[Unit],
+    limits: Limits,
+    sandbox_uid: int = contract.SANDBOX_UID,
+    nproc_rlimit: bool = True,
 ) -> Job:
     """Write the job. `nproc_rlimit`: the runner caps processes with RLIMIT_NPROC, right where
     the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
     and its uid is shared by every container, so a per-uid cap would couple their budgets."""
     sweep_stale_jobs()
-    root = Path(tempfile.mkdtemp(prefix=JOB_PREFIX))
+    root = owned_scratch(JOB_PREFIX)
     os.chmod(root, 0o711)
-    (root / OWNER_FILE).write_text(json.dumps(_owner()))
     job = Job(root, secrets.token_hex(16), units, limits)
     base = job.path
     (base / "units").mkdir(parents=True)
     job.mounts.mkdir()
     (base / "etc").mkdir()
     (base / "etc" / "hosts").write_text(ETC_HOSTS)
-    (base / "etc" / "passwd").write_text(ETC_PASSWD.format(uid=sandbox_uid))
+    (base / "etc" / "passwd").write_text(contract.passwd(sandbox_uid))
     (base / "pytest.ini").write_text(PYTEST_INI)
-    manifest_units = []
+    manifest_units: list[contract.UnitManifest] = []
     staged_tests: set[str] = set()
     for unit in units:
         exercise = unit.exercise
@@ -228,8 +236,13 @@ def stage(
         {unit.exercise.id: unit.exercise for unit in units}.values(),
         [base / "units" / unit.key for unit in units],
     )
-    manifest = {"units": manifest_units, "jobs": limits.jobs, "pids": pids, "preload": preload}
-    (base / "manifest.json").write_text(json.dumps(manifest))
+    manifest: contract.Manifest = {
+        "units": manifest_units,
+        "jobs": limits.jobs,
+        "pids": pids,
+        "preload": preload,
+    }
+    (base / contract.MANIFEST_FILE).write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base):
         os.chmod(dirpath, 0o755)  # readable by the sandbox's uid through its bind mount
         for name in filenames:
@@ -240,6 +253,25 @@ def stage(
 
 
 # ---------------------------------------------------------------- leftovers of killed graders
+
+
+def owned_scratch(prefix: str) -> Path:
+    """A new temporary folder that names its owner, so that a later grader can sweep it if
+    this one is killed before it cleans up (SIGKILL, a CI timeout)."""
+    assert prefix in SCRATCH_PREFIXES, prefix
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    (root / OWNER_FILE).write_text(json.dumps(_owner()))
+    return root
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """`owned_scratch`, removed after the block."""
+    root = owned_scratch(prefix)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _owner() -> dict:
@@ -286,7 +318,8 @@ def owner_alive(owner: dict) -> bool:
 
 
 def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
-    """Remove staged jobs (learner files and hidden tests) of graders that were killed.
+    """Remove staged jobs (learner files and hidden tests) and scratch folders of graders that
+    were killed.
 
     Only folders of our own uid that carry an owner file naming a process that is gone are
     touched; nothing is followed through a link, and a job whose owner is alive, or whose
@@ -294,7 +327,7 @@ def sweep_stale_jobs(folder: Path | None = None) -> list[Path]:
     folder = Path(folder or tempfile.gettempdir())
     removed = []
     try:
-        candidates = [e for e in os.scandir(folder) if e.name.startswith(JOB_PREFIX)]
+        candidates = [e for e in os.scandir(folder) if e.name.startswith(SCRATCH_PREFIXES)]
     except OSError:
         return removed
     for entry in candidates:

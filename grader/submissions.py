@@ -55,10 +55,11 @@ class UnsafeZip(Exception):
     pass
 
 
-def discover(root: Path) -> list[Submission]:
-    """Every student entry under `root`, named; nothing inside them is read yet. Entries whose
-    names give the same student (`Ada Lovelace` and `Ada  Lovelace.zip`) are each a problem:
-    merging them would let one overwrite the other's grades."""
+def discover(root: Path, ignored: list[str] | None = None) -> list[Submission]:
+    """Every student entry under `root`, named; nothing inside them is read yet. A file that is
+    not a .zip (a README, a grades sheet) is no student: its name goes to `ignored`. Entries
+    whose names give the same student (`Ada Lovelace` and `Ada  Lovelace.zip`) are each a
+    problem: merging them would let one overwrite the other's grades."""
     found = []
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or entry.name in IGNORED:
@@ -70,10 +71,14 @@ def discover(root: Path) -> list[Submission]:
             submission.problem = "is a symbolic link: links are never followed"
         elif stat.S_ISDIR(info.st_mode):
             submission.kind = "folder"
-        elif stat.S_ISREG(info.st_mode) and entry.suffix.lower() == ".zip":
+        elif entry.suffix.lower() == ".zip":
             submission.kind = "zip"
+            if not stat.S_ISREG(info.st_mode):
+                submission.problem = "a .zip that is not a regular file"
         else:
-            submission.problem = "neither a folder nor a .zip"
+            if ignored is not None:
+                ignored.append(clean_line(entry.name))
+            continue
         found.append(submission)
     by_name: dict[str, list[Submission]] = {}
     for submission in found:

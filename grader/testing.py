@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,15 +57,70 @@ def overridden_db(app: Any, get_db: Callable, engine: Any) -> Iterator[Callable]
         app.dependency_overrides.pop(get_db, None)
 
 
+# What the app under test raised behind its 500 answers, during the current test (the plugin
+# empties it before each test and shows the learner where their code raised).
+server_errors: list[BaseException] = []
+MAX_SERVER_ERRORS = 3
+
+
+def _recording(app: Any) -> Any:
+    """The ASGI app, keeping what it raises (it still raises: the client answers 500)."""
+
+    async def recorded(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception as exc:
+            del server_errors[: -MAX_SERVER_ERRORS + 1]
+            server_errors.append(exc)
+            raise
+
+    return recorded
+
+
 def client_for(app: Any, **options: Any):
     """A TestClient that reports a server error as the 500 a real client sees, never follows
     redirects unless asked, and otherwise takes TestClient's options (`with` it to run the
-    app's lifespan)."""
+    app's lifespan). Each request is one call into the app's event loop (`grader.kit_client`);
+    what the app raised is kept for the learner's traceback; `client.app` stays the learner's
+    app."""
     from fastapi.testclient import TestClient
+
+    from grader.kit_client import whole_requests
 
     options.setdefault("raise_server_exceptions", False)
     options.setdefault("follow_redirects", False)
-    return TestClient(app, **options)
+    client = whole_requests(TestClient(app, **options))
+    transport = getattr(client, "_transport", None)
+    if transport is not None and getattr(transport, "app", None) is not None:
+        transport.app = _recording(transport.app)
+    return client
+
+
+@contextmanager
+def one_event_loop(client: Any) -> Iterator[Any]:
+    """Within the block, the requests of `client` run on one event loop, as under a real
+    server, started at the first request, instead of TestClient's new thread and loop for each
+    request. The app's lifespan does not run; `with client:` still runs it on a loop of its own."""
+    import anyio.from_thread
+
+    stack = ExitStack()
+    make_portal = client._portal_factory
+
+    @contextmanager
+    def shared_portal() -> Iterator[Any]:
+        if client.portal is None:
+            client.portal = stack.enter_context(
+                anyio.from_thread.start_blocking_portal(**client.async_backend)
+            )
+            stack.callback(setattr, client, "portal", None)
+        yield client.portal
+
+    client._transport.portal_factory = shared_portal
+    try:
+        yield client
+    finally:
+        client._transport.portal_factory = make_portal
+        stack.close()
 
 
 def fresh_scalars(engine: Any, statement: Any) -> list:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -253,13 +252,12 @@ def problems(solution_root: Path, prompt: str, files: list[str] | None = None) -
 def materialised(patches: list[Path], reference: Path) -> Iterator[dict[Path, Path]]:
     """Each patch applied to its own copy of the reference, in a temporary folder removed after
     the block: {patch: folder}. A patch that cannot be read or applied raises VariantError."""
-    root = Path(tempfile.mkdtemp(prefix="grade-variants-"))
-    try:
+    from .staging import scratch_folder  # host side only: the sandbox never materialises
+
+    with scratch_folder("grade-variants-") as root:
         folders = {}
         for path in patches:
             folder = root / path.parent.parent.name / path.stem
             materialise(load(path), reference, folder)
             folders[path] = folder
         yield folders
-    finally:
-        shutil.rmtree(root, ignore_errors=True)

@@ -23,12 +23,59 @@ from .progress import ProgressStore
 STATE_DIR = ".grade"
 
 
-def default_workspace() -> Path:
-    return Path(os.environ.get("GRADE_WORKSPACE", "workspace")).resolve()
+def default_workspace(cwd: Path | None = None) -> Path:
+    """GRADE_WORKSPACE if set; else the workspace that holds the current folder (a learner in
+    `workspace/3.2.1-…/` means that workspace, not a new one inside it); else `./workspace`."""
+    if os.environ.get("GRADE_WORKSPACE"):
+        return Path(os.environ["GRADE_WORKSPACE"]).resolve()
+    here = (cwd or Path.cwd()).resolve()
+    return enclosing_workspace(here) or here / "workspace"
+
+
+def is_workspace(path: Path) -> bool:
+    return (path / STATE_DIR).is_dir()
+
+
+def enclosing_workspace(path: Path) -> Path | None:
+    """`path` itself or the nearest folder above it that is a workspace, if any."""
+    for folder in (path, *path.parents):
+        if is_workspace(folder):
+            return folder
+    return None
+
+
+def check_not_nested(root: Path) -> None:
+    """Refuse a new workspace inside another: its exercises would never be found again."""
+    if is_workspace(root):
+        return
+    outer = enclosing_workspace(root.parent)
+    if outer is not None:
+        raise WorkspaceError(
+            "nested-workspace",
+            f"{root} is inside the workspace {outer}.",
+            f"Use that one: run grade from {outer.parent}, or pass --workspace {outer}.",
+        )
 
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+PROMPT_FILE = "README.md"
+
+
+def copied_files(exercise: Exercise) -> list[str]:
+    """What `grade start` puts in the exercise's folder: the starter files, then the prompt."""
+    names = list(exercise.meta.files)
+    if exercise.prompt_path.is_file() and PROMPT_FILE not in names:
+        names.append(PROMPT_FILE)
+    return names
+
+
+def source_of(exercise: Exercise, name: str) -> Path:
+    if name == PROMPT_FILE and name not in exercise.meta.files:
+        return exercise.prompt_path
+    return exercise.starter_dir / name
 
 
 class Progress(StrEnum):
@@ -107,19 +154,20 @@ class Workspace:
 
     # ---------------------------------------------------------------- edits
 
-    def edited_files(self, exercise: Exercise) -> list[str]:
-        """Files that differ from the starter as it was copied (or as it is, if never recorded)."""
+    def edited_files(self, exercise: Exercise, with_prompt: bool = False) -> list[str]:
+        """Files that differ from the starter as it was copied (or as it is, if never recorded);
+        `with_prompt`: the copy of the prompt (README.md) too."""
         recorded = self._load()["starters"].get(exercise.id, {})
         folder = self.folder(exercise)
         edited = []
-        for name in exercise.meta.files:
+        for name in copied_files(exercise) if with_prompt else exercise.meta.files:
             current = folder / name
             if not current.is_file():
                 continue
             baseline = recorded.get(name)
             if baseline is None:
-                starter = exercise.starter_dir / name
-                baseline = _sha(starter) if starter.is_file() else ""
+                source = source_of(exercise, name)
+                baseline = _sha(source) if source.is_file() else ""
             if _sha(current) != baseline:
                 edited.append(name)
         return edited
@@ -132,6 +180,14 @@ class Workspace:
             return Progress.passed if last.passed else Progress.failing
         return Progress.edited if self.edited_files(exercise) else Progress.started
 
+    def next_exercise(self, exercises: list[Exercise]) -> Exercise | None:
+        """The first exercise, in course order, whose last grading was not 100% (or that was
+        never graded); None when every one of them passes."""
+        summary = self.progress_store.summary()
+        return next(
+            (e for e in exercises if self.progress(e, summary) is not Progress.passed), None
+        )
+
     def record_results(self, results: list[ExerciseResult]) -> None:
         if results:
             self.progress_store.record(results)
@@ -139,9 +195,10 @@ class Workspace:
     # ---------------------------------------------------------------- start / reset
 
     def start(self, exercise: Exercise, force: bool = False) -> StartOutcome:
+        check_not_nested(self.root)
         folder = self.folder(exercise)
         created = not folder.exists()
-        edited = [] if created else self.edited_files(exercise)
+        edited = [] if created else self.edited_files(exercise, with_prompt=True)
         backup = None
         if edited and not force:
             self._copy_missing(exercise)
@@ -174,8 +231,16 @@ class Workspace:
         return outcome
 
     def _copy_missing(self, exercise: Exercise) -> list[str]:
-        missing = [n for n in exercise.meta.files if not (self.folder(exercise) / n).exists()]
+        """Copy what is missing, and refresh an unedited copy of the prompt (a newer course's
+        README.md replaces the old one unless the learner wrote in it)."""
+        missing = [n for n in copied_files(exercise) if not (self.folder(exercise) / n).exists()]
+        stale = [
+            name
+            for name in copied_files(exercise)[len(exercise.meta.files) :]
+            if name not in missing and name not in self.edited_files(exercise, with_prompt=True)
+        ]
         self._copy_starter(exercise, names=missing, overwrite=False)
+        self._copy_starter(exercise, names=stale, overwrite=True)
         return missing
 
     def _copy_starter(
@@ -184,8 +249,8 @@ class Workspace:
         folder = self.folder(exercise)
         data = self._load()
         recorded = data["starters"].setdefault(exercise.id, {})
-        for name in exercise.meta.files if names is None else names:
-            source = exercise.starter_dir / name
+        for name in copied_files(exercise) if names is None else names:
+            source = source_of(exercise, name)
             target = folder / name
             if target.exists() and not overwrite:
                 continue

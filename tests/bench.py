@@ -1,25 +1,30 @@
-"""Timing figures for `make bench`: medians of whole-command runs, printed, never asserted.
+"""Timing figures for `make bench`: each figure next to its target, then the cost of every
+exercise, so that the next slow suite is visible. Printed, never asserted.
 
-For each available sandbox (bwrap, docker):
-  grade 2.1        a student grading a topic (3 exercises, starters) end to end
-  grade check 2    CI proving section 2 (references, starters and wrong variants)
-Then a teacher's batch: N synthetic students (reference, starter and wrong-variant submissions
-in turn) x every exercise, graded with `grade batch` into a fresh gradebook.
-Then the same class, side by side: `grade batch` here, and `grade batch --broker` with one and
-with two `grade worker`s on this machine (a redis-server of its own on a free loopback port;
-the same number of sandboxes at once in every row, so the rows show what the queue costs).
+Figures (the references of the course's exercises, graded as a student's work):
+  grade 3.2      a student grading a topic (3 exercises) end to end, in the sandbox
+                 (median of RUNS), beside one plain `pytest` process per exercise
+  batch          one student's first BATCH exercises through `grade batch --jobs 1`
+  plain pytest   the same suites, each in its own `pytest` process (sum of pytest's own times)
+Then one line per exercise of the batch (tests, seconds, ms per test), costliest first, from
+`grade run --json` on the same references, and the CPU spent per hidden test.
 
-Environment: RUNS (default 5), STUDENTS (default 6), SANDBOXES (default "bwrap docker"),
-WORKERS (default "0 1 2": 0 is the local batch; needs redis-server for the others), SELECTION
-(default "all": the exercises of the synthetic class, e.g. "2" for section 2 alone).
+Wall times on a busy machine are inflated; the CPU columns (the process and all it waited
+for) are steadier. BASE=/path/to/another/checkout measures that checkout's grader too, in the
+same run, interleaved (a "before" column). Environment: RUNS (default 5), BATCH (default 45,
+`all` for every exercise), SANDBOX (default bwrap), TOP (rows of the per-exercise table,
+default all), PLAIN=0 skips the plain-pytest reference (the slowest part), STUDENTS=N adds a
+synthetic class of N students (reference, starter and wrong variant in turn) checked for the
+expected scores.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,48 +32,245 @@ import tempfile
 import time
 from pathlib import Path
 
-GRADE = str(Path(sys.executable).with_name("grade"))
-SELECTION = os.environ.get("SELECTION", "all").split()
+ROOT = Path(__file__).resolve().parent.parent
+GRADE = [sys.executable, "-m", "cli.main"]
+TOPIC = "3.2"
+TARGETS = {
+    "topic": 1.0,  # s, `grade 3.2` end to end
+    "per_exercise": 0.2,  # s per exercise through `grade batch --jobs 1`
+}
+PYTEST_INI = "[pytest]\nfilterwarnings =\n    ignore::DeprecationWarning\n"
 
 
-def _selection():
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one command, with every process it waited for."""
+    cpu = children_cpu()
+    started = time.monotonic()
+    subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - started, children_cpu() - cpu
+
+
+def spread(samples: list[float]) -> str:
+    return f"{min(samples):6.2f} / {statistics.median(samples):6.2f} / {max(samples):6.2f}"
+
+
+def fill_workspace(workspace: Path, exercises, env: dict[str, str]) -> None:
+    """Start the exercises, then put each reference's files in place of the starter's."""
+    ids = [e.id for e in exercises]
+    subprocess.run([*GRADE, "start", *ids], env=env, stdout=subprocess.DEVNULL, check=True)
+    for exercise in exercises:
+        copy_reference(exercise, workspace / exercise.meta.name)
+
+
+def copy_reference(exercise, target: Path) -> None:
+    for name in exercise.meta.files:
+        source = exercise.solution_root / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target / name)
+
+
+def plain_pytest(exercise, folder: Path, ini: Path, env: dict[str, str]) -> tuple[float, float]:
+    """One fresh `pytest` process on the hidden suite: (its own "in N s", wall of the process)."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(exercise.tests_dir),
+            "-c",
+            str(ini),
+            "--rootdir",
+            str(exercise.tests_dir),
+            "-p",
+            "grader.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--submission",
+            str(folder),
+        ],
+        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.monotonic() - started
+    found = re.findall(r" in ([0-9.]+)s", done.stdout)
+    return (float(found[-1]) if found else wall), wall
+
+
+def run_json(argv: list[str], env: dict[str, str]) -> tuple[dict, float, float]:
+    cpu = children_cpu()
+    started = time.monotonic()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    wall, cpu = time.monotonic() - started, children_cpu() - cpu
+    return (json.loads(done.stdout) if done.stdout.strip() else {"exercises": []}), wall, cpu
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
     from grader.catalog import load_catalog
 
-    return load_catalog().select(SELECTION)
+    runs = int(os.environ.get("RUNS", "5"))
+    batch_size = os.environ.get("BATCH", "45")
+    sandbox = os.environ.get("SANDBOX", "bwrap")
+    plain = os.environ.get("PLAIN", "1") != "0"
+    # BASE=/path/to/another/checkout measures its grader too, interleaved with this one's
+    trees = {"now": ROOT}
+    if os.environ.get("BASE"):
+        trees = {"before": Path(os.environ["BASE"]).resolve(), "now": ROOT}
+    catalog = load_catalog()
+    every = catalog.exercises
+    batch = every if batch_size == "all" else every[: int(batch_size)]
+    topic = catalog.select([TOPIC])
+    print(
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; sandbox {sandbox}; seconds as "
+        "min / median / max; CPU = the command and every process it waited for"
+    )
+    topic_wall = {t: [] for t in trees}
+    topic_cpu = {t: [] for t in trees}
+    batch_time: dict[str, tuple[float, float]] = {}
+    reports: dict[str, tuple[dict, float, float]] = {}
+    plain_topic: list[float] = []
+    plain_own = plain_wall = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        envs = {
+            name: {
+                **os.environ,
+                "PYTHONPATH": str(tree),
+                "GRADE_CATALOG": str(ROOT),  # every tree grades this checkout's exercises
+                "GRADE_WORKSPACE": str(Path(tmp) / "ws"),
+            }
+            for name, tree in trees.items()
+        }
+        env = envs["now"]
+        ws = Path(tmp) / "ws"
+        chosen = sorted({e.id: e for e in [*topic, *batch]}.values(), key=every.index)
+        fill_workspace(ws, chosen, env)
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text(PYTEST_INI)
+
+        # 1. grade 3.2 (each tree in turn), then one plain pytest process per exercise
+        for i in range(runs):
+            for name in trees if i % 2 == 0 else reversed(trees):
+                wall, cpu = timed([*GRADE, TOPIC, "--sandbox", sandbox], envs[name])
+                topic_wall[name].append(wall)
+                topic_cpu[name].append(cpu)
+            started = time.monotonic()
+            for exercise in topic:
+                plain_pytest(exercise, ws / exercise.meta.name, ini, env)
+            plain_topic.append(time.monotonic() - started)
+
+        # 2. one student's references through `grade batch --jobs 1`, then the same through
+        # `grade run --json --jobs 1` for the per-exercise table and the CPU per test
+        subs = Path(tmp) / "subs" / "student"
+        subs.mkdir(parents=True)
+        for exercise in batch:
+            copy_reference(exercise, subs / exercise.meta.name)
+        selectors = [e.id for e in batch]
+        for i, name in enumerate(trees):
+            db = f"sqlite:///{Path(tmp) / f'gradebook{i}.db'}"
+            argv = [*GRADE, "batch", str(subs.parent), *selectors, "--db", db, "--jobs", "1"]
+            batch_time[name] = timed([*argv, "--sandbox", sandbox], envs[name])
+            argv = [*GRADE, *selectors, "--sandbox", sandbox, "--jobs", "1", "--json"]
+            reports[name] = run_json(argv, envs[name])
+
+        # 3. the same suites, each in a plain pytest process
+        if plain:
+            for exercise in batch:
+                own, wall = plain_pytest(exercise, ws / exercise.meta.name, ini, env)
+                plain_own += own
+                plain_wall += wall
+
+    n = len(batch)
+    names = list(trees)
+    head = "".join(f"{name:>26}" for name in names)
+    print(f"\n{'figure':64}{head}   target")
+
+    def row(label: str, values: list[str], target: str = "") -> None:
+        cells = "".join(f"{v:>26}" for v in values)
+        print(f"{label:64}{cells}   {target}")
+
+    row(
+        f"grade {TOPIC}: 3 references, {sandbox}, end to end (n={runs})",
+        [f"{spread(topic_wall[t])} s" for t in names],
+        f"< {TARGETS['topic']:.1f} s",
+    )
+    row("  its CPU, median", [f"{statistics.median(topic_cpu[t]):.2f} s" for t in names])
+    row(
+        f"  one plain pytest process per exercise (n={runs}, once)",
+        [f"{spread(plain_topic)} s"] + [""] * (len(names) - 1),
+        "(reference point)",
+    )
+    row(
+        f"{n} references through grade batch --jobs 1, {sandbox}",
+        [f"{batch_time[t][0]:.1f} s = {batch_time[t][0] / n:.3f}/ex" for t in names],
+        f"< {TARGETS['per_exercise']} s/ex (< {TARGETS['per_exercise'] * n:.0f} s)",
+    )
+    row(
+        "  its CPU",
+        [f"{batch_time[t][1]:.1f} s = {batch_time[t][1] / n:.3f}/ex" for t in names],
+    )
+    if plain:
+        row(
+            f"the same {n} suites, one plain pytest each: sum of 'in N s'",
+            [f"{plain_own:.1f} s ({plain_wall:.0f} s wall)"] + [""] * (len(names) - 1),
+            "(reference point)",
+        )
+    for name in names:
+        report, wall, cpu = reports[name]
+        rows = report["exercises"]
+        tests = sum(len(r["tests"]) for r in rows) or 1
+        full = sum(1 for r in rows if r["score"] >= r["max_score"] > 0)
+        print(
+            f"  {name}: grade run --jobs 1 of the {n}: {full}/{len(rows)} at full marks, "
+            f"{tests} tests, {wall:.1f} s wall, {cpu:.1f} s CPU = {1000 * cpu / tests:.1f} ms "
+            "CPU per test (sandbox start included)"
+        )
+    rows = reports["now"][0]["exercises"]
+    top = int(os.environ.get("TOP", "0") or 0) or len(rows)
+    print(
+        f"\nper exercise, costliest first (grade run --json --jobs 1, {sandbox}; "
+        "seconds in the sandbox, wall):"
+    )
+    print(f"  {'exercise':10} {'tests':>5} {'seconds':>8} {'ms/test':>8}  title")
+    for r in sorted(rows, key=lambda r: -r["duration"])[:top]:
+        count = len(r["tests"]) or 1
+        mark = "" if r["score"] >= r["max_score"] > 0 else "  (not full marks!)"
+        print(
+            f"  {r['id']:10} {len(r['tests']):5} {r['duration']:8.3f} "
+            f"{1000 * r['duration'] / count:8.1f}  {r['title'][:48]}{mark}"
+        )
+    students = int(os.environ.get("STUDENTS", "0"))
+    if students:
+        class_batch(students, sandbox)
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float, float]:
-    samples = []
-    for _ in range(runs):
-        started = time.monotonic()
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples.append(time.monotonic() - started)
-    return min(samples), statistics.median(samples), max(samples)
-
-
-def available(sandbox: str) -> bool:
-    probe = subprocess.run([GRADE, "list", "2.1.1", "--json"], capture_output=True)
-    if probe.returncode != 0:
-        return False
-    if sandbox == "docker":
-        return subprocess.run([GRADE, "image", "show"], capture_output=True).returncode == 0
-    return shutil.which("bwrap") is not None
+# ---------------------------------------------------------------- a synthetic class (STUDENTS=N)
 
 
 def synthetic_class(root: Path, students: int) -> dict[tuple[str, str], bool]:
     """Student i submits, for every exercise, the reference, the starter or a wrong variant.
     Returns whether each (student, exercise) must score full marks."""
+    from grader.catalog import load_catalog
     from grader.variants import load, materialise
 
     expected = {}
     variants = root.parent / f"{root.name}-variants"
-    for exercise in _selection():
+    for exercise in load_catalog().exercises:
         if exercise.wrong_patches:
             materialise(
                 load(exercise.wrong_patches[0]), exercise.solution_root, variants / exercise.id
             )
     for i in range(students):
-        for exercise in _selection():
+        for exercise in load_catalog().exercises:
             kind = i % 3
             if kind == 0 or (kind == 2 and not exercise.wrong_patches):
                 sources = [exercise.solution_root]
@@ -87,125 +289,34 @@ def synthetic_class(root: Path, students: int) -> dict[tuple[str, str], bool]:
     return expected
 
 
-def main() -> None:
-    runs = int(os.environ.get("RUNS", "5"))
-    students = int(os.environ.get("STUDENTS", "6"))
-    sandboxes = [s for s in os.environ.get("SANDBOXES", "bwrap docker").split() if available(s)]
-    print(f"{os.cpu_count()} cores; seconds as min / median / max over n runs")
+def class_batch(students: int, sandbox: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "GRADE_WORKSPACE": str(Path(tmp) / "ws")}
-        subprocess.run([GRADE, "start", "2.1"], env=env, stdout=subprocess.DEVNULL, check=True)
-        for sandbox in sandboxes:
-            rows = [
-                ("grade 2.1 (3 exercises)", [GRADE, "2.1", "--sandbox", sandbox], runs),
-                ("grade check 2", [GRADE, "check", "2", "--sandbox", sandbox], max(1, runs // 2)),
-            ]
-            for label, argv, n in rows:
-                low, mid, high = timed(argv, env, n)
-                print(f"{sandbox:7} {label:26} {low:6.2f} / {mid:6.2f} / {high:6.2f}   (n={n})")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADE_WORKSPACE": str(Path(tmp) / "ws")}
         subs = Path(tmp) / "submissions"
         expected = synthetic_class(subs, students)
         exercises = len(expected) // students
         db = f"sqlite:///{Path(tmp) / 'gradebook.db'}"
         started = time.monotonic()
         result = subprocess.run(
-            [GRADE, "batch", str(subs), *SELECTION, "--db", db, "--json"],
+            [*GRADE, "batch", str(subs), "--db", db, "--sandbox", sandbox, "--json"],
             env=env,
             capture_output=True,
             text=True,
         )
         total = time.monotonic() - started
         report = json.loads(result.stdout)
-        graded = [s for s in report["students"] if s["state"] == "graded"]
-        per_student = statistics.median(s["duration"] for s in graded) if graded else 0
         wrong = _wrong_scores(expected, Path(tmp) / "export.json", db, env)
         print(
-            f"batch ({report['sandbox']}): {students} students x {exercises} exercises in "
-            f"{total:.1f} s: {total / students:.2f} s per student (median sandbox time "
-            f"{per_student:.2f} s), {total / (students * exercises):.3f} s per exercise; "
+            f"\nclass batch ({report['sandbox']}): {students} students x {exercises} exercises in "
+            f"{total:.1f} s, {total / (students * exercises):.3f} s per exercise; "
             f"{report['counts']}; scores as expected: {'yes' if not wrong else wrong[:5]}"
         )
-        side_by_side(subs, students, exercises, expected, Path(tmp), env)
-
-
-def side_by_side(subs: Path, students: int, exercises: int, expected, tmp: Path, env) -> None:
-    """The same class graded here, by one worker and by two, into fresh gradebooks."""
-    counts = [int(n) for n in os.environ.get("WORKERS", "0 1 2").split()]
-    if any(counts) and not shutil.which("redis-server"):
-        print("workers: skipped (redis-server is not installed)")
-        counts = [n for n in counts if n == 0]
-    cores = os.cpu_count() or 1
-    sandbox = "bwrap" if shutil.which("bwrap") else "auto"
-    redis = None
-    port = _free_port()
-    broker = f"redis://127.0.0.1:{port}/0"
-    if any(counts):
-        redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        time.sleep(0.5)
-    try:
-        for count in counts:
-            db = f"sqlite:///{tmp / f'side-{count}.db'}"
-            argv = [GRADE, "batch", str(subs), *SELECTION, "--db", db, "--json"]
-            argv += ["--sandbox", sandbox]
-            workers = []
-            if count:
-                argv += ["--broker", broker]
-                each = max(1, cores // count)
-                for i in range(count):
-                    log = tmp / f"worker-{count}-{i}.log"
-                    workers.append(_worker(broker, db, each, i * each, sandbox, log, env))
-                for _, log in workers:
-                    _wait_ready(log)
-            started = time.monotonic()
-            result = subprocess.run(argv, env=env, capture_output=True, text=True)
-            total = time.monotonic() - started
-            for proc, _ in workers:
-                proc.terminate()
-                proc.wait()
-            report = json.loads(result.stdout)
-            wrong = _wrong_scores(expected, tmp / f"side-{count}.json", db, env)
-            label = "grade batch here" if not count else f"{count} worker{'s' * (count > 1)}"
-            print(
-                f"{label:17} {students} students x {exercises} exercises: {total:6.1f} s, "
-                f"{total / (students * exercises):.3f} s per exercise; {report['counts']}; "
-                f"scores as expected: {'yes' if not wrong else wrong[:5]}"
-            )
-    finally:
-        if redis is not None:
-            redis.terminate()
-            redis.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _worker(broker, db, concurrency, first_slot, sandbox, log: Path, env):
-    argv = [GRADE, "worker", "--broker", broker, "--db", db, "--concurrency", str(concurrency),
-            "--first-slot", str(first_slot), "--sandbox", sandbox, "--name", log.stem]  # fmt: skip
-    with open(log, "wb") as out:
-        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT), log
-
-
-def _wait_ready(log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if b"grade worker ready" in log.read_bytes():
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"a worker did not start: {log.read_text()[-2000:]}")
 
 
 def _wrong_scores(expected, out: Path, db: str, env) -> list[str]:
     """Cells whose score contradicts the submission: full marks exactly for references."""
     subprocess.run(
-        [GRADE, "export", "json", "--db", db, "-o", str(out)],
+        [*GRADE, "export", "json", "--db", db, "-o", str(out)],
         env=env,
         capture_output=True,
         check=True,

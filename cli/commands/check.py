@@ -8,7 +8,6 @@ import typer
 
 from cli import options, output
 from grader.check import check as run_check
-from grader.sandbox import get_sandbox
 from grader.staging import Limits
 
 
@@ -28,18 +27,13 @@ def check(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Prove the exercises: exit 0 only when every check holds."""
+    out = output.Output(as_json)
     exercises = options.catalog().select(selectors or ["all"])
     limits = Limits(jobs=jobs) if jobs else Limits()
-    box = get_sandbox(sandbox)
-    if box.warning and not as_json:
-        from cli import render
-
-        render.warning(box.warning)
+    box = out.sandbox(sandbox)
     report = run_check(exercises, box, limits, repeat=repeat, stress=stress)
-    if as_json:
-        output.emit_json(report.to_dict())
-    else:
-        from cli import render
-
-        render.check_report(report)
-    raise typer.Exit(output.EXIT_OK if report.ok else output.EXIT_FAILED)
+    out.success(
+        report,
+        lambda r: out.render.check_report(r),
+        exit_code=output.EXIT_OK if report.ok else output.EXIT_FAILED,
+    )

@@ -8,7 +8,6 @@ import typer
 
 from cli import options, output
 from grader.grading import grade_workspace
-from grader.sandbox import get_sandbox
 from grader.staging import Limits
 
 
@@ -17,24 +16,26 @@ def run(
     workspace: options.WorkspaceOpt = None,
     sandbox: options.SandboxOpt = "auto",
     jobs: options.JobsOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show timings.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show whole messages, every traceback of yours, timings."
+        ),
+    ] = False,
     as_json: options.JsonOpt = False,
 ) -> None:
     """Grade your work on the selected exercises; exit 0 only when all of them pass."""
     if not selectors:
         raise typer.BadParameter("name what to grade, e.g. `grade 2.1`", param_hint="SELECTOR")
-    exercises = options.catalog().select(selectors)
-    box = get_sandbox(sandbox)
-    if box.warning and not as_json:
-        from cli import render
-
-        render.warning(box.warning)
-    limits = Limits(jobs=jobs) if jobs else Limits()
-    report = grade_workspace(exercises, options.workspace(workspace), box, limits)
-    if as_json:
-        output.emit_json(report.to_json_dict())
-    else:
-        from cli import render
-
-        render.grade_report(report, verbose=verbose)
-    raise typer.Exit(output.EXIT_OK if report.passed else output.EXIT_FAILED)
+    out = output.Output(as_json)
+    exercises = options.select(selectors)
+    box = out.sandbox(sandbox)
+    space = options.workspace(workspace)
+    started = [e.id for e in exercises if space.is_started(e)]
+    with out.busy(f"grading {options.listed(started)}"):
+        report = grade_workspace(exercises, space, box, Limits(jobs=jobs) if jobs else Limits())
+    out.success(
+        report,
+        lambda r: out.render.grade_report(r, verbose=verbose),
+        exit_code=output.EXIT_OK if report.passed else output.EXIT_FAILED,
+    )

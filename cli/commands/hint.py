@@ -16,6 +16,7 @@ def hint(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Show the hints for an exercise (or one task of it)."""
+    out = output.Output(as_json)
     exercise = options.catalog().get(exercise_id)
     tasks = [t for t in exercise.meta.tasks if task is None or t.id == task]
     if not tasks:
@@ -25,9 +26,7 @@ def hint(
             f"Its tasks are 1..{len(exercise.meta.tasks)}.",
         )
     data = [{"id": t.id, "title": t.title, "hint": t.hint} for t in tasks]
-    if as_json:
-        output.emit_json({"id": exercise.id, "tasks": data})
-        return
-    from cli import render
-
-    render.hints(exercise.id, exercise.meta.title, data)
+    out.success(
+        {"id": exercise.id, "tasks": data},
+        lambda _: out.render.hints(exercise.id, exercise.meta.title, data),
+    )

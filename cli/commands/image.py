@@ -24,11 +24,14 @@ def build(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Build the pinned grader image from the project's Dockerfile."""
+    out = output.Output(as_json)
     result = build_image(base=base, wheels=wheels)
-    if as_json:
-        output.emit_json({"tag": result.tag, "image_id": result.image_id, "base": result.base})
-    else:
-        typer.echo(f"built {result.tag} ({result.image_id[:19]}) from {result.base}")
+    out.success(
+        {"tag": result.tag, "image_id": result.image_id, "base": result.base},
+        lambda _: out.render.lines(
+            f"built {result.tag} ({result.image_id[:19]}) from {result.base}"
+        ),
+    )
 
 
 def show(as_json: options.JsonOpt = False) -> None:
@@ -36,15 +39,16 @@ def show(as_json: options.JsonOpt = False) -> None:
     from grader.errors import SandboxUnavailable
     from grader.sandbox.container import DockerSandbox
 
+    out = output.Output(as_json)
     data = {"tag": image_tag(), "present": False, "image_id": None, "problem": ""}
     try:
         box = DockerSandbox()
         data.update(present=True, image_id=box.image_digest)
     except SandboxUnavailable as exc:
         data["problem"] = str(exc)
-    if as_json:
-        output.emit_json(data)
-    else:
-        state = f"present ({data['image_id'][:19]})" if data["present"] else data["problem"]
-        typer.echo(f"{data['tag']}: {state}")
-    raise typer.Exit(output.EXIT_OK if data["present"] else output.EXIT_FAILED)
+    state = f"present ({data['image_id'][:19]})" if data["present"] else data["problem"]
+    out.success(
+        data,
+        lambda _: out.render.lines(f"{data['tag']}: {state}"),
+        exit_code=output.EXIT_OK if data["present"] else output.EXIT_FAILED,
+    )

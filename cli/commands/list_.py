@@ -13,6 +13,7 @@ def list_exercises(
     as_json: options.JsonOpt = False,
 ) -> None:
     """List exercises by section and topic, with your progress."""
+    out = output.Output(as_json)
     catalog = options.catalog()
     space = options.workspace(workspace)
     rows = []
@@ -43,9 +44,7 @@ def list_exercises(
                 ),
             }
         )
-    if as_json:
-        output.emit_json({"exercises": rows})
-        return
-    from cli import render
-
-    render.exercise_list(rows, section_titles(catalog.root))
+    out.success(
+        {"exercises": rows},
+        lambda _: out.render.exercise_list(rows, section_titles(catalog.root)),
+    )

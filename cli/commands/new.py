@@ -24,12 +24,14 @@ def new(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Create the exercise, its starter, hidden-test and solution files, all marked TODO."""
+    out = output.Output(as_json)
     written = scaffold(
         options.catalog(), exercise_id, slug, title, kind, files or ["main.py"], topic
     )
-    if as_json:
-        output.emit_json({"files": [str(p) for p in written]})
-    else:
-        for path in written:
-            typer.echo(f"created {path}")
-        typer.echo(f"next: fill in the TODOs, then `grade check {exercise_id}`")
+    out.success(
+        {"files": [str(p) for p in written]},
+        lambda _: out.render.lines(
+            *(f"created {path}" for path in written),
+            f"next: fill in the TODOs, then `grade check {exercise_id}`",
+        ),
+    )

@@ -11,11 +11,7 @@ def reset(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Restore an exercise's starter files; edited files are saved under .grade/backups."""
+    out = output.Output(as_json)
     space = options.workspace(workspace)
     outcome = space.reset(options.catalog().get(exercise_id))
-    if as_json:
-        output.emit_json(outcome.to_dict())
-        return
-    from cli import render
-
-    render.start_outcomes([outcome])
+    out.success(outcome, lambda o: out.render.start_outcomes([o]))

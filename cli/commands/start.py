@@ -1,4 +1,5 @@
-"""`grade start SELECTOR`: copy starters into your workspace, never over your edits."""
+"""`grade start SELECTOR`: copy starters (and the prompt) into your workspace, never over your
+edits."""
 
 from __future__ import annotations
 
@@ -17,18 +18,15 @@ def start(
     workspace: options.WorkspaceOpt = None,
     as_json: options.JsonOpt = False,
 ) -> None:
-    """Copy the starter files of the selected exercises into your workspace."""
+    """Copy the starter files and README.md of the selected exercises into your workspace."""
     if not selectors:
         raise typer.BadParameter(
             "name what to start, e.g. `grade start 2.1`", param_hint="SELECTOR"
         )
+    out = output.Output(as_json)
     space = options.workspace(workspace)
     outcomes = [space.start(e, force=force) for e in options.catalog().select(selectors)]
-    if as_json:
-        output.emit_json(
-            {"workspace": str(space.root), "exercises": [o.to_dict() for o in outcomes]}
-        )
-        return
-    from cli import render
-
-    render.start_outcomes(outcomes)
+    out.success(
+        {"workspace": str(space.root), "exercises": [o.to_dict() for o in outcomes]},
+        lambda _: out.render.start_outcomes(outcomes),
+    )

@@ -30,6 +30,7 @@ def _patch_path(exercise_id: str, name: str):
 
 def list_variants(exercise_id: options.ExerciseArg, as_json: options.JsonOpt = False) -> None:
     """Each variant of an exercise: the requirement it breaks and its mistake."""
+    out = output.Output(as_json)
     exercise = options.catalog().get(exercise_id)
     rows = []
     for path in exercise.wrong_patches:
@@ -38,12 +39,15 @@ def list_variants(exercise_id: options.ExerciseArg, as_json: options.JsonOpt = F
             rows.append({"name": path.stem, "breaks": variant.breaks, "mistake": variant.mistake})
         except variants.VariantError as exc:
             rows.append({"name": path.stem, "breaks": "", "mistake": "", "problem": str(exc)})
-    if as_json:
-        output.emit_json({"exercise": exercise.id, "variants": rows})
-        return
-    for row in rows:
-        typer.echo(f"{row['name']}: {row.get('problem') or row['mistake']}")
-        typer.echo(f'    breaks "{row["breaks"]}"')
+    shown = [
+        line
+        for row in rows
+        for line in (
+            f"{row['name']}: {row.get('problem') or row['mistake']}",
+            f'    breaks "{row["breaks"]}"',
+        )
+    ]
+    out.success({"exercise": exercise.id, "variants": rows}, lambda _: out.render.lines(*shown))
 
 
 def open_variant(
@@ -54,6 +58,7 @@ def open_variant(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Lay out the reference with the variant applied (the plain reference for a new name)."""
+    out = output.Output(as_json)
     exercise, path = _patch_path(exercise_id, name)
     if folder.exists() and any(folder.iterdir()) and not force:
         raise CatalogError(
@@ -71,11 +76,13 @@ def open_variant(
     except variants.VariantError as exc:
         raise CatalogError("bad-variant", str(exc), "Fix or delete the patch.") from exc
     state = "applied" if path.is_file() else "new: the plain reference"
-    if as_json:
-        output.emit_json({"folder": str(folder), "variant": name, "exists": path.is_file()})
-    else:
-        typer.echo(f"{folder}: {exercise.id} reference, variant {name} {state}")
-        typer.echo(f"next: edit it, then `grade variant save {exercise.id} {name} {folder}`")
+    out.success(
+        {"folder": str(folder), "variant": name, "exists": path.is_file()},
+        lambda _: out.render.lines(
+            f"{folder}: {exercise.id} reference, variant {name} {state}",
+            f"next: edit it, then `grade variant save {exercise.id} {name} {folder}`",
+        ),
+    )
 
 
 def save_variant(
@@ -92,6 +99,7 @@ def save_variant(
     as_json: options.JsonOpt = False,
 ) -> None:
     """Write `wrong/<name>.patch`: the folder's files diffed against the reference."""
+    out = output.Output(as_json)
     exercise, path = _patch_path(exercise_id, name)
     old = variants.load(path) if path.is_file() else None
     breaks = breaks or (old.breaks if old else None)
@@ -116,7 +124,9 @@ def save_variant(
         raise CatalogError("empty-variant", str(exc), "Edit the folder first.") from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    if as_json:
-        output.emit_json({"patch": str(path)})
-    else:
-        typer.echo(f"wrote {path}; next: `grade check {exercise.id}` proves it is caught")
+    out.success(
+        {"patch": str(path)},
+        lambda _: out.render.lines(
+            f"wrote {path}; next: `grade check {exercise.id}` proves it is caught"
+        ),
+    )

@@ -1,13 +1,10 @@
-"""`grade watch SELECTOR`: re-grade on every save, on a compact screen. Ctrl-C to stop."""
+"""`grade watch SELECTOR`: re-grade on every change, on a compact screen. Ctrl-C to stop."""
 
 from __future__ import annotations
 
-import json
-
 import typer
 
-from cli import options
-from grader.sandbox import get_sandbox
+from cli import options, output
 from grader.staging import Limits
 from grader.watching import watch as watch_loop
 
@@ -19,25 +16,29 @@ def watch(
     jobs: options.JobsOpt = None,
     as_json: options.JsonOpt = False,
 ) -> None:
-    """Grade the selection now and again whenever you save one of its files."""
+    """Grade the selection now and again whenever you change one of its files."""
     if not selectors:
         raise typer.BadParameter(
             "name what to watch, e.g. `grade watch 2.1`", param_hint="SELECTOR"
         )
-    exercises = options.catalog().select(selectors)
+    out = output.Output(as_json)
+    exercises = options.select(selectors)
     space = options.workspace(workspace)
-    box = get_sandbox(sandbox)
-    limits = Limits(jobs=jobs) if jobs else Limits()
+    box = out.sandbox(sandbox)  # warned once here, and again on every screen below
 
     def on_report(report, changed) -> None:
-        if as_json:  # one JSON object per line, per grading
-            typer.echo(json.dumps(report.to_json_dict()))
-        else:
-            from cli import render
+        out.line(  # one JSON object per line, per grading; or a fresh screen
+            report,
+            lambda r: out.render.watch_screen(
+                r, [e.id for e in changed], space.progress_store.summary(), warning=box.warning
+            ),
+        )
 
-            render.watch_screen(report, [e.id for e in changed], space.progress_store.summary())
+    def busy(selected):
+        return out.busy(f"grading {options.listed([e.id for e in selected])}")
 
+    limits = Limits(jobs=jobs) if jobs else Limits()
     try:
-        watch_loop(exercises, space, box, on_report, limits=limits)
+        watch_loop(exercises, space, box, on_report, limits=limits, busy=busy)
     except KeyboardInterrupt:
         pass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from typing import Annotated
 
 import typer
@@ -80,18 +81,19 @@ def worker(
     app = make_app(broker)
     tasks.register(app)
     started = {"worker": hostname, "concurrency": processes, "sandbox": first.name, "db": db}
-    if as_json:
-        output.emit_json({"started": started})
-    else:
-        typer.echo(
+
+    def say_started(started: dict) -> None:
+        print(
             f"grade worker: {processes} at once in {first.name}, broker {_safe(broker)}; "
             "Ctrl-C to stop",
-            err=True,
+            file=sys.stderr,
         )
+
+    output.Output(as_json).success({"started": started}, lambda _: say_started(started))
 
     @worker_ready.connect(weak=False)
     def ready(**_: object) -> None:
-        typer.echo(f"grade worker ready: {hostname}", err=True)
+        print(f"grade worker ready: {hostname}", file=sys.stderr, flush=True)
 
     app.worker_main(
         [

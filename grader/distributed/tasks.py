@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..catalog import Catalog
 from ..errors import GraderError
 from ..gradebook import Gradebook
 from ..sandbox import Sandbox, get_sandbox
+from ..standing import columns_of
 from .app import RESULTS_KEPT, TASK
 from .once import AlreadyRecorded, Recorded, RecordOnce, recorded
 from .payload import BadPayload, unpack
@@ -124,7 +126,8 @@ def grade_payload(payload: dict, setup: Setup, hostname: str = "") -> dict:
             raise Refused(f"{student}: {exc}") from None
         try:
             outcome = _grade_student(sub, RecordOnce(gradebook, after), setup.box(),
-                                     payload["suites"])  # fmt: skip
+                                     payload["suites"], columns_of(selection),
+                                     threading.Event())  # fmt: skip
         except AlreadyRecorded as exc:
             return _result(_from_record(student, exc.run), setup, hostname, again=True)
     finally:

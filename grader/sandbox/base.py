@@ -7,15 +7,18 @@ import secrets
 import selectors
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from .. import contract
 from ..staging import STARTUP_SECONDS, Job
 
 STDERR_CAP = 64 << 10
-FRAME_TAG = b"@@GRADE"
+FRAME_TAG = contract.FRAME_TAG.encode()
 
 
 @dataclass
@@ -37,8 +40,56 @@ class Sandbox(Protocol):
     name: str
     image_digest: str | None
     warning: str  # shown before grading when not empty (e.g. --sandbox none)
+    sandbox_uid: int  # the uid the code runs as inside: the one /etc/passwd there lists
 
     def run(self, job: Job) -> RawRun: ...
+
+
+class Running:
+    """The sandboxes running now, each with the way to kill it, so that a teacher's Ctrl-C can
+    stop them all at once (their process groups are in sessions of their own: the terminal's
+    SIGINT never reaches them). Once `stop_all` is called, a sandbox that starts is killed at
+    once, until `reset`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kills: dict[int, Callable[[], None]] = {}
+        self._next = 0
+        self.stopped = False
+
+    @contextmanager
+    def holding(self, kill: Callable[[], None]) -> Iterator[None]:
+        with self._lock:
+            token = self._next
+            self._next += 1
+            self._kills[token] = kill
+            stopped = self.stopped
+        if stopped:
+            kill()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._kills.pop(token, None)
+
+    def stop_all(self) -> int:
+        """Kill every running sandbox (and any that starts from now on); how many were running."""
+        with self._lock:
+            self.stopped = True
+            kills = list(self._kills.values())
+        for kill in kills:
+            try:
+                kill()
+            except Exception:  # already gone
+                pass
+        return len(kills)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.stopped = False
+
+
+RUNNING = Running()
 
 
 def new_nonce() -> str:
@@ -99,7 +150,7 @@ def supervise(
     out, err = bytearray(), bytearray()
     timed_out = exceeded = stalled = False
     progress = Progress(nonce, job, started)
-    with selectors.DefaultSelector() as sel:
+    with RUNNING.holding(lambda: kill_group(proc)), selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ, out)
         sel.register(proc.stderr, selectors.EVENT_READ, err)
         while sel.get_map():

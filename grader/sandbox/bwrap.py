@@ -19,12 +19,13 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from .. import contract
 from ..errors import SandboxUnavailable
 from ..staging import Job
 from .base import RawRun, supervise
 from .cgroups import SandboxCgroup
 
-SANDBOX_UID = 61000
+SANDBOX_UID = contract.SANDBOX_UID
 LIB = "/opt/grade/lib"
 
 
@@ -81,6 +82,12 @@ class BwrapSandbox:
                 "Allow unprivileged user namespaces (e.g. sysctl "
                 "kernel.apparmor_restrict_unprivileged_userns=0) or use Docker.",
             )
+
+    @property
+    def sandbox_uid(self) -> int:
+        """As root we drop to this slot's uid; else we stay ourselves. bwrap's user namespace
+        maps either to itself."""
+        return self.uid if os.geteuid() == 0 else os.getuid()
 
     def _dropper(self) -> list[str]:
         if os.geteuid() != 0:

@@ -16,18 +16,36 @@ import time
 import uuid
 from pathlib import Path
 
+from .. import contract
 from ..errors import SandboxUnavailable
 from ..image import LABEL, image_tag
 from ..staging import Job
-from .base import STDERR_CAP, Progress, RawRun, new_nonce
+from .base import RUNNING, STDERR_CAP, Progress, RawRun, new_nonce
 
 LIB = "/opt/grade/lib"
-SANDBOX_UID = 61000
+SANDBOX_UID = contract.SANDBOX_UID
+
+
+def docker_problem(exc: BaseException) -> str:
+    """Why Docker did not answer, in a few words instead of the SDK's nested tuples."""
+    text = str(exc)
+    for sign, reason in (
+        ("FileNotFoundError", "its socket does not exist: is Docker installed and started?"),
+        ("PermissionError", "permission denied on its socket: join the docker group"),
+        ("ConnectionRefusedError", "its socket refuses connections: is the daemon running?"),
+        ("Read timed out", "it did not answer in time"),
+    ):
+        if sign in text:
+            return reason
+    line = text.splitlines()[0] if text.strip() else type(exc).__name__
+    line = line.removeprefix("Error while fetching server API version: ")
+    return line if len(line) <= 120 else line[:119] + "…"
 
 
 class DockerSandbox:
     name = "docker"
     warning = ""
+    sandbox_uid = SANDBOX_UID
     nproc_rlimit = False  # the pids cgroup caps processes; the uid is shared by containers
 
     def __init__(self, client=None, image: str | None = None) -> None:
@@ -39,7 +57,9 @@ class DockerSandbox:
             self.client.ping()
         except DockerException as exc:
             raise SandboxUnavailable(
-                "no-docker", f"no Docker engine answers: {exc}", "Start Docker, or use bwrap."
+                "no-docker",
+                f"no Docker engine answers ({docker_problem(exc)}).",
+                "Start Docker, or use --sandbox bwrap.",
             ) from None
         self.tag = image or image_tag()
         try:
@@ -101,9 +121,10 @@ class DockerSandbox:
             container.start()
             raw_sock.sendall(nonce.encode() + b"\n")
             progress = Progress(nonce, job, started)
-            stdout, stderr, timed_out, exceeded, stalled = _read_frames(
-                raw_sock, started + job.wall_timeout, limits.output_bytes, progress
-            )
+            with RUNNING.holding(lambda: _kill(container)):
+                stdout, stderr, timed_out, exceeded, stalled = _read_frames(
+                    raw_sock, started + job.wall_timeout, limits.output_bytes, progress
+                )
             if timed_out or exceeded:
                 _kill(container)
             state = _wait(container)

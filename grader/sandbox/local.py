@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ..staging import Job
@@ -16,6 +17,10 @@ class NoSandbox:
         "--sandbox none runs the submission's code unsandboxed, as your user: "
         "use it only for code you trust."
     )
+
+    @property
+    def sandbox_uid(self) -> int:
+        return os.getuid()
 
     def run(self, job: Job) -> RawRun:
         scratch = job.root / "scratch"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import SandboxUnavailable
+from ..errors import SandboxUnavailable, UsageError
 from .base import Sandbox
 
 SANDBOX_NAMES = ("auto", "docker", "bwrap", "none")
@@ -11,7 +11,7 @@ SANDBOX_NAMES = ("auto", "docker", "bwrap", "none")
 def get_sandbox(name: str = "auto", slot: int = 0) -> Sandbox:
     """`slot` tells parallel sandboxes apart (bwrap gives each its own uid)."""
     if name not in SANDBOX_NAMES:
-        raise SandboxUnavailable(
+        raise UsageError(
             "unknown-sandbox",
             f"unknown sandbox '{name}'",
             f"Choose one of {', '.join(SANDBOX_NAMES)}.",

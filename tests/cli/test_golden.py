@@ -81,7 +81,8 @@ def test_grade_json_of_the_steady_attacks(fixture_env, bwrap, attack):
 
 
 def make_class(root: Path) -> None:
-    """Four students (reference, starter, wrong, nothing gradable) and a broken zip."""
+    """Four students (reference, starter, wrong, nothing gradable), a broken zip and a stray
+    file (no student: ignored)."""
     sources = {
         "ada": SOLUTION,
         "grace": STARTER,
@@ -93,6 +94,7 @@ def make_class(root: Path) -> None:
         shutil.copy(source / "calc.py", folder / "calc.py")
     (root / "empty").mkdir()
     (root / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
+    (root / "grades-2024.xlsx").write_bytes(b"not a student")
     with zipfile.ZipFile(root / "zoe.zip", "w") as zf:
         zf.write(SOLUTION / "calc.py", "zoe/9.1.1-adder/calc.py")
 
@@ -110,7 +112,14 @@ def test_batch_json_and_every_export_of_a_small_class(fixture_class):
     tmp, db, batch = fixture_class
     paths = {str(tmp): "<tmp>"}
     assert_golden("class/batch.json", batch, paths)
-    for fmt, name in (("csv", "grades.csv"), ("json", "grades.json"), ("junit", "grades.xml")):
+    files = (
+        ("csv", "grades.csv"),
+        ("json", "grades.json"),
+        ("junit", "grades.xml"),
+        ("canvas", "canvas.csv"),
+        ("moodle", "moodle.csv"),
+    )
+    for fmt, name in files:
         assert grade("export", fmt, "--db", db, "-o", str(tmp / name)).exit_code == 0
         assert_golden(f"class/{name}", (tmp / name).read_text(encoding="utf-8"), paths)
     for fmt in ("gradescope", "exercism"):
@@ -119,3 +128,25 @@ def test_batch_json_and_every_export_of_a_small_class(fixture_class):
         files = sorted(p for p in out.rglob("*.json"))
         exported = {p.relative_to(out).as_posix(): json.loads(p.read_text()) for p in files}
         assert_golden(f"class/{fmt}.json", exported, paths)
+    out = tmp / "feedback"
+    assert grade("export", "feedback", "--db", db, "-o", str(out)).exit_code == 0
+    for path in sorted(out.glob("*.md")):
+        assert_golden(f"class/feedback/{path.name}", path.read_text(encoding="utf-8"), paths)
+
+
+def test_class_report_human_and_json(fixture_class):
+    tmp, db, _ = fixture_class
+    data = json.loads(grade("report", "--db", db, "--json").stdout)
+    assert_golden("class/report.json", data)
+    assert (data["students"], data["max_score"]) == (6, 8)
+    [adder] = data["exercises"]
+    assert adder["missing"] == 2 and adder["pass_rate"] == round(2 / 6, 3)
+    worst = data["most_failed"][0]
+    assert (worst["test"], worst["failed"], worst["ran"]) == ("test_adds", 2, 4)
+    assert worst["hint"] == "add(2, 3) is 5."
+    human = grade("report", "--db", db)
+    assert human.exit_code == 0
+    text = " ".join(human.stdout.split())
+    assert "6 students: mean 2.83/8" in text and "median 0.5" in text
+    assert "Most-failed tests" in text and "add(2, 3) is 5." in text
+    assert "could not be graded: broken, empty" in text

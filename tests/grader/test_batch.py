@@ -23,6 +23,7 @@ import pytest
 from grader.batch import grade_batch
 from grader.exports import exercism_results, gradescope_results, to_csv, to_junit, write
 from grader.gradebook import Gradebook
+from grader.standing import columns_of
 from tests.conftest import FIXTURE_CATALOG, adder_wrong_variant
 from tests.grader.deep_trees import deep_folder
 from tests.grader.test_gradebook_postgres import postgres_url  # noqa: F401 (a fixture)
@@ -103,14 +104,17 @@ def test_exports_parse_as_their_formats(tmp_path, adder, gradebook, bwrap):
     root = tmp_path / "subs"
     make_class(root, 3)
     run(root, adder, gradebook, bwrap)
-    table = gradebook.grades()
-    rows = list(csv.DictReader(io.StringIO(to_csv(table, [adder]))))
-    assert list(rows[0]) == ["student", "9.1.1", "total", "max", "percent", "review"]
+    view = gradebook.view(columns_of([adder]))
+    table = view.table
+    rows = list(csv.DictReader(io.StringIO(to_csv(view))))
+    assert list(rows[0]) == [
+        "student", "9.1.1", "total", "max", "percent", "state", "note", "review"
+    ]  # fmt: skip
     by_student = {r["student"]: r for r in rows}
     assert by_student["student00"]["9.1.1"] == "8" and by_student["student00"]["percent"] == "100.0"
     assert by_student["student02"]["total"] == "1"
 
-    junit = ET.fromstring(to_junit(table, [adder]).encode())
+    junit = ET.fromstring(to_junit(view).encode())
     assert junit.tag == "testsuites"
     suites = junit.findall("testsuite")
     assert all({"name", "tests", "failures", "errors"} <= set(s.attrib) for s in suites)
@@ -118,8 +122,7 @@ def test_exports_parse_as_their_formats(tmp_path, adder, gradebook, bwrap):
     assert int(junit.get("tests")) == len(cases)
     assert int(junit.get("failures")) == len(junit.findall("testsuite/testcase/failure"))
 
-    columns = [("9.1.1", "Add and negate", 8.0)]
-    scope = gradescope_results(table["student02"], columns)
+    scope = gradescope_results(view.standing("student02"))
     assert scope["score"] == 1
     for test in scope["tests"]:
         assert {"name", "score", "max_score", "status", "number"} <= set(test)
@@ -131,7 +134,7 @@ def test_exports_parse_as_their_formats(tmp_path, adder, gradebook, bwrap):
     assert all(
         t["status"] in ("pass", "fail", "error") and "task_id" in t for t in exercism["tests"]
     )
-    files = write("exercism", table, [adder], tmp_path / "ex")
+    files = write("exercism", view, tmp_path / "ex")
     assert all(json.loads(f.read_text())["version"] == 3 for f in files)
 
 
@@ -294,12 +297,15 @@ def test_a_hostile_class_is_graded_student_by_student(
     assert "?" not in states
 
     grades = gradebook.grades()
-    assert set(grades) == {"honest", "starter", "loud", long_student}  # no problem stored
+    graded = {"honest", "starter", "loud", long_student}
+    assert {name for name, state in gradebook.states().items() if state.state == "graded"} == graded
+    assert gradebook.states()["Ada Lovelace"].state == "problem"  # kept, with why, for exports
     stored = json.dumps([t["message"] for t in grades["loud"]["9.1.1"].tests])
     assert "\\ufffd" in stored and "\\u001b" not in stored and "\\u0007" not in stored
     for outcome in report.students:  # the batch's own report is clean text too
         assert not any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 for c in outcome.message)
-    everything = json.dumps(report.to_dict()) + to_csv(grades, [adder]) + to_junit(grades, [adder])
+    view = gradebook.view()
+    everything = json.dumps(report.to_dict()) + to_csv(view) + to_junit(view)
     assert ROOT_ONLY not in everything
     assert list(host_tmp.iterdir()) == []  # scratch copies and staged jobs are gone
     assert took < 120

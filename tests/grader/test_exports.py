@@ -12,6 +12,7 @@ import pytest
 
 from grader.exports import (
     exercism_results,
+    feedback_markdown,
     folders,
     gradescope_results,
     to_csv,
@@ -20,8 +21,9 @@ from grader.exports import (
     write,
 )
 from grader.gradebook import Grade
+from grader.standing import ClassView, ExerciseColumn
 
-COLUMNS = [("9.1.1", "Add and negate", 8.0)]
+COLUMNS = [ExerciseColumn("9.1.1", "Add and negate", 8.0)]
 NASTY = "bad \ud800 \x1b]52;c;ZXZpbA==\x07 \x1b[2K\x00\x0b\ufffe end"
 HIDDEN_SOURCE = "def test_adds(learner):  # the hidden test's source"
 
@@ -46,7 +48,7 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tTab", "\r
 def test_csv_cells_that_look_like_formulas_are_text():
     table = {name: {"9.1.1": grade(8)} for name in FORMULAS}
     table["flagged"] = {"9.1.1": grade(8, review=["=cmd|' /C calc'!A0"])}
-    rows = list(csv.reader(io.StringIO(to_csv(table, []))))
+    rows = list(csv.reader(io.StringIO(to_csv(ClassView.of(table)))))
     for row in rows[1:]:
         for cell in (row[0], row[-1]):
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
@@ -56,7 +58,7 @@ def test_csv_cells_that_look_like_formulas_are_text():
 
 def test_junit_is_well_formed_whatever_the_names_and_messages_hold():
     table = {f"eve{NASTY}": {"9.1.1": grade(0, NASTY, review=[NASTY])}, "ok": {}}
-    text = to_junit(table, [])
+    text = to_junit(ClassView.of(table))
     root = ET.fromstring(text.encode("utf-8"))  # expat: refuses what XML 1.0 forbids
     assert root.tag == "testsuites"
     assert "\x1b" not in text and "\x07" not in text and "\x00" not in text
@@ -72,21 +74,25 @@ def test_every_student_gets_an_export_folder_of_their_own(tmp_path):
     assert len({f.casefold() for f in chosen.values()}) == len(names)
     assert all("/" not in f and f not in (".", "..") for f in chosen.values())
     assert chosen["Zoë"] == "Zoë" and chosen["张伟"] == "张伟"
-    files = write("gradescope", table, [], tmp_path / "out")
+    files = write("gradescope", ClassView.of(table), tmp_path / "out")
     assert len(files) == len(names) and all(f.parent.parent == tmp_path / "out" for f in files)
     for name, folder in chosen.items():  # each file holds its own student's score
         data = json.loads((tmp_path / "out" / folder / "results.json").read_text())
         assert data["score"] == table[name]["9.1.1"].score
-    files = write("exercism", table, [], tmp_path / "ex")
+    files = write("exercism", ClassView.of(table), tmp_path / "ex")
     assert len(files) == len(names)
 
 
 def test_student_visible_exports_show_only_a_short_first_line():
     """Hidden test source the learner's code read and raised must not ride out in exports."""
     message = "AssertionError: wrong\n" + HIDDEN_SOURCE + "\n" + "y" * 5000
-    scope = gradescope_results({"9.1.1": grade(0, message)}, COLUMNS)
+    scope = gradescope_results(
+        ClassView.of({"s": {"9.1.1": grade(0, message)}}, COLUMNS).standing("s")
+    )
     exercism = exercism_results(grade(0, message))
-    for text in (json.dumps(scope), json.dumps(exercism)):
+    feedback = feedback_markdown(ClassView.of({"s": {"9.1.1": grade(0, message)}}).standing("s"))
+    assert "AssertionError: wrong" in feedback and "Hint (task 1):** add(2, 3) is 5." in feedback
+    for text in (json.dumps(scope), json.dumps(exercism), feedback):
         assert "AssertionError: wrong" in text
         assert HIDDEN_SOURCE not in text and "y" * 400 not in text
 
@@ -98,7 +104,7 @@ def test_a_run_that_needs_review_says_so_in_every_format(tmp_path, fmt):
         "forger": {"9.1.1": grade(8, review=[reason])},
         "honest": {"9.1.1": grade(8)},
     }
-    files = write(fmt, table, [], tmp_path / f"out-{fmt}")
+    files = write(fmt, ClassView.of(table), tmp_path / f"out-{fmt}")
     text = {f.relative_to(tmp_path).as_posix(): f.read_text() for f in files}
     flagged = [path for path, body in text.items() if reason in body]
     if fmt in ("gradescope", "exercism"):
@@ -129,5 +135,5 @@ def test_an_override_is_the_teachers_review():
     flagged = grade(8, review=["reaches into the runner"])
     flagged.overridden, flagged.score, flagged.reason = True, 2, "read it: forged"
     table = {"forger": {"9.1.1": flagged}}
-    assert json.loads(to_json(table, []))["students"][0]["needs_review"] is False
-    assert "needs review" not in to_csv(table, [])
+    assert json.loads(to_json(ClassView.of(table)))["students"][0]["needs_review"] is False
+    assert "needs review" not in to_csv(ClassView.of(table))

@@ -16,6 +16,7 @@ from grader.staging import (
     copy_submission,
     owner_alive,
     preload_modules,
+    scratch_folder,
     stage,
     sweep_stale_jobs,
 )
@@ -161,7 +162,7 @@ def test_only_jobs_of_dead_owners_are_swept(tmp_path):
     unmarked = _job(tmp_path, "unmarked", None)
     garbled = _job(tmp_path, "garbled", None)
     (garbled / OWNER_FILE).write_text("not json")
-    other = tmp_path / "grade-batch-x"  # not a staged job
+    other = tmp_path / "grade-other-x"  # not ours
     other.mkdir()
     assert sweep_stale_jobs(tmp_path) == []
     assert alive.exists() and unmarked.exists() and garbled.exists() and other.exists()
@@ -194,6 +195,31 @@ def _live_owner() -> dict:
     return _owner()
 
 
+def test_libraries_are_preloaded_only_for_the_exercises_that_import_them(tmp_path):
+    from types import SimpleNamespace
+
+    from grader import sandbox_runner
+    from grader.staging import preload_modules
+
+    def exercise(name: str, source: str) -> SimpleNamespace:
+        folders = {k: tmp_path / name / k for k in ("starter", "tests", "solution")}
+        for folder in folders.values():
+            folder.mkdir(parents=True)
+        (folders["solution"] / "main.py").write_text(source)
+        return SimpleNamespace(
+            starter_dir=folders["starter"],
+            tests_dir=folders["tests"],
+            solution_root=folders["solution"],
+        )
+
+    assert "httpx" not in sandbox_runner.PRELOAD  # the TestClient's client is httpx2
+    fetch = exercise("fetch", "import httpx\n")
+    books = exercise("books", "from sqlalchemy.orm import Session\n")
+    assert preload_modules([fetch]) == ["httpx"]
+    assert "httpx" not in preload_modules([books])
+    assert {"sqlalchemy.orm", "sqlite3"} <= set(preload_modules([books]))  # the first engine's
+
+
 def test_a_library_the_submission_imports_is_preloaded_too(tmp_path, adder):
     """A learner may choose another allowed library than the reference (strawberry where the
     reference uses ariadne): the warm parent imports it once instead of every child."""
@@ -209,3 +235,18 @@ def test_a_library_the_submission_imports_is_preloaded_too(tmp_path, adder):
         assert "strawberry.fastapi" in manifest["preload"]
     finally:
         job.cleanup()
+
+
+@pytest.mark.parametrize("prefix", ["grade-variants-", "grade-batch-"])
+def test_a_killed_graders_scratch_folder_is_swept_too(tmp_path, prefix, monkeypatch):
+    """`grade check` materialises variants and `grade batch` unpacks zips in scratch folders;
+    a grader killed by SIGKILL or a CI timeout leaves them behind for the next one to sweep."""
+    stale = tmp_path / f"{prefix}stale"
+    stale.mkdir()
+    (stale / OWNER_FILE).write_text(json.dumps(_dead_owner()))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with scratch_folder(prefix) as mine:
+        assert owner_alive(json.loads((mine / OWNER_FILE).read_text()))
+        assert sweep_stale_jobs(tmp_path) == [stale]
+        assert mine.exists()
+    assert not mine.exists()

@@ -66,12 +66,14 @@ def test_discover_reports_each_problem(tmp_path, adder):
     (root / "notes.txt").write_text("hi")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
+    ignored: list[str] = []
+    assert "notes.txt" not in {s.student for s in discover(root, ignored)}
+    assert ignored == ["notes.txt"]  # a stray file is no student
     found = open_all(root, [adder], scratch)
     assert found["ok"][:2] == ("", ["9.1.1"])
     assert "nothing gradable" in found["empty"][0]
     assert "unreadable zip" in found["bad"][0]
     assert found["wrapped"][:2] == ("", ["9.1.1"])
-    assert "neither a folder nor a .zip" in found["notes.txt"][0]
     assert found["ok"][2] != found["wrapped"][2]
 
 
@@ -124,7 +126,7 @@ def test_links_inside_a_zip_folder_or_student_entry_are_problems(tmp_path, adder
     found = open_all(root, [adder], scratch)
     assert "link" in found["zipped"][0] and "symbolic link" in found["linked"][0]
     assert "symbolic link" in found["entry"][0]
-    assert "neither a folder nor a .zip" in found["fifo"][0]
+    assert "not a regular file" in found["fifo"][0]
 
 
 def test_the_disk_budget_makes_workers_wait_their_turn():

@@ -27,7 +27,7 @@ IN_PROGRESS = Gauge(
 )
 
 UNMATCHED = "__unmatched__"
-METRICS_PATH = "/metrics"
+SCRAPE = ("GET", "/metrics")  # only this request goes unmeasured
 
 
 class PrometheusMiddleware:
@@ -38,7 +38,7 @@ class PrometheusMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] == METRICS_PATH:
+        if scope["type"] != "http" or (scope["method"], scope["path"]) == SCRAPE:
             await self.app(scope, receive, send)
             return
 

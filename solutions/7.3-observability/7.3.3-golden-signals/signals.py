@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,12 @@ class Summary:
 
 
 def percentile(values: Sequence[float], p: float) -> float:
-    """The nearest-rank percentile p of values (0.0 when there are none)."""
+    """The nearest-rank percentile p of values (0.0 when there are none). The rank is computed
+    exactly: p as the decimal it is written as (Fraction(str(p))), never through a float."""
     ordered = sorted(values)
     if not ordered:
         return 0.0
-    rank = max(1, math.ceil(p * len(ordered) / 100))
+    rank = max(1, math.ceil(Fraction(str(p)) * len(ordered) / 100))
     return float(ordered[rank - 1])
 
 

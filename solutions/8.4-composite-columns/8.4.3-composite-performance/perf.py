@@ -7,8 +7,11 @@ from sqlalchemy.orm import Session
 
 def explain(session: Session, stmt) -> str:
     """SQLite's plan for `stmt`, run with its own bound parameters: one line per plan step."""
-    compiled = stmt.compile(session.get_bind())
-    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    # render_postcompile: an in_() list becomes "IN (?, ?)" with one parameter per value, as
+    # SQLAlchemy sends it (without it the SQL holds a [POSTCOMPILE_...] placeholder)
+    compiled = stmt.compile(session.get_bind(), compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    params = tuple(values[name] for name in compiled.positiontup or ())
     rows = (
         session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", params).all()
     )

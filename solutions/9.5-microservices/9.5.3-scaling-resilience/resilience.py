@@ -90,10 +90,10 @@ class ResilientClient:
         headers["X-Request-ID"] = request_id or uuid.uuid4().hex
         attempts = 1 + (self.retries if method in IDEMPOTENT_METHODS else 0)
         for attempt in range(attempts):
+            self.breaker.before_call()  # before the backoff: never sleep to find it open
             if attempt:
                 delay = self.backoff * 2 ** (attempt - 1)
                 self.sleep(delay + random.uniform(0, self.jitter))
-            self.breaker.before_call()
             try:
                 response = self.http.request(method, url, headers=headers, **kwargs)
             except httpx.TransportError as exc:

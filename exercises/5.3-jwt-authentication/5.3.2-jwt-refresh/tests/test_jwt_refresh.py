@@ -11,6 +11,7 @@ and Task 5's test runs them all again: a submission that lets one of them throug
 task more and cannot reach 90%.
 """
 
+import threading
 import warnings
 
 import jwt
@@ -524,3 +525,63 @@ def test_no_stranger_gets_in(api):
     never(api.refresh(late["refresh_token"]), "POST /refresh with a refresh token 7 days old")
 
     assert not breaches, "a stranger got in: " + "; ".join(breaches)
+
+
+# Two requests meet inside the check: REVOKED is replaced with a set whose membership test, once
+# it has its answer, waits (at most MEETING_WAIT seconds) until a second request has one too.
+# Without mutual exclusion both requests pass the check before either adds the jti, and both get
+# a 200; with a lock (or an async handler with no await between check and add) the second
+# request cannot arrive while the first waits, the wait runs out and the first goes on alone.
+MEETING_WAIT = 0.3
+
+
+class MeetingSet(set):
+    """A real set (the items of REVOKED) whose `in` first waits for a second caller."""
+
+    def __init__(self, items, meeting):
+        super().__init__(items)
+        self.meeting = meeting
+
+    def __contains__(self, item):
+        # The answer is read first, then held back: the wait only delays a request after its
+        # check, which is an order of events that can happen anyway.
+        found = super().__contains__(item)
+        try:
+            self.meeting.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other request never came (a lock, or one event loop): go on alone
+        return found
+
+
+@pytest.mark.task(5)
+@pytest.mark.points(8)
+@pytest.mark.hint(
+    "Two POST /refresh with the same token arrived together and both got a 200. A `def` endpoint "
+    "runs in a thread pool: hold a threading.Lock from the REVOKED check to REVOKED.add, or make "
+    "the endpoint `async def` with no await between them."
+)
+def test_simultaneous_refreshes_of_one_token_give_one_200(api):
+    token = api.login()["refresh_token"]
+    api.main.REVOKED = MeetingSet(api.main.REVOKED, threading.Barrier(2, timeout=MEETING_WAIT))
+    start = threading.Barrier(2, timeout=5)
+    statuses = []
+
+    def send():
+        try:
+            start.wait()
+        except threading.BrokenBarrierError:
+            pass
+        statuses.append(api.refresh(token).status_code)
+
+    threads = [threading.Thread(target=send, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads), (
+        "two simultaneous POST /refresh did not answer within 10 seconds"
+    )
+    assert sorted(statuses) == [200, 401], (
+        f"two simultaneous POST /refresh with the same refresh token answered {sorted(statuses)}: "
+        "a refresh token is used once, so exactly one of them gets a 200 and the other a 401"
+    )

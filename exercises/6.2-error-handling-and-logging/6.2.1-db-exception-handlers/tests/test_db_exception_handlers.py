@@ -10,7 +10,7 @@ so only handlers registered on the app (not try/except in the starter's endpoint
 import sqlite3
 
 import pytest
-from fastapi import Depends
+from fastapi import Depends, HTTPException
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,7 +119,19 @@ def failing_routes(main, kept):
         db.flush()
         return db.execute(select(User)).scalar_one().email
 
+    def flush_then_http_error(db: Session = Depends(main.get_db)):
+        db.add(user("http-error@example.com"))
+        db.flush()
+        raise HTTPException(status_code=400, detail="refused after a flush")
+
+    def flush_then_value_error(db: Session = Depends(main.get_db)):
+        db.add(user("value-error@example.com"))
+        db.flush()
+        raise ValueError("failed after a flush")
+
     return {
+        "/_tests/flush-then-http-error": flush_then_http_error,
+        "/_tests/flush-then-value-error": flush_then_value_error,
         "/_tests/duplicate": duplicate,
         "/_tests/get-one": get_one,
         "/_tests/locked": locked,
@@ -137,6 +149,12 @@ EXPECTED = {
     "/_tests/bad-sql": ("ProgrammingError", 500, DATABASE_ERROR),
     "/_tests/missing-bind": ("StatementError", 500, DATABASE_ERROR),
     "/_tests/two-rows": ("MultipleResultsFound", 500, DATABASE_ERROR),
+}
+
+# Routes that flush a row and then fail with an error that is not a database error.
+NOT_DATABASE = {
+    "/_tests/flush-then-http-error": "HTTPException(400)",
+    "/_tests/flush-then-value-error": "ValueError",
 }
 
 
@@ -293,15 +311,25 @@ def test_no_answer_shows_the_sql_or_the_driver_message(client):
 
 @pytest.mark.task(3)
 @pytest.mark.points(3)
-@pytest.mark.parametrize("path", ["/_tests/locked", "/_tests/bad-sql", "/_tests/missing-bind"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_tests/locked",
+        "/_tests/bad-sql",
+        "/_tests/missing-bind",
+        "/_tests/flush-then-http-error",
+        "/_tests/flush-then-value-error",
+    ],
+)
 @pytest.mark.hint(
-    "A failed request's flushed rows must be rolled back, never committed: in get_db, "
+    "A failed request's flushed rows must be rolled back, never committed, whatever it raised "
+    "(an HTTPException or a ValueError as well as a database error): in get_db, "
     "`try: yield session` / `except Exception: session.rollback(); raise` / "
     "`finally: session.close()`. A commit in `finally` commits the half-done work of a failed "
     "request; a session left open lets the next request's commit take it along."
 )
 def test_a_failed_request_commits_nothing(main, engine, client, path):
-    raised = EXPECTED[path][0]
+    raised = EXPECTED[path][0] if path in EXPECTED else NOT_DATABASE[path]
     failed = client.post(path)
     assert failed.status_code >= 400, (
         f"POST {path} (raising {raised}) answered {failed.status_code}"
@@ -319,13 +347,15 @@ def test_a_failed_request_commits_nothing(main, engine, client, path):
 @pytest.mark.hint(
     "Close the session in a `finally:` (or `with SessionLocal() as session: yield session`): "
     "a line after a bare `yield` is skipped when the endpoint raises, because FastAPI throws "
-    "the exception into the generator at the yield. A rollback alone is not a close: the "
+    "the exception into the generator at the yield, and `except SQLAlchemyError:` lets an "
+    "HTTPException or a ValueError pass by. A rollback alone is not a close: the "
     "session still holds the objects it loaded."
 )
 def test_every_session_is_closed_after_its_request(client, sessions):
     created(client, "ada@example.com")
     requests = [("GET", "/users/1"), ("GET", "/users/999"), ("POST", "/users")]
     requests += [("POST", path) for path in EXPECTED]
+    requests += [("POST", path) for path in NOT_DATABASE]
     still_open = []
     for method, path in requests:
         sessions.made.clear()

@@ -355,6 +355,31 @@ def test_each_answer_carries_a_new_request_id(client, stream):
 
 
 @pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A middleware that logs and re-raises leaves the 500 to Starlette's ServerErrorMiddleware, "
+    "which sits outside your middleware and answers without your header. Catch the exception "
+    "in the middleware, log the request_completed line, and return the 500 yourself: "
+    "`JSONResponse({'detail': 'Internal Server Error'}, status_code=500, "
+    "headers={'X-Request-ID': request_id})`."
+)
+def test_the_500_answer_carries_the_request_id_too(client, stream):
+    answers = {path: client.get(path) for path in ("/_tests/explode", "/orders/999")}
+    problems = []
+    for path, response in answers.items():
+        header = response.headers.get("x-request-id")
+        logged = [line.get("request_id") for line in completed(stream, path)]
+        if not header:
+            problems.append(f"the {response.status_code} answer of GET {path} has no X-Request-ID")
+        elif logged != [header]:
+            problems.append(
+                f"the {response.status_code} answer of GET {path} has X-Request-ID {header!r}, "
+                f"its request_completed lines carry {logged}"
+            )
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.task(2)
 @pytest.mark.parametrize(
     ("method", "path", "body", "status"),
     [
@@ -402,7 +427,7 @@ def test_duration_is_in_milliseconds_on_main_monotonic(main, client, stream, clo
 @pytest.mark.hint(
     "Wrap `await call_next(request)` in try/except Exception: log 'request_completed' at "
     "level error with status_code=500 and exc_type=type(exc).__name__, then return a 500 "
-    "answer (or re-raise). Keep the traceback inside the JSON line, not after it."
+    "answer carrying X-Request-ID. Keep the traceback inside the JSON line, not after it."
 )
 def test_an_exception_is_a_500_logged_as_error_with_exc_type(client, stream):
     response = client.get("/_tests/explode")

@@ -92,6 +92,18 @@ def line_with(text, needle):
     return lines[0] if lines else None
 
 
+class Records(logging.Handler):
+    """A handler of the tests, put on app.state.error_logger: keeps every record at ERROR and
+    above that reaches it (the logger's own, and its children's)."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
 def add_pay_route(app):
     async def pay(request: Request):
         payload = await request.json()
@@ -330,6 +342,51 @@ def test_any_exception_is_answered_and_logged(app_and_path, client):
         f"the file has no line with the request id, POST and /_tests/pay: {read(path)[-400:]!r}"
     )
     assert "KeyError" in read(path), "the KeyError's traceback is not in the file"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Write one record per error: `logger.error('... request_id=%s method=%s path=%s', "
+    "request_id, request.method, request.url.path, exc_info=exc)` puts the id, the method, the "
+    "path and the traceback in the same record. A first record with the id and a second "
+    "`logger.exception(...)` for the traceback makes two records that a log search cannot "
+    "join."
+)
+@pytest.mark.parametrize(
+    ("method", "path", "raised"),
+    [("GET", "/boom", "ZeroDivisionError"), ("POST", "/_tests/pay", "KeyError")],
+    ids=["boom", "pay"],
+)
+def test_one_record_holds_the_id_method_path_and_traceback(
+    client, app_and_path, method, path, raised
+):
+    app, _ = app_and_path
+    add_pay_route(app)
+    logger = error_logger(app)
+    records = Records()
+    logger.addHandler(records)
+    try:
+        response = client.request(method, path, json={"amount": 5})
+    finally:
+        logger.removeHandler(records)
+    assert response.status_code == 500, f"{method} {path} answered {response.status_code}"
+    request_id = response.json().get("request_id")
+    seen = [f"{r.levelname} {r.getMessage()[:120]!r}" for r in records.records]
+    assert len(records.records) == 1, (
+        f"one error of {method} {path} made {len(records.records)} records at ERROR or above "
+        f"on app.state.error_logger, expected 1: {seen}"
+    )
+    record = records.records[0]
+    message = record.getMessage()
+    missing = [word for word in (str(request_id), method, path) if not word or word not in message]
+    has_traceback = (record.exc_info and record.exc_info[0] is not None) or TRACEBACK in message
+    if not has_traceback:
+        missing.append("the traceback (exc_info)")
+    assert not missing, (
+        f"the record of the {raised} of {method} {path} (request_id {request_id!r}) lacks "
+        f"{missing}: {message[:300]!r}"
+    )
 
 
 # --- Task 3: what never goes in the file --------------------------------------------------

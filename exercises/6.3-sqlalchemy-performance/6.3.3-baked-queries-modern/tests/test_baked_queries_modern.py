@@ -1,4 +1,5 @@
 import ast
+import sys
 import warnings
 
 import pytest
@@ -149,10 +150,18 @@ def imported_modules(tree):
     "Baked queries (`sqlalchemy.ext.baked`) are deprecated since SQLAlchemy 1.4: every "
     "select() is cached already. Delete the import and run a plain select()."
 )
-def test_sqlalchemy_ext_baked_is_not_imported(learner):
+def test_sqlalchemy_ext_baked_is_not_imported(learner, db_engine):
     tree = ast.parse(learner.source("queries.py"))
     baked = sorted(m for m in set(imported_modules(tree)) if m.startswith("sqlalchemy.ext.baked"))
     assert not baked, f"queries.py imports {baked}"
+    # An import spelled another way (importlib, __import__) shows once the module has run.
+    for name in [m for m in sys.modules if m.startswith("sqlalchemy.ext.baked")]:
+        del sys.modules[name]
+    queries = learner.require("queries", "Base", "User", "find_user_by_email", fresh=True)
+    with Session(db_engine(queries.Base.metadata)) as session:
+        queries.find_user_by_email(session, EMAILS[0])
+    loaded = sorted(m for m in sys.modules if m.startswith("sqlalchemy.ext.baked"))
+    assert not loaded, f"importing queries.py and looking up a user loaded {loaded}"
 
 
 @pytest.mark.task(3)

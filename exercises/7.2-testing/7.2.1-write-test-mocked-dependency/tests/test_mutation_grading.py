@@ -1,5 +1,6 @@
 """The learner's test_weather.py, run on the provided app and on altered copies of it."""
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -8,11 +9,36 @@ from grader.mutation import overrides_left
 
 HERE = Path(__file__).parent
 FILES = ["test_weather.py"]
+# What each altered app does, in a few words, and the number of the behaviour (Task 2) it
+# breaks: the feedback's first line (all that some views show) names both, the next lines quote
+# the behaviour's sentence whole.
+MISTAKES = {
+    "renamed-temperature": (1, "the body names the temperature field `temp`"),
+    "city-field-renamed": (1, "the body names the city field `name`"),
+    "summary-not-description": (1, "`summary` repeats the city, not the client's description"),
+    "unknown-city-not-404": (2, "a city the client returns None for answers 502"),
+    "default-units-imperial": (3, "`units` defaults to imperial when it is left out"),
+    "units-not-passed": (3, "the client is always asked for metric units"),
+    "client-not-from-dependency": (4, "the handler builds its own WeatherClient"),
+    "city-not-in-path": (5, "the city is read from the query string (`GET /weather?city=...`)"),
+}
 
 
 @pytest.fixture
 def suite(learner_tests):
     return learner_tests(HERE, FILES, inspect=overrides_left("app"))
+
+
+def not_caught(mutant: str, behaviour: str) -> str:
+    """The feedback for a mutant no test caught: a first line under 200 characters that says
+    what went unnoticed, then the behaviour's sentence, whole, on lines of their own."""
+    number, mistake = MISTAKES[mutant]
+    lines = [
+        f"Not caught (behaviour {number} of Task 2): an app where {mistake} passes all your "
+        "tests. Add a test that fails on it."
+    ]
+    lines += textwrap.wrap(f'Behaviour {number}: "{behaviour}"', 180, break_long_words=False)
+    return "\n".join(lines)
 
 
 def subject_run(suite):
@@ -54,6 +80,16 @@ def test_overrides_are_removed_after_the_tests(suite):
     assert run.inspected == [], (
         f"after your tests had run, app.dependency_overrides still held {run.inspected}"
     )
+    # "whether the test passed or failed": on the altered apps some of the tests fail (the run
+    # stops at the first failure); the override must be gone after those runs too.
+    for mutant in MISTAKES:
+        failed = suite.on_mutant(mutant)
+        left, culprits = failed.inspected, [*failed.failed, *failed.errors]
+        failing = culprits[0].rpartition("::")[2] if culprits else ""
+        assert not (left and culprits), (
+            f"the override is removed only when a test passes: app.dependency_overrides still "
+            f"held {left} after {failing} failed (on an altered app)"
+        )
 
 
 @pytest.mark.task(2)
@@ -61,6 +97,7 @@ def test_overrides_are_removed_after_the_tests(suite):
     "mutant",
     [
         "renamed-temperature",
+        "city-field-renamed",
         "summary-not-description",
         "default-units-imperial",
         "unknown-city-not-404",
@@ -75,7 +112,4 @@ def test_learner_tests_catch_the_broken_behaviour(suite, mutant):
     assert subject.passed, f"no test of yours passes on the provided app.py: {subject.problems()}"
     run = suite.on_mutant(mutant)
     caught = [t for t in subject.passed if t in run.failed or t in run.errors]
-    assert caught, (
-        "all your tests that pass on the provided app.py also pass on an app that breaks this "
-        f'behaviour: "{behaviour}" Add a test that fails when it is broken.'
-    )
+    assert caught, not_caught(mutant, behaviour)

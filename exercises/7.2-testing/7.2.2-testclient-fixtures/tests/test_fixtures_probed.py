@@ -30,6 +30,17 @@ def test_client_and_db_session_share_one_database(run):
     probe(run, "test_4_rows_the_test_commits_are_what_the_app_reads")
 
 
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Close the session after the test: `with Session(...) as session: yield session`, or "
+    "`session.close()` after the `yield` (in a `finally`). A fixture that returns the session "
+    "never gets the chance."
+)
+def test_db_session_is_closed_after_the_test(run):
+    probe(run, "test_7_db_session_commits_an_item")
+    probe(run, "test_8_the_previous_db_session_was_closed")
+
+
 @pytest.mark.task(2)
 @pytest.mark.points(3)
 def test_rows_committed_in_one_test_are_gone_in_the_next(run):

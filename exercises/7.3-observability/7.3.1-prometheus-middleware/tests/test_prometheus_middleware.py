@@ -232,3 +232,27 @@ def test_metrics_endpoint_is_not_measured(env):
     assert all(v == 0 for v in shown), (
         f"while /metrics was scraped, it showed http_requests_in_progress {shown}"
     )
+
+
+@pytest.mark.task(3)
+def test_other_methods_on_metrics_are_measured(env):
+    response = env.client.post("/metrics")
+    assert response.status_code == 405, f"POST /metrics answered {response.status_code}"
+    counted = [
+        (labels, env.registry.get_sample_value(name, labels))
+        for name, labels in series(env)
+        if name == "http_requests_total"
+        and labels.get("method") == "POST"
+        and labels.get("status") == "405"
+    ]
+    total = sum(v for _, v in counted)
+    assert total == 1, (
+        f"POST /metrics (answered 405) is counted {total} times in http_requests_total "
+        "(only GET /metrics is excluded)"
+    )
+    count = sum(
+        env.registry.get_sample_value(name, labels)
+        for name, labels in series(env)
+        if name == "http_request_duration_seconds_count" and labels.get("method") == "POST"
+    )
+    assert count == 1, f"POST /metrics: its duration count is {count}"

@@ -19,7 +19,7 @@ DASHBOARD_SCHEMA = {
     "required": ["title", "uid", "schemaVersion", "panels", "templating"],
     "properties": {
         "title": {"type": "string", "minLength": 1},
-        "uid": {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,40}$"},
+        "uid": {"type": "string"},
         "schemaVersion": {"type": "integer"},
         "templating": {
             "type": "object",
@@ -89,13 +89,144 @@ def is_traffic(expr):
 
 
 def is_error_ratio(expr):
-    if "/" not in expr:
+    expr = unwrap(expr)
+    slashes = top_level(expr, "/")
+    if not slashes:
         return False
-    slash = expr.rindex("/")
+    slash = slashes[-1]
     rates = rates_of("http_requests_total", expr)
     errors = [pos for pos, matchers in rates if FIVE_XX.search(matchers)]
     totals = [pos for pos, matchers in rates if not STATUS.search(matchers)]
     return any(p < slash for p in errors) and any(p > slash for p in totals)
+
+
+def scan(expr):
+    """Each (index, character, depth) of expr outside quoted strings; depth counts the
+    parentheses, braces and brackets open before that character."""
+    depth, quote, escaped = 0, None, False
+    for i, c in enumerate(expr):
+        if quote:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == quote:
+                quote = None
+        elif c in "\"'`":
+            quote = c
+        elif c in ")}]":
+            depth -= 1
+            yield i, c, depth
+        else:
+            yield i, c, depth
+            if c in "({[":
+                depth += 1
+
+
+def top_level(expr, chars):
+    """Positions of the characters in `chars` outside any brackets and quotes."""
+    return [i for i, c, depth in scan(expr) if depth == 0 and c in chars]
+
+
+def closing(expr, start):
+    """The index of the bracket closing the one at `start`, or -1."""
+    base = next(depth for i, _, depth in scan(expr) if i == start)
+    for i, c, depth in scan(expr):
+        if i > start and depth == base and c in ")}]":
+            return i
+    return -1
+
+
+def unwrap(expr):
+    """expr without parentheses around all of it."""
+    while expr.startswith("(") and closing(expr, 0) == len(expr) - 1:
+        expr = expr[1:-1]
+    return expr
+
+
+def matcher_set(matchers):
+    parts = [
+        matchers[a:b]
+        for a, b in zip(
+            [0] + [i + 1 for i in top_level(matchers, ",")],
+            top_level(matchers, ",") + [len(matchers)],
+        )
+    ]
+    return {p.replace("'", '"') for p in parts if p}
+
+
+INNER_RATE = re.compile(rf"^(i?rate)\(http_requests_total(?:\{{{MATCHERS}\}})?({RANGE})\)$")
+
+
+def aggregation(side):
+    """(grouping labels or None, function, matchers, range) of `sum[by(...)](rate(...))`, or a
+    sentence saying why `side` is not of that shape."""
+    side = unwrap(side)
+    grouping = None
+    head = re.match(r"^sum(?:by\(([^()]*)\))?\(", side)
+    if not head:
+        if side.startswith("sumwithout("):
+            return f"{side} aggregates with `without`, not `sum` or `sum by (...)`"
+        return f"{side} is not aggregated with sum"
+    if head.group(1) is not None:
+        grouping = head.group(1)
+    end = closing(side, head.end() - 1)
+    if end < 0:
+        return f"{side} has unbalanced parentheses"
+    inner, tail = side[head.end() : end], side[end + 1 :]
+    if tail:
+        by = re.fullmatch(r"by\(([^()]*)\)", tail)
+        if not by or grouping is not None:
+            return f"{side} is not of the form sum(...) or sum(...) by (labels)"
+        grouping = by.group(1)
+    rate = INNER_RATE.match(unwrap(inner))
+    if not rate:
+        return f"inside sum, {inner} is not one rate(http_requests_total{{...}}[range])"
+    labels = frozenset(x for x in (grouping or "").split(",") if x)
+    return labels, rate.group(1), matcher_set(rate.group(2) or ""), rate.group(3)
+
+
+def error_ratio_problem(expr):
+    """None if expr is sum(5xx rate) / sum(rate) with the same grouping, function, range and
+    matchers apart from status, else what is wrong."""
+    whole = unwrap(expr)
+    slashes = top_level(whole, "/")
+    if len(slashes) != 1 or top_level(whole, "*+-%^"):
+        return f"{expr} is not one division A / B"
+    left, right = whole[: slashes[0]], whole[slashes[0] + 1 :]
+    if re.match(r"^(?:on|ignoring|group_left|group_right)\b", right):
+        return f"{expr} uses on/ignoring/group_left/group_right, which the ratio does not need"
+    sides = []
+    for name, side in (("numerator", left), ("denominator", right)):
+        shape = aggregation(side)
+        if isinstance(shape, str):
+            return (
+                f"the {name} of {expr} is not sum(rate(...)) or sum by (labels) (rate(...)): "
+                f"{shape}; without the same sum on both sides, Prometheus divides series by "
+                "their full label sets (each 5xx series by itself, or nothing at all)"
+            )
+        sides.append(shape)
+    (lgroup, lfunc, lmatch, lrange), (rgroup, rfunc, rmatch, rrange) = sides
+    if lgroup != rgroup:
+        return (
+            f"in {expr}, the numerator is grouped by {sorted(lgroup)} and the denominator by "
+            f"{sorted(rgroup)}: different label sets match nothing"
+        )
+    if "status" in lgroup:
+        return f"{expr} is grouped by status: each 5xx series is divided by itself (always 1)"
+    if (lfunc, lrange) != (rfunc, rrange):
+        return (
+            f"in {expr}, the numerator is {lfunc} over {lrange} and the denominator {rfunc} over "
+            f"{rrange}: both sides must use the same function over the same range"
+        )
+    if not any(FIVE_XX.search(m) for m in lmatch) or any(STATUS.search(m) for m in rmatch):
+        return f"in {expr}, the status filter is not on the numerator only"
+    if {m for m in lmatch if not STATUS.search(m)} != rmatch:
+        return (
+            f"in {expr}, the numerator's matchers {sorted(lmatch)} and the denominator's "
+            f"{sorted(rmatch)} differ by more than the status filter"
+        )
+    return None
 
 
 def is_p95(expr):
@@ -183,6 +314,15 @@ def test_dashboard_model_has_title_uid_and_schema_version(dashboard):
 
 
 @pytest.mark.task(1)
+def test_dashboard_uid_is_short_and_url_safe(dashboard):
+    uid = dashboard["uid"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,40}", uid), (
+        f"the dashboard's uid {uid!r} ({len(uid)} characters) is not 1 to 40 letters, digits, "
+        "- or _"
+    )
+
+
+@pytest.mark.task(1)
 def test_job_template_variable(dashboard):
     names = [v.get("name") for v in dashboard["templating"]["list"]]
     assert "job" in names, f"templating.list has the variables {names}, none named job"
@@ -225,6 +365,15 @@ def test_error_ratio_panel(panels):
                 assert not re.search(r"\*100\b|\b100\*", e), (
                     f"the error ratio {e} is multiplied by 100 (percentunit does that)"
                 )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_error_ratio_sums_both_sides_alike(panels):
+    ratios = [e for p in panels for e in exprs(p) if is_error_ratio(e)]
+    assert ratios, "no panel's expr divides the rate of 5xx answers by the rate of all answers"
+    problems = [error_ratio_problem(e) for e in ratios]
+    assert None in problems, problems[0]
 
 
 @pytest.mark.task(2)

@@ -85,6 +85,21 @@ def test_percentile_ranks_of_20_and_100_values(signals):
 
 
 @pytest.mark.task(1)
+@pytest.mark.parametrize(("p", "rank"), [(99.9, 999), (57.7, 577), (16.1, 161), (0.1, 1)])
+def test_percentile_rank_is_exact_for_a_fractional_p(signals, p, rank):
+    # Values 1..1000 shuffled, so the k-th smallest is k. In floating point, 99.9 / 100 * 1000
+    # is 999.0000000000001 and 16.1 * 1000 / 100 is 161.00000000000003: their ceiling is one
+    # too far. Fraction(99.9) and Fraction(0.1), the floats' binary values, overshoot too.
+    thousand = list(range(1, 1001))
+    random.Random(5).shuffle(thousand)
+    got = signals.percentile(thousand, p)
+    assert got == rank, (
+        f"p{p} of the numbers 1..1000 (shuffled) returned {got}, not the {rank}th ({rank}): "
+        f"the rank ceil({p} x 1000 / 100) is {rank} when computed exactly"
+    )
+
+
+@pytest.mark.task(1)
 def test_percentile_of_nothing_is_zero(signals):
     got = signals.percentile([], 95)
     assert got == 0.0, f"percentile([], 95) returned {got!r}"
@@ -113,6 +128,21 @@ def test_summary_of_the_fixed_dataset(signals):
     )
     expected = [("/orders", 300), ("/search", 250), ("/items", 90)]
     assert pairs(s) == approx_pairs(expected), f"slowest_paths is {s.slowest_paths}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_summary_percentiles_of_more_than_100_records(signals):
+    # 200 durations 1..200 ms, shuffled: p50 = 100th = 100, p95 = 190th = 190,
+    # p99 = 198th = 198 (not the largest, 200).
+    rows = [("/a", 200, d) for d in range(1, 201)]
+    random.Random(11).shuffle(rows)
+    s = signals.summarize(records(signals, rows), 10)
+    got = (s.p50, s.p95, s.p99)
+    assert got == (pytest.approx(100), pytest.approx(190), pytest.approx(198)), (
+        f"200 durations 1..200 ms: (p50, p95, p99) is {got}, not (100, 190, 198) "
+        "(p99 is the 198th, not the largest)"
+    )
 
 
 @pytest.mark.task(2)
@@ -163,6 +193,17 @@ def test_no_records_gives_zeros(signals):
 def test_a_window_that_is_not_positive_is_refused(signals, window):
     with pytest.raises(ValueError):
         signals.summarize(records(signals, DATASET), window)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("window", [0, -5])
+def test_a_window_that_is_not_positive_is_refused_without_records(signals, window):
+    for given, shown in (([], "[]"), (iter(()), "an empty generator")):
+        try:
+            s = signals.summarize(given, window)
+        except ValueError:
+            continue
+        pytest.fail(f"summarize({shown}, {window}) returned {s} instead of raising ValueError")
 
 
 @pytest.mark.task(2)

@@ -1,5 +1,5 @@
 import pytest
-from sqlalchemy import Select
+from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 # (title, author, year, published); ids are 1..11 in this order
@@ -77,6 +77,23 @@ def test_by_author_matches_the_name_exactly(bq, session):
 def test_search_ignores_case(bq, session):
     got = set(ids(bq.BookQuery().search("SEA").all(session)))
     assert got == SEA, f'search("SEA") found books {sorted(got)}, expected {sorted(SEA)}'
+
+
+@pytest.mark.task(1)
+def test_search_ignores_case_where_like_is_case_sensitive(bq, session):
+    # SQLite's LIKE ignores ASCII case by default; PostgreSQL's does not. Make SQLite's LIKE
+    # case-sensitive so that only an ilike (or a lower() on both sides) still ignores case.
+    session.execute(text("PRAGMA case_sensitive_like = ON"))
+    try:
+        got = set(ids(bq.BookQuery().search("SEA").all(session)))
+        count = bq.BookQuery().search("SEA").count(session)
+    finally:
+        session.execute(text("PRAGMA case_sensitive_like = OFF"))
+    assert got == SEA and count == len(SEA), (
+        f'with SQLite\'s LIKE made case-sensitive (as on PostgreSQL), search("SEA") found books '
+        f"{sorted(got)} (count() said {count}), expected {sorted(SEA)}: a plain LIKE or "
+        f"contains() respects case; the search must ignore it (an ilike)"
+    )
 
 
 @pytest.mark.task(1)

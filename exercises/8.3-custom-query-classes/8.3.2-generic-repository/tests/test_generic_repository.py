@@ -211,6 +211,25 @@ def test_unknown_filter_is_value_error(repo_mod, session, method, name):
     pytest.fail(f"{method}({name}='x') raised nothing: Book has no column {name}")
 
 
+@pytest.mark.task(2)
+@pytest.mark.parametrize("method", ["list", "exists"])
+def test_relationship_filter_is_value_error(repo_mod, session, method):
+    # a relationship is an attribute of the mapper, but no column attribute
+    books = repo(repo_mod, session, repo_mod.Book)
+    le_guin = session.get(repo_mod.Author, 1)
+    try:
+        got = getattr(books, method)(author=le_guin)
+    except ValueError:
+        return
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"{method}(author=<Author 1>) raised {type(exc).__name__}, not ValueError")
+    shown = book_ids(got) if isinstance(got, list) else got
+    pytest.fail(
+        f"{method}(author=<Author 1>) gave {shown!r}, expected ValueError: Book.author is a "
+        f"relationship, not a column attribute (filter on author_id)"
+    )
+
+
 # --- Task 3: BookRepository ------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload, sessionmaker
 
 # (id, title, deleted, author_id)
 POSTS = [
@@ -109,6 +109,16 @@ def test_filter_covers_select_query_and_get(limits, filtered):
 
 
 @pytest.mark.task(2)
+def test_filter_covers_an_aliased_post(limits, filtered):
+    with filtered() as session:
+        got = ids(session.scalars(select(aliased(limits.Post))))
+    assert got == ALIVE, (
+        f"session.scalars(select(aliased(Post))) found posts {got}, expected {ALIVE}: an alias "
+        f"of Post is filtered too"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.parametrize("loading", ["lazy", "selectinload", "joinedload"])
 def test_filter_covers_author_posts(limits, filtered, loading):
@@ -122,6 +132,24 @@ def test_filter_covers_author_posts(limits, filtered, loading):
         author = session.scalars(stmt).unique().one()
         got = ids(author.posts)
     assert got == [1, 3], f"author 1's posts ({loading}) are {got}, expected [1, 3]"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+def test_filter_covers_posts_of_an_author_added_in_the_session(limits, filtered):
+    Author, Post = limits.Author, limits.Post
+    with filtered() as session:
+        author = Author(id=3, name="Cy")
+        author.posts = [Post(id=6, title="new", deleted=False)]
+        author.posts.append(Post(id=7, title="binned", deleted=True))
+        session.add(author)
+        session.commit()
+        got = ids(author.posts)
+    assert got == [6], (
+        f"after session.add(author) with posts 6 (alive) and 7 (deleted) and session.commit(), "
+        f"author.posts (a lazy load) gave {got}, expected [6]: the lazy load of an author that "
+        f"no query loaded must be filtered too"
+    )
 
 
 @pytest.mark.task(2)

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -57,6 +59,36 @@ def test_round_trip_gives_an_equal_address(models, engine):
     assert isinstance(loaded, models.Address), f"customer.address is {loaded!r}, not an Address"
     assert loaded == models.Address(*HOME), (
         f"stored Address{HOME}, loaded {loaded!r} in a fresh Session"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Declare the dataclass fields in the prompt's order, `street`, `city`, `postal_code`: "
+    "composite() hands the columns to Address in the order you list them."
+)
+def test_address_fields_are_named_and_ordered(models, engine):
+    fields = [f.name for f in dataclasses.fields(models.Address)]
+    assert fields == ["street", "city", "postal_code"], (
+        f"Address has the fields {fields}, expected ['street', 'city', 'postal_code'] in that order"
+    )
+    address = models.Address(street="Bryggen 3", city="Bergen", postal_code="5003")
+    customer = models.Customer(name="Ada", address=address)
+    with Session(engine) as session:
+        session.add(customer)
+        session.commit()
+        id_ = customer.id
+    C = models.Customer
+    with Session(engine) as session:
+        row = session.execute(select(C.street, C.city, C.postal_code).where(C.id == id_)).one()
+        loaded = session.get(C, id_).address
+    assert tuple(row) == BERGEN, (
+        "Address(street='Bryggen 3', city='Bergen', postal_code='5003') filled the columns "
+        f"(street, city, postal_code) with {tuple(row)}"
+    )
+    assert (loaded.street, loaded.city, loaded.postal_code) == BERGEN, (
+        f"the loaded address reads street={loaded.street!r}, city={loaded.city!r}, "
+        f"postal_code={loaded.postal_code!r}"
     )
 
 

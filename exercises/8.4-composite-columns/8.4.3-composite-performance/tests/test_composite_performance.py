@@ -112,6 +112,27 @@ def test_explain_reports_every_plan_line(models, perf, engine):
 
 
 @pytest.mark.task(2)
+def test_explain_works_for_an_in_list(models, perf, engine):
+    C = models.Customer
+    stmt = select(C).where(C.city.in_(["Oslo", "Bergen"]), C.postal_code == "0154")
+    shown = "select(Customer).where(Customer.city.in_(['Oslo', 'Bergen']), postal_code == '0154')"
+    with Session(engine) as session:
+        try:
+            plan = perf.explain(session, stmt)
+        except Exception as exc:  # noqa: BLE001
+            pytest.fail(
+                f"explain(session, {shown}) raised {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:200]}"
+            )
+    assert (
+        isinstance(plan, str) and "ix_customers_city_postal (city=? AND postal_code=?)" in plan
+    ), (
+        f"explain(session, {shown}) gave {plan!r}, expected a search USING INDEX "
+        f"ix_customers_city_postal (city=? AND postal_code=?)"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_explain_keeps_parameters_bound(models, perf, engine):
     J = models.CustomerJson

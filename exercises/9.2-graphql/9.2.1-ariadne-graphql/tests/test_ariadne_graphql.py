@@ -5,8 +5,10 @@ answer 400, introspection stays on.
 The tests point the learner's SessionLocal at a private in-memory database and talk to the app
 over HTTP only."""
 
+import gc
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 BOOK = "query ($id: ID!) { book(id: $id) { id title author } }"
 BOOKS = "query ($author: String) { books(author: $author) { id title author } }"
@@ -127,6 +129,44 @@ def test_unknown_book_id_is_null_without_errors(client, shelf, unknown):
     response, body = post(client, BOOK, {"id": unknown})
     book = data_of(response, body, "book")
     assert book is None, f'book(id: "{unknown}") answered {book!r}, not null'
+
+
+CLOSED_CASES = {
+    "book": (BOOK, lambda shelf: {"id": str(shelf[0])}),
+    "books": (BOOKS, lambda shelf: {}),
+    "addBook": (ADD, lambda shelf: {"input": {"title": "Ubik", "author": "Philip K. Dick"}}),
+}
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("operation", ["book", "books", "addBook"])
+def test_sessions_are_closed_when_the_answer_is_sent(client, engine, shelf, operation):
+    query, variables = CLOSED_CASES[operation]
+    moves = []
+
+    def on_checkout(*_args):
+        moves.append(1)
+
+    def on_checkin(*_args):
+        moves.append(-1)
+
+    event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "checkin", on_checkin)
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()  # a session left open is then not closed behind the test's back
+    try:
+        response, body = post(client, query, variables(shelf))
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "checkin", on_checkin)
+        if collecting:
+            gc.enable()
+    data_of(response, body, operation)
+    assert sum(moves) == 0, (
+        f"after {operation} answered, {sum(moves)} database connection(s) were still checked out "
+        "of the pool: a session opened with SessionLocal() was never closed"
+    )
 
 
 # Task 2: the addBook mutation

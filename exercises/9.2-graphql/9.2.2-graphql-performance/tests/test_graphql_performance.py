@@ -3,7 +3,8 @@ statements counted on the test engine), loaders that live for one request, and a
 5 enforced before anything executes (fragments included).
 
 ariadne and strawberry are both accepted: the tests speak HTTP only, follow a redirect to
-/graphql/, and for a refused query read only `errors` and `data`."""
+/graphql/, and for a refused query read only `data`, `errors` and each error's `path`
+(validation errors have none; an error raised in a resolver has its field's)."""
 
 import pytest
 
@@ -22,6 +23,10 @@ TOO_DEEP = {
     ),
     "inline fragment": (
         "{ authors { ... on Author { books { author { books { author { books { id } } } } } } } }"
+    ),
+    "beside a shallow field": (
+        "{ shallow: authors { id name }"
+        " deep: authors { books { author { books { author { books { title } } } } } } }"
     ),
 }
 
@@ -302,7 +307,9 @@ def test_fragments_add_no_depth_of_their_own(client, library):
 
 
 @pytest.mark.task(3)
-@pytest.mark.parametrize("case", ["depth 6", "nested fragments", "inline fragment"])
+@pytest.mark.parametrize(
+    "case", ["depth 6", "nested fragments", "inline fragment", "beside a shallow field"]
+)
 def test_a_deeper_query_is_refused_before_anything_runs(client, engine, library, sql_counter, case):
     query = TOO_DEEP[case]
     with sql_counter(engine) as statements:
@@ -316,4 +323,10 @@ def test_a_deeper_query_is_refused_before_anything_runs(client, engine, library,
     assert statements.count == 0, (
         f"the {case} query was refused only after {statements.count} SQL statements ran: "
         "resolvers were called"
+    )
+    in_fields = [e for e in body["errors"] if not isinstance(e, dict) or e.get("path")]
+    assert not in_fields, (
+        f"the {case} query was refused with errors that belong to a field "
+        f"{str(in_fields)[:200]}: an error with a `path` was raised while a resolver ran, not "
+        "during validation"
     )

@@ -4,6 +4,7 @@ an unknown id, queries over GET, mutations POST-only, errors for a malformed que
 ariadne and strawberry are both accepted: status codes are checked as ranges where the two
 libraries differ, and error messages are never read."""
 
+import ast
 import re
 
 import pytest
@@ -156,6 +157,67 @@ def test_etag_among_a_list_is_304(client, books):
     assert response.status_code == 304, (
         f"If-None-Match: {header} holds the current ETag; GET answered {response.status_code}, "
         "not 304"
+    )
+
+
+@pytest.mark.task(1)
+def test_star_matches_an_existing_book(client, books):
+    etag = fresh_etag(client, books[0])
+    response = rest(client, books[0], "*")
+    assert response.status_code == 304, (
+        f"If-None-Match: * on an existing book answered {response.status_code}, not 304"
+    )
+    assert response.content == b"", f"the 304 answer has the body {response.text[:80]!r}"
+    assert response.headers.get("etag") == etag, (
+        f"the 304 answer to If-None-Match: * carries the ETag "
+        f"{response.headers.get('etag')!r}, not {etag}"
+    )
+    unknown = max(books) + 100
+    response = rest(client, unknown, "*")
+    assert response.status_code == 404, (
+        f"If-None-Match: * on an unknown book answered {response.status_code}, not 404"
+    )
+
+
+def builtin_hash_calls(source):
+    """Lines where the module reads the name `hash` without binding it itself."""
+    tree = ast.parse(source)
+    bound = {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    bound |= {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    bound |= {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    bound |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    if "hash" in bound:
+        return []
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == "hash" and isinstance(node.ctx, ast.Load)
+    )
+
+
+@pytest.mark.task(1)
+def test_etag_does_not_use_the_per_process_builtin_hash(learner):
+    source = learner.source("main.py")
+    try:
+        lines = builtin_hash_calls(source)
+    except SyntaxError as error:
+        pytest.fail(f"main.py does not parse: {error}")
+    assert not lines, (
+        f"main.py uses the built-in hash() (line {', '.join(map(str, lines))}): its values "
+        "are seeded anew in every process, so the ETag would change at every restart"
     )
 
 

@@ -6,11 +6,14 @@ SQLite file in the test's tmp_path. A users service that is down, slow or failin
 """
 
 import ast
+import contextlib
+import sqlite3
 
 import anyio
 import httpx
 import pytest
 import sqlalchemy
+from sqlalchemy.engine import Dialect
 
 ORDER = {"user_id": 1, "item": "keyboard", "quantity": 2}
 
@@ -27,8 +30,8 @@ def http_clients():
     """AsyncClients handed to UsersClient; closed after the test."""
     made = []
 
-    def make(transport):
-        client = httpx.AsyncClient(transport=transport, base_url="http://users")
+    def make(transport, base_url="http://users"):
+        client = httpx.AsyncClient(transport=transport, base_url=base_url)
         made.append(client)
         return client
 
@@ -51,8 +54,8 @@ def orders_with(packages, tmp_path, app_client, http_clients):
     UsersClient goes through `transport`."""
     _, orders_service = packages
 
-    def make(transport):
-        users_client = orders_service.UsersClient(http_clients(transport))
+    def make(transport, base_url="http://users"):
+        users_client = orders_service.UsersClient(http_clients(transport, base_url))
         app = orders_service.create_app(f"sqlite:///{tmp_path / 'orders.db'}", users_client)
         return app_client(app, lifespan=True)
 
@@ -77,6 +80,26 @@ def raising(error):
         raise error("users service unreachable", request=request)
 
     return handler
+
+
+@contextlib.contextmanager
+def failing_queries(path):
+    """Every statement an engine runs on the SQLite file `path` fails while the block runs, as
+    when a database goes away (SQLAlchemy wraps the error in its OperationalError)."""
+
+    def fail(cursor, statement, *rest):
+        context = rest[-1]
+        if str(context.root_connection.engine.url.database or "").endswith(str(path)):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    hooks = ["do_execute", "do_execute_no_params"]
+    for hook in hooks:
+        sqlalchemy.event.listen(Dialect, hook, fail)
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            sqlalchemy.event.remove(Dialect, hook, fail)
 
 
 def check(response, what, status):
@@ -189,6 +212,32 @@ def test_users_client_asks_for_the_user_by_path(orders_with):
     check(response, "POST /orders for user 7 (users knows GET /users/7)", 201)
     response = orders.post("/orders", json={**ORDER, "user_id": 8})
     check(response, "POST /orders for user 8 (users answers 404)", 422)
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    'Ask with a path relative to the client\'s base_url, `http.get(f"/users/{user_id}")`: '
+    "httpx joins it to the base_url's host, port and path prefix. A full URL such as "
+    "`http://users/users/7` ignores the base_url, so it breaks as soon as users moves."
+)
+def test_users_client_uses_the_base_url_it_is_given(orders_with):
+    seen = []
+
+    def users_elsewhere(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url}")
+        url = request.url
+        if (url.host, url.port, url.path) == ("users.internal", 8000, "/api/users/7"):
+            return httpx.Response(200, json={"id": 7, "name": "Zed"})
+        return httpx.Response(404, json={"detail": "user not found"})
+
+    base_url = "http://users.internal:8000/api"
+    orders = orders_with(httpx.MockTransport(users_elsewhere), base_url)
+    response = orders.post("/orders", json={**ORDER, "user_id": 7})
+    assert seen and set(seen) == {"GET http://users.internal:8000/api/users/7"}, (
+        f"with base_url {base_url}, POST /orders for user 7 sent to users: {seen}; expected"
+        " ['GET http://users.internal:8000/api/users/7']"
+    )
+    check(response, f"POST /orders for user 7 (users at {base_url})", 201)
 
 
 @pytest.mark.task(2)
@@ -326,3 +375,19 @@ def test_ready_is_503_when_the_database_cannot_be_opened(
     check(client.get("/health"), f"GET /health on {service} with a database it cannot open", 200)
     (tmp_path / "missing-folder").mkdir()
     check(client.get("/ready"), f"GET /ready on {service} once its database can be opened", 200)
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Run the query inside /ready on every call and remember nothing between calls: a database "
+    "that answered a minute ago may be gone now, and the load balancer must learn it."
+)
+@pytest.mark.parametrize("service", ["users", "orders"])
+def test_ready_is_503_when_the_database_fails_after_a_success(wired, tmp_path, service):
+    client = dict(zip(["users", "orders"], wired))[service]
+    check(client.get("/ready"), f"GET /ready on {service}", 200)
+    with failing_queries(tmp_path / f"{service}.db"):
+        check(client.get("/ready"), f"GET /ready on {service} once its database fails", 503)
+        check(client.get("/health"), f"GET /health on {service} while its database fails", 200)
+    check(client.get("/ready"), f"GET /ready on {service} once its database is back", 200)

@@ -252,6 +252,26 @@ def test_every_call_has_a_one_second_deadline(learner, pb, own_server, gateway_w
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "Build the body from the reply, `reply.sku` and `reply.quantity`: the server owns the SKU's "
+    "spelling, and the path is only what the client asked for."
+)
+def test_gateway_answers_the_replys_sku_not_the_path(pb, own_server, gateway_with):
+    pb2, _ = pb
+
+    def normalise(request, context):
+        return pb2.StockReply(sku=request.sku.upper(), quantity=5)
+
+    addr = own_server(servicer_class(pb, normalise))
+    response = gateway_with(addr).get("/stock/a-100")
+    check(response, "/stock/a-100", 200)
+    assert response.json() == {"sku": "A-100", "quantity": 5}, (
+        "the server replied sku='A-100' quantity=5 to a request for 'a-100', and GET /stock/a-100"
+        f" answered {response.json()}"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Map the three codes the prompt names, and answer 502 (Bad Gateway) for every other "

@@ -303,7 +303,8 @@ def test_an_open_breaker_fails_fast_without_calling_the_upstream(make, clock):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Every attempt counts, retries included: record the failure inside the retry loop, and ask "
-    "the breaker again before the next attempt."
+    "the breaker again before the backoff of the next retry: when it is open, raise "
+    "CircuitOpenError without sleeping."
 )
 def test_the_breaker_opens_in_the_middle_of_retries(make, clock):
     resilience, client, upstream = make(503, failure_threshold=2)
@@ -312,21 +313,31 @@ def test_the_breaker_opens_in_the_middle_of_retries(make, clock):
     assert upstream.calls == 2, fail(
         "GET", upstream, clock, "with failure_threshold=2 the third attempt must find it open"
     )
+    assert clock.sleeps == pytest.approx([0.1]), fail(
+        "GET",
+        upstream,
+        clock,
+        "with failure_threshold=2 the second failure opens the breaker: expected the one wait"
+        " [0.1] before the second attempt, and no backoff before finding the breaker open",
+    )
 
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "The breaker counts failures *in a row*: any response below 500 sets the count back to 0."
+    "The breaker counts failures *in a row*: any response below 500, a 4xx as well as a 2xx, "
+    "sets the count back to 0."
 )
-def test_a_success_resets_the_failure_count(make, clock):
-    resilience, client, upstream = make(503, 503, 503, 503, 200, 503)
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_response_below_500_resets_the_failure_count(make, clock, status):
+    resilience, client, upstream = make(503, 503, 503, 503, status, 503)
     open_breaker(client, upstream, resilience, failures=4)
-    client.post("/orders", json={})
+    answered = client.post("/orders", json={}).status_code
+    assert answered == status, f"the upstream answered {status}, the client returned {answered}"
     open_breaker(client, upstream, resilience, failures=4)
     assert client.breaker.state == "closed", (
-        f"4 failures, a 200, then 4 failures left the breaker {client.breaker.state!r},"
-        " expected 'closed' (the 200 resets the count)"
+        f"4 failures, a {status}, then 4 failures left the breaker {client.breaker.state!r},"
+        f" expected 'closed' (the {status} resets the count)"
     )
 
 

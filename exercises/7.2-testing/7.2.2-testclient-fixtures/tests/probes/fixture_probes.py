@@ -45,7 +45,8 @@ def test_4_rows_the_test_commits_are_what_the_app_reads(client, db_session):
     db_session.add(main.Item(name="direct"))
     db_session.commit()
     listed = [item["name"] for item in client.get("/items").json()]
-    assert listed == ["direct"], (
+    # Rows left by an earlier test are the isolation test's business, not this one's.
+    assert "direct" in listed and listed == names(db_session), (
         f"after db_session committed an item, GET /items through `client` listed {listed}"
     )
 
@@ -61,4 +62,23 @@ def test_5_the_lifespan_ran(client):
 def test_6_the_override_is_in_place(client):
     assert main.get_db in main.app.dependency_overrides, (
         "inside a test using `client`, get_db was not overridden"
+    )
+
+
+KEPT = []  # (the db_session of test_7, the Item it committed)
+
+
+def test_7_db_session_commits_an_item(db_session):
+    item = main.Item(name="kept")
+    db_session.add(item)
+    db_session.commit()
+    KEPT.append((db_session, item))
+
+
+def test_8_the_previous_db_session_was_closed():
+    assert KEPT, "a test could not add and commit an Item through db_session"
+    session, item = KEPT[-1]
+    assert item not in session, (
+        "after a test had ended, its db_session still held the Item the test had committed: "
+        "the session was never closed"
     )

@@ -1,6 +1,7 @@
 """Short access tokens, rotated refresh tokens, reuse detection and logout (Tasks 1-4)."""
 
 import secrets
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -16,6 +17,9 @@ ALGORITHM = "HS256"
 
 # The jti of every refresh token that may no longer be used (Tasks 3 and 4).
 REVOKED: set[str] = set()
+# Sync endpoints run in a thread pool: two refreshes of one token may run at once, so the
+# check of REVOKED and the rotation happen under one lock.
+ROTATION_LOCK = threading.Lock()
 
 password_hash = PasswordHash.recommended()
 # Argon2 hashes made with low-cost parameters (m=1024, t=1) so that the tests run fast; a real
@@ -127,12 +131,13 @@ def refresh(body: RefreshIn, t: Annotated[datetime, Depends(now)]):
     family = FAMILY_OF.get(jti)
     if family is None:
         raise bad()
-    if jti in REVOKED:
-        # reuse: revoke the whole family
-        REVOKED.update(FAMILIES[family])
-        raise bad("refresh token reused")
-    REVOKED.add(jti)
-    return _issue(data["sub"], family, t)
+    with ROTATION_LOCK:
+        if jti in REVOKED:
+            # reuse: revoke the whole family
+            REVOKED.update(FAMILIES[family])
+            raise bad("refresh token reused")
+        REVOKED.add(jti)
+        return _issue(data["sub"], family, t)
 
 
 @app.post("/logout", status_code=204)

@@ -120,8 +120,10 @@ def read_me(token: Annotated[str, Depends(oauth2_scheme)], current: Clock):
     return {"sub": decode(token, "access", current)["sub"]}
 
 
+# async def, with no await between the REVOKED check and REVOKED.add: the event loop runs one
+# request's check-and-rotate whole before another request's starts.
 @app.post("/refresh")
-def refresh(refresh_token: Annotated[str, Body(embed=True)], current: Clock):
+async def refresh(refresh_token: Annotated[str, Body(embed=True)], current: Clock):
     payload = decode(refresh_token, "refresh", current)
     family = FAMILY_OF.get(payload["jti"])
     if family is None or family in DEAD_FAMILIES:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from logging_setup import configure_logging, request_id_var
 from pydantic import BaseModel
 
@@ -37,6 +38,8 @@ async def log_requests(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     request_id = str(uuid.uuid4())
+    # kept in the request's state too: the 500 handler below runs outside this middleware
+    request.state.request_id = request_id
     token = request_id_var.set(request_id)
     started = monotonic()
     status_code, exc_type = 500, None
@@ -60,6 +63,15 @@ async def log_requests(
         else:
             logger.error("request_completed", extra={**fields, "exc_type": exc_type})
         request_id_var.reset(token)
+
+
+@app.exception_handler(Exception)
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's ServerErrorMiddleware, outside the middleware above, calls this handler for
+    the exception the middleware logged and re-raised: the 500 carries the id too."""
+    request_id = getattr(request.state, "request_id", None)
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return JSONResponse({"detail": "Internal Server Error"}, status_code=500, headers=headers)
 
 
 @app.get("/orders/{order_id}")

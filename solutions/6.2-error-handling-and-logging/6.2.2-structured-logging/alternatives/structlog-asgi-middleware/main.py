@@ -9,6 +9,7 @@ from fastapi import FastAPI, HTTPException
 from logging_setup import configure_logging
 from pydantic import BaseModel
 from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 monotonic = time.perf_counter
@@ -42,11 +43,12 @@ class RequestLogMiddleware:
         request_id = uuid.uuid4().hex
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
         started = monotonic()
-        status = {"code": 500}
+        status = {"code": 500, "started": False}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                status["started"] = True
                 MutableHeaders(scope=message).append("X-Request-ID", request_id)
             await send(message)
 
@@ -61,7 +63,11 @@ class RequestLogMiddleware:
                 duration_ms=round((monotonic() - started) * 1000, 3),
                 exc_type=type(exc).__name__,
             )
-            raise  # Starlette's ServerErrorMiddleware answers 500
+            if status["started"]:
+                raise  # too late to answer: the server closes the connection
+            # answered here, through send_with_id, so the 500 carries X-Request-ID too
+            answer = PlainTextResponse("Internal Server Error", status_code=500)
+            await answer(scope, receive, send_with_id)
         else:
             log.info(
                 "request_completed",

@@ -6,6 +6,7 @@ import uuid
 
 import structlog
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
 from logging_setup import configure_logging
 from pydantic import BaseModel
 
@@ -47,7 +48,9 @@ async def access_log(request: Request, call_next):
             exc_type=e.__class__.__name__,
         )
         structlog.contextvars.clear_contextvars()
-        raise
+        return JSONResponse(
+            {"detail": "Internal Server Error"}, status_code=500, headers={"X-Request-ID": rid}
+        )
     log.info(
         "request_completed",
         method=request.method,

@@ -15,7 +15,7 @@ INFLIGHT = Gauge("http_requests_in_progress", "inflight", ("method",), registry=
 
 class MetricsMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request, call_next):
-        if request.url.path == "/metrics":
+        if request.method == "GET" and request.url.path == "/metrics":
             return await call_next(request)
         gauge = INFLIGHT.labels(request.method)
         gauge.inc()

@@ -22,7 +22,7 @@ def route_template(request: Request) -> str:
 
 @app.middleware("http")
 async def measure(request: Request, call_next):
-    if request.url.path == "/metrics":
+    if request.method == "GET" and request.url.path == "/metrics":
         return await call_next(request)
     method = request.method
     template = route_template(request)

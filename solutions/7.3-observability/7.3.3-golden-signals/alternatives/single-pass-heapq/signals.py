@@ -3,6 +3,7 @@
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ def percentile(values: Sequence[float], p: float) -> float:
     n = len(values)
     if n == 0:
         return 0.0
-    k = int(-(-p * n // 100))  # ceil without floats for integer p
+    # ceil(p * n / 100) in integers: p as the decimal it is written as, numerator/denominator.
+    num, den = Decimal(str(p)).as_integer_ratio()
+    k = -(-num * n // (den * 100))
     return float(sorted(values)[max(k, 1) - 1])
 
 

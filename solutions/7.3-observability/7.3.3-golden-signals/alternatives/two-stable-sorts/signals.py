@@ -32,8 +32,9 @@ def percentile(values: Sequence[float], p: float) -> float:
         return 0.0
     s = sorted(values)
     import math
+    from decimal import Decimal
 
-    k = math.ceil(p / 100 * len(s))
+    k = math.ceil(Decimal(str(p)) * len(s) / 100)  # exact: no binary float in the rank
     if k < 1:
         k = 1
     return s[k - 1]

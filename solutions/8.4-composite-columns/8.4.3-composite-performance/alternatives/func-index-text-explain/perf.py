@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 def explain(session: Session, stmt) -> str:
     """SQLite's plan for `stmt`, run with its own bound parameters: one line per plan step."""
-    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    compiled = stmt.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
     values = compiled.construct_params()
     params = [values[key] for key in compiled.positiontup]
     sqlite_conn = session.connection().connection.driver_connection

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 
 def explain(session: Session, stmt) -> str:
-    compiled = stmt.compile(bind=session.get_bind())
+    compiled = stmt.compile(bind=session.get_bind(), compile_kwargs={"render_postcompile": True})
     sql = str(compiled)
     params = [compiled.params[k] for k in compiled.positiontup]
     result = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(params))

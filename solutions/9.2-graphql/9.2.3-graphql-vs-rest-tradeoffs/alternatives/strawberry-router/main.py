@@ -48,7 +48,7 @@ def get_book(book_id: int, request: Request):
             return JSONResponse({"detail": "Not found"}, status_code=404)
         tag = make_etag(book)
         sent = request.headers.get("if-none-match", "")
-        if tag in [t.strip() for t in sent.split(",")]:
+        if sent.strip() == "*" or tag in [t.strip() for t in sent.split(",")]:
             return Response(status_code=304, headers={"etag": tag})
         return JSONResponse(
             {"id": book.id, "title": book.title, "author": book.author}, headers={"etag": tag}

@@ -91,6 +91,8 @@ class ResilientClient:
         for delay in self._delays(method):
             if response is not None:
                 break
+            if not self.breaker.allow():  # opened by this call's failures: no pointless wait
+                raise CircuitOpenError(url)
             self._sleep(delay + (random.random() * self._jitter))
             response = self._attempt(method, url, headers, kwargs)
         if response is None:

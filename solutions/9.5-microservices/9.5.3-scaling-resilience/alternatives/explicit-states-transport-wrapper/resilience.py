@@ -89,6 +89,7 @@ class _RetryingTransport(httpx.BaseTransport):
             if retries_left == 0:
                 raise UpstreamError(f"{request.method} {request.url}: {problem}")
             retries_left -= 1
+            self.breaker.guard()  # an open breaker ends the call before the backoff
             self.sleep(wait + (random.uniform(0, self.jitter) if self.jitter else 0))
             wait *= 2
 

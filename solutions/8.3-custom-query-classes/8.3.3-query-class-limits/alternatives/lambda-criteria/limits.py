@@ -46,11 +46,11 @@ def make_legacy_session(engine: Engine) -> Session:
 
 
 def _only_alive(state: ORMExecuteState) -> None:
-    # the documented pattern: relationship loads inherit the option from their parent query
+    # relationship loads are filtered here too: an object no query loaded (added in this
+    # session) carries no option for its lazy loads to inherit
     if (
         not state.is_select
         or state.is_column_load
-        or state.is_relationship_load
         or state.execution_options.get("include_deleted")
     ):
         return
