@@ -2,9 +2,10 @@
 and running a coroutine on a uvloop.Loop through a loop factory.
 
 server.py is re-imported for every test. A machine without uvloop is `sys.modules["uvloop"] =
-None` before the re-import; Windows is `sys.platform = "win32"` before the re-import (only
-choose_loop and build_config run under it). The event loop policy is saved before each test and
-put back afterwards, so a learner's uvloop.install() cannot leak into other tests."""
+None` before the re-import; Windows is `sys.platform = "win32"` before the re-import (and
+during the test: on Linux, asyncio's standard loop still works under it). The event loop policy
+is saved before each test and put back afterwards, so a learner's uvloop.install() cannot leak
+into other tests; the coroutines record the policy they see while they run."""
 
 import asyncio
 import sys
@@ -53,13 +54,15 @@ def loop_name(loop) -> str:
 
 
 class Recorder:
-    """Coroutines that record the loop they ran on."""
+    """Coroutines that record the loop they ran on and the event loop policy they saw."""
 
     def __init__(self) -> None:
         self.loops: list[asyncio.AbstractEventLoop] = []
+        self.policies: list[asyncio.AbstractEventLoopPolicy] = []
 
     async def add(self, a, b):
         self.loops.append(asyncio.get_running_loop())
+        self.policies.append(asyncio.get_event_loop_policy())
         await asyncio.sleep(0)  # one real turn of the loop
         return a + b
 
@@ -229,6 +232,26 @@ def test_the_coroutine_runs_on_asyncio_without_uvloop(without_uvloop):
 
 
 @pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    'Ask choose_loop() in run_coroutine too: on Windows it says "asyncio" even where `import '
+    "uvloop` would succeed, so trying the import alone is not enough."
+)
+def test_the_coroutine_runs_on_asyncio_on_windows(on_windows):
+    recorder = Recorder()
+    what = 'with sys.platform == "win32", run_coroutine(...)'
+    result = run(on_windows, recorder.add(3, 3), what)
+    assert result == 6, (
+        f'with sys.platform == "win32", run_coroutine(add(3, 3)) returned {result!r}'
+    )
+    loop = recorder.only_loop(what)
+    assert isinstance(loop, asyncio.BaseEventLoop) and not isinstance(loop, uvloop.Loop), (
+        f'with sys.platform == "win32" (uvloop importable), the coroutine ran on a '
+        f"{loop_name(loop)}, not asyncio's own loop"
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "uvloop.install() (deprecated) swaps the policy of the whole process. A loop factory "
@@ -236,7 +259,16 @@ def test_the_coroutine_runs_on_asyncio_without_uvloop(without_uvloop):
     "uvloop.Loop for this run only."
 )
 def test_the_event_loop_policy_is_unchanged(server, policy):
-    run(server, Recorder().add(1, 2), "run_coroutine(...)")
+    recorder = Recorder()
+    run(server, recorder.add(1, 2), "run_coroutine(...)")
+    recorder.only_loop("run_coroutine(...)")
+    during = recorder.policies[0]
+    assert during is policy, (
+        f"while the coroutine ran, the event loop policy was a {type(during).__module__}."
+        f"{type(during).__name__}, not the {type(policy).__name__} of the process: "
+        "run_coroutine changed the process-wide policy for the run (even if it put it back "
+        "afterwards)"
+    )
     now = asyncio.get_event_loop_policy()
     assert now is policy, (
         f"after run_coroutine, the event loop policy is a {type(now).__module__}."
