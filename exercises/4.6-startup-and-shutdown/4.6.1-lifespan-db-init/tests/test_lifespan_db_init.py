@@ -289,6 +289,42 @@ def test_note_routes_work_while_the_app_runs(main, monkeypatch):
     )
 
 
+@pytest.fixture
+def unordered_selects_reversed():
+    """Every SQLite connection opened during the test answers a SELECT without ORDER BY in the
+    reverse of its usual order (SQLite's own PRAGMA for catching code that relies on it)."""
+
+    def reverse(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA reverse_unordered_selects = ON")
+        cursor.close()
+
+    event.listen(Engine, "connect", reverse)
+    yield
+    event.remove(Engine, "connect", reverse)
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Sort in the query: `select(Note).order_by(Note.id)`. Without ORDER BY a database returns "
+    "rows in whatever order is cheapest for it; SQLite's usual order only looks sorted."
+)
+def test_get_notes_sorts_by_id_itself(main, monkeypatch, unordered_selects_reversed):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with running(main.app) as client:
+        for text in ("first", "second", "third"):
+            post_note(client, text)
+        listed = client.get("/notes")
+    assert listed.status_code == 200, f"GET /notes answered {listed.status_code}"
+    ids = [note.get("id") for note in listed.json()]
+    texts = [note.get("text") for note in listed.json()]
+    assert ids == sorted(ids) and texts == ["first", "second", "third"], (
+        f"with SQLite told to return the rows of a SELECT without ORDER BY in reverse, GET /notes "
+        f"answered the notes {list(zip(ids, texts))}: it relies on the database's order instead "
+        "of asking for `id` order"
+    )
+
+
 @pytest.mark.task(2)
 @pytest.mark.parametrize(
     "request_",
