@@ -337,6 +337,42 @@ def test_a_new_text_is_cached_after_its_first_request(main, loads):
     assert calls == 1, f"two requests for 'bad news' called predict {calls} time(s), expected 1"
 
 
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Build the cache dict inside the lifespan, on every start: `cache = {...}` there, not a "
+    "module-level dict that the lifespan fills. A dict shared by the runs carries one run's "
+    "answers (from its model) into the next."
+)
+def test_each_start_gets_a_fresh_cache(main, loads):
+    text = "bad news from the first run"
+    with running(main.app) as client:
+        answer(client, text)
+        in_run_one = answer(client, text)
+    with running(main.app) as client:
+        in_run_two = answer(client, text)
+    assert in_run_one.get("cached") is True, (
+        f"asking twice for {text!r} in one run answered cached={in_run_one.get('cached')!r} "
+        "the second time, expected True"
+    )
+    assert loads.count == 2, f"two runs of the app called load_model() {loads.count} time(s)"
+    assert in_run_two.get("cached") is False, (
+        f"the app was stopped and started again, and the second run answered {text!r} (asked "
+        "only in the first run) with cached=True: the second run's cache still holds the first "
+        "run's entries"
+    )
+    assert text in loads.models[1].predicted, (
+        f"the second run answered {text!r} without asking its own model"
+    )
+    state = enter_lifespan(main.app)
+    cache = state.get("cache") if isinstance(state, dict) else None
+    expected = {warm: WORDS.get(warm, "neutral") for warm in main.WARMUP_TEXTS}
+    assert cache == expected, (
+        f"a third start of the app yielded the cache {cache!r}, expected only the warm-up texts "
+        f"{expected}"
+    )
+
+
 # --- Task 4: close the model, whatever happens ------------------------------------------------
 
 
