@@ -172,6 +172,20 @@ def test_peers_are_ordered_by_name(models, queries, org, sql_counter):
 
 
 @pytest.mark.task(3)
+def test_a_peer_with_the_same_name_is_still_a_peer(models, queries, org, sql_counter):
+    engine, ids = org
+    with Session(engine) as session:
+        grace = session.get(models.User, ids["grace"])
+        session.add(models.User(name="Sam", manager=grace))
+        session.commit()
+    got, _ = run(engine, sql_counter, queries.peers, ids["sam_g"])
+    assert got == ["Linus", "Sam"], (
+        f"Grace manages Linus and two different users called Sam; peers of one Sam returned "
+        f"{got}, expected ['Linus', 'Sam'] (the other Sam is another user)"
+    )
+
+
+@pytest.mark.task(3)
 def test_a_root_has_no_peers(queries, org, sql_counter):
     engine, ids = org
     got, _ = run(engine, sql_counter, queries.peers, ids["ada"])
@@ -210,6 +224,32 @@ def test_chain_runs_from_the_user_to_the_root(queries, org, sql_counter, key, ex
     engine, ids = org
     got, _ = run(engine, sql_counter, queries.chain_of_command, ids[key])
     assert got == expected, f"chain_of_command for {key} returned {got}, expected {expected}"
+
+
+def outside_parentheses(sql: str) -> str:
+    """The statement with every parenthesised part (the CTE's body, subqueries) removed."""
+    kept, depth = [], 0
+    for char in sql:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(char)
+    return " ".join("".join(kept).split()).upper()
+
+
+@pytest.mark.task(4)
+def test_the_final_select_orders_the_chain(queries, org, sql_counter):
+    engine, ids = org
+    got, counted = run(engine, sql_counter, queries.chain_of_command, ids["tim"])
+    assert got == ["Tim", "Linus", "Grace", "Ada"], f"chain_of_command for Tim returned {got}"
+    final = [outside_parentheses(sql) for sql in counted.statements]
+    assert counted.count == 1 and "ORDER BY" in final[0], (
+        "the SELECT that reads the chain has no ORDER BY of its own (outside the CTE): rows "
+        "come back in the order the database happens to produce them; statements run: "
+        f"{counted.statements}"
+    )
 
 
 @pytest.mark.task(4)
