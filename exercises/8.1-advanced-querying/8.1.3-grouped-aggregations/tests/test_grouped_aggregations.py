@@ -126,6 +126,20 @@ def test_a_tie_goes_to_the_first_product_name(reports, engine, sql_counter):
 
 
 @pytest.mark.task(3)
+@pytest.mark.parametrize("columns", ["region, product DESC", "product DESC, region"])
+def test_the_tie_break_does_not_depend_on_row_order(reports, engine, sql_counter, columns):
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE INDEX sales_by_name ON sales ({columns})")
+    rows, _ = run(engine, sql_counter, reports.top_product_per_region)
+    north = [row for row in rows if row[0] == "North"]
+    assert north == [("North", "Gadget", 1500)], (
+        f"with an index on sales ({columns}), top_product_per_region gave {north} for North "
+        "(Gadget and Widget sold 1500 each): the window's ORDER BY must break the tie by "
+        "product name itself, not rely on the order rows happen to arrive in"
+    )
+
+
+@pytest.mark.task(3)
 def test_uses_row_number(reports, engine, sql_counter):
     _, counted = run(engine, sql_counter, reports.top_product_per_region)
     sql = " ".join(counted.statements).upper()
