@@ -161,6 +161,20 @@ def check_opened(main, watch):
     )
 
 
+def check_audit_path(main, expected: Path, named: str = "AUDIT_PATH") -> None:
+    """While the app runs: app.state.audit writes where AUDIT_PATH said when the app started, so
+    that a wrong file shows as that cause rather than as missing lines later. Silent when there
+    is no AuditBuffer on app.state (other checks report that)."""
+    path = getattr(getattr(main.app.state, "audit", None), "path", None)
+    if path is None:
+        return
+    assert Path(path).resolve() == expected.resolve(), (
+        f"while the app runs, app.state.audit writes to {path}, not to {named} {expected} (set "
+        "after main.py was imported, before the app started): read AUDIT_PATH in the lifespan, "
+        "when the app starts, not at import"
+    )
+
+
 def check_all_released(watch, when):
     open_clients = [client for client in watch.clients if not client.is_closed]
     assert not open_clients, f"{when}, the HTTP client was never closed"
@@ -194,9 +208,7 @@ def test_startup_opens_the_three_resources_on_app_state(main, watch):
         assert isinstance(audit, main.AuditBuffer), (
             f"app.state.audit is {audit!r}, not an AuditBuffer"
         )
-        assert Path(audit.path) == watch.audit_path, (
-            f"app.state.audit writes to {audit.path}, not to AUDIT_PATH {watch.audit_path}"
-        )
+        check_audit_path(main, watch.audit_path)
     finally:
         stop(client)
 
@@ -210,6 +222,7 @@ def test_startup_opens_the_three_resources_on_app_state(main, watch):
 )
 def test_prices_come_from_the_service_and_are_audited(main, watch):
     with running(main.app) as client:
+        check_audit_path(main, watch.audit_path)
         first = get_price(client, "AAPL")
         get_price(client, "MSFT")
         health = client.get("/health")
@@ -263,9 +276,10 @@ def test_without_audit_path_the_audit_goes_to_audit_log(main, watch, tmp_path, m
     workdir.mkdir()
     monkeypatch.chdir(workdir)
     monkeypatch.delenv("AUDIT_PATH")
-    with running(main.app) as client:
-        get_price(client, "IBM")
     default = workdir / "audit.log"
+    with running(main.app) as client:
+        check_audit_path(main, default, named="the default audit.log in the working folder")
+        get_price(client, "IBM")
     assert default.is_file(), "without AUDIT_PATH, no audit.log was written in the working folder"
     lines = default.read_text(encoding="utf-8").splitlines()
     assert lines == ["price IBM"], f"without AUDIT_PATH, audit.log holds {lines}"
@@ -281,10 +295,12 @@ def test_nothing_is_opened_at_import_and_each_start_opens_new_ones(
     learner, main, watch, tmp_path, monkeypatch
 ):
     with running(main.app) as client:
+        check_audit_path(main, watch.audit_path)
         get_price(client, "ONE")
     second = tmp_path / "second.log"
     monkeypatch.setenv("AUDIT_PATH", str(second))
     with running(main.app) as client:
+        check_audit_path(main, second)
         get_price(client, "TWO")
     assert len(watch.engines) == 2 and len(watch.clients) == 2, (
         f"two starts of the app called make_engine() {len(watch.engines)} and make_http_client() "
@@ -337,6 +353,7 @@ def test_no_deprecated_startup_or_shutdown_events(learner, watch):
 )
 def test_shutdown_flushes_closes_and_disposes(main, watch):
     with running(main.app) as client:
+        check_audit_path(main, watch.audit_path)
         get_price(client, "AAPL")
         get_price(client, "NVDA")
         audit = getattr(main.app.state, "audit", None)
@@ -360,6 +377,7 @@ def test_shutdown_flushes_closes_and_disposes(main, watch):
 )
 def test_shutdown_order_is_flush_then_close_then_dispose(main, watch):
     with running(main.app) as client:
+        check_audit_path(main, watch.audit_path)
         get_price(client, "AAPL")
     check_opened(main, watch)
     steps = watch.steps()
@@ -387,6 +405,7 @@ def test_shutdown_order_is_flush_then_close_then_dispose(main, watch):
 )
 def test_a_failed_request_changes_nothing_for_the_cleanup(main, watch):
     with running(main.app) as client:
+        check_audit_path(main, watch.audit_path)
         failed = client.get("/prices/DOWN")
         get_price(client, "AAPL")
     assert failed.status_code >= 500, (
@@ -413,6 +432,7 @@ def test_a_cancelled_lifespan_still_cleans_up(main, watch):
 
         async def serve():
             async with app.router.lifespan_context(app):
+                check_audit_path(main, watch.audit_path)
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://app") as c:
                     answers.append((await c.get("/prices/AAPL")).status_code)
@@ -448,6 +468,11 @@ def test_a_cancelled_lifespan_still_cleans_up(main, watch):
 )
 def test_a_failing_cleanup_step_does_not_skip_the_next_ones(main, watch, failing):
     client = running(main.app).__enter__()
+    try:
+        check_audit_path(main, watch.audit_path)
+    except AssertionError:
+        stop(client)
+        raise
     response = client.get("/prices/AAPL")
     if failing == "flush":
         shutil.rmtree(watch.audit_path.parent)  # flush() now raises FileNotFoundError
@@ -484,6 +509,8 @@ def test_a_failed_startup_releases_what_was_opened(main, watch, failing):
     else:
         watch.fail.add(failing)
     error = startup_error(main.app)
+    if error is None and failing == "audit":
+        check_audit_path(main, watch.audit_path)  # the app opened another file: that is the cause
     assert error is not None, (
         f"startup failed at the {failing} step, and the app started anyway: the error must "
         "propagate"
