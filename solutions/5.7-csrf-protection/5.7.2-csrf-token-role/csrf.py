@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 
-ISSUED = re.compile(r"[0-9]{1,12}")
+ISSUED = re.compile(r"0|[1-9][0-9]{0,11}")  # as str(now) writes it: no leading 0, sign, "_"
 
 
 def _b64(data: bytes) -> str:

@@ -359,6 +359,59 @@ def test_tampered_token_is_refused(csrf):
 
 
 @pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A base64 text has spare bits in its last character: several spellings decode to the same "
+    "bytes. Compare the text of the signature (or check that the token re-encodes to exactly "
+    "itself) rather than what it decodes to, and the same for every part you decode."
+)
+def test_every_replacement_of_any_character_is_refused(csrf):
+    token = csrf.generate_csrf_token(SESSION, SECRET, NOW)
+    wrong = []
+    for i, char in enumerate(token):
+        for other in B64:
+            if other != char:
+                forged = token[:i] + other + token[i + 1 :]
+                result, error = call_validate(csrf, forged)
+                if error is not None or result is not False:
+                    wrong.append(
+                        f"character {i} ({char!r}) replaced by {other!r} gave {error or result!r}"
+                    )
+    assert not wrong, (
+        f"validate_csrf_token must answer False for every one-character change of the token "
+        f"{short(token, 80)!r} ({len(wrong)} did not): " + "; ".join(wrong[:5])
+    )
+    assert_round_trip(csrf, token)
+
+
+ADDED = B64 + ".~+ "
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Parse strictly: `int()` accepts `'01000'`, `'+1000'`, `' 1000'` and `'1_000'` for the "
+    "same number. Sign the parts as the text the token holds, or check that each part is the "
+    "one spelling your generator writes (`str(int(text)) == text`, a re-encoding equal to the "
+    "text)."
+)
+def test_a_character_added_anywhere_is_refused(csrf):
+    token = csrf.generate_csrf_token(SESSION, SECRET, NOW)
+    wrong = []
+    for i in range(len(token) + 1):
+        for added in ADDED:
+            forged = token[:i] + added + token[i:]
+            result, error = call_validate(csrf, forged)
+            if error is not None or result is not False:
+                wrong.append(f"{added!r} added at position {i} gave {error or result!r}")
+    assert not wrong, (
+        f"validate_csrf_token must answer False for the token {short(token, 80)!r} with one "
+        f"character added ({len(wrong)} did not): " + "; ".join(wrong[:5])
+    )
+    assert_round_trip(csrf, token)
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(4)
 @pytest.mark.hint(
     "Read the issue time from the (signed) token and refuse when `now - issued > max_age`."

@@ -8,6 +8,10 @@ from itsdangerous import Signer
 
 NONCE = re.compile(r"[0-9a-f]{32}")
 ISSUED = re.compile(r"[0-9a-f]{1,12}")
+# 32 bytes in base64url are 43 characters; the last one holds 4 bits and 2 zero bits, so it
+# is one of the 16 below. itsdangerous decodes the signature and ignores those spare bits:
+# without this check, three other spellings of the last character would validate too.
+SIGNATURE = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")
 
 
 def _signer(secret: bytes) -> Signer:
@@ -33,7 +37,9 @@ def validate_csrf_token(
     if len(parts) != 3:
         return False
     nonce, issued_hex, signature = parts
-    if not NONCE.fullmatch(nonce) or not ISSUED.fullmatch(issued_hex):
+    if not (NONCE.fullmatch(nonce) and ISSUED.fullmatch(issued_hex)):
+        return False
+    if not SIGNATURE.fullmatch(signature):
         return False
     try:
         # verify_signature compares with hmac.compare_digest, and says False for bad base64
