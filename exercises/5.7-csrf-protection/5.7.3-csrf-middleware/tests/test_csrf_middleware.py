@@ -315,8 +315,9 @@ def test_safe_methods_need_no_token(client, session):
     "Refuse, without calling the app, unless both the cookie and the header are there, not "
     "empty, and equal: "
     "`None == None` and `'' == ''` are equal too. Every method but GET, HEAD, OPTIONS and "
-    "TRACE is unsafe (PATCH and DELETE included), on every path, whether a route exists or "
-    "not. Compare bytes, so that a non-ASCII header is a 403, not a 500."
+    "TRACE is unsafe (PATCH, DELETE and methods such as PURGE or PROPFIND included): list the "
+    "safe ones, not the unsafe ones. Check on every path, whether a route exists or not. "
+    "Compare bytes, so that a non-ASCII header is a 403, not a 500."
 )
 def test_unsafe_requests_without_a_matching_token_are_refused(main, client, session, token):
     other = send(client, "GET", "/api/notes", cookies=session)
@@ -347,6 +348,8 @@ def test_unsafe_requests_without_a_matching_token_are_refused(main, client, sess
         "PUT /api/notes/1 without a header": ("PUT", "/api/notes/1", with_cookie, {}, note),
         "PATCH /api/notes/1 without a header": ("PATCH", "/api/notes/1", with_cookie, {}, note),
         "DELETE /api/notes/1 without a header": ("DELETE", "/api/notes/1", with_cookie, {}, {}),
+        "PURGE /api/notes/1 without a header": ("PURGE", "/api/notes/1", with_cookie, {}, {}),
+        "PROPFIND /api/notes without a header": ("PROPFIND", "/api/notes", with_cookie, {}, {}),
         "POST /nowhere (no such route) without a header": ("POST", "/nowhere", session, {}, {}),
     }  # fmt: skip
     problems = []
