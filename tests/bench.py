@@ -256,21 +256,22 @@ def main() -> None:
 # ---------------------------------------------------------------- a synthetic class (STUDENTS=N)
 
 
-def synthetic_class(root: Path, students: int) -> dict[tuple[str, str], bool]:
-    """Student i submits, for every exercise, the reference, the starter or a wrong variant.
-    Returns whether each (student, exercise) must score full marks."""
+def synthetic_class(root: Path, students: int, exercises=None) -> dict[tuple[str, str], bool]:
+    """Student i submits, for every exercise (or those given), the reference, the starter or a
+    wrong variant. Returns whether each (student, exercise) must score full marks."""
     from grader.catalog import load_catalog
     from grader.variants import load, materialise
 
+    exercises = load_catalog().exercises if exercises is None else exercises
     expected = {}
     variants = root.parent / f"{root.name}-variants"
-    for exercise in load_catalog().exercises:
+    for exercise in exercises:
         if exercise.wrong_patches:
             materialise(
                 load(exercise.wrong_patches[0]), exercise.solution_root, variants / exercise.id
             )
     for i in range(students):
-        for exercise in load_catalog().exercises:
+        for exercise in exercises:
             kind = i % 3
             if kind == 0 or (kind == 2 and not exercise.wrong_patches):
                 sources = [exercise.solution_root]
@@ -305,7 +306,7 @@ def class_batch(students: int, sandbox: str) -> None:
         )
         total = time.monotonic() - started
         report = json.loads(result.stdout)
-        wrong = _wrong_scores(expected, Path(tmp) / "export.json", db, env)
+        wrong = wrong_scores(expected, Path(tmp) / "export.json", db, env)
         print(
             f"\nclass batch ({report['sandbox']}): {students} students x {exercises} exercises in "
             f"{total:.1f} s, {total / (students * exercises):.3f} s per exercise; "
@@ -313,7 +314,7 @@ def class_batch(students: int, sandbox: str) -> None:
         )
 
 
-def _wrong_scores(expected, out: Path, db: str, env) -> list[str]:
+def wrong_scores(expected, out: Path, db: str, env) -> list[str]:
     """Cells whose score contradicts the submission: full marks exactly for references."""
     subprocess.run(
         [*GRADE, "export", "json", "--db", db, "-o", str(out)],

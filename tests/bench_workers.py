@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import synthetic_class, wrong_scores  # run as a script from tests/
+
 GRADE = str(Path(sys.executable).with_name("grade"))
 SELECTION = os.environ.get("SELECTION", "2").split()
 
@@ -29,45 +31,13 @@ def _selection():
     return load_catalog().select(SELECTION)
 
 
-def synthetic_class(root: Path, students: int) -> dict[tuple[str, str], bool]:
-    """Student i submits, for every exercise, the reference, the starter or a wrong variant.
-    Returns whether each (student, exercise) must score full marks."""
-    from grader.variants import load, materialise
-
-    expected = {}
-    variants = root.parent / f"{root.name}-variants"
-    for exercise in _selection():
-        if exercise.wrong_patches:
-            materialise(
-                load(exercise.wrong_patches[0]), exercise.solution_root, variants / exercise.id
-            )
-    for i in range(students):
-        for exercise in _selection():
-            kind = i % 3
-            if kind == 0 or (kind == 2 and not exercise.wrong_patches):
-                sources = [exercise.solution_root]
-            elif kind == 1:
-                sources = [exercise.starter_dir]
-            else:
-                sources = [variants / exercise.id]
-            expected[(f"student{i:03d}", exercise.id)] = sources == [exercise.solution_root]
-            target = root / f"student{i:03d}" / exercise.meta.name
-            target.mkdir(parents=True)
-            for source in sources:
-                for name in exercise.meta.files:
-                    if (source / name).is_file():
-                        (target / name).parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy(source / name, target / name)
-    return expected
-
-
 def main() -> None:
     students = int(os.environ.get("STUDENTS", "6"))
     print(f"{os.cpu_count()} cores; one class graded here and by workers")
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "GRADE_WORKSPACE": str(Path(tmp) / "ws")}
         subs = Path(tmp) / "submissions"
-        expected = synthetic_class(subs, students)
+        expected = synthetic_class(subs, students, _selection())
         exercises = len(expected) // students
         side_by_side(subs, students, exercises, expected, Path(tmp), env)
 
@@ -111,7 +81,7 @@ def side_by_side(subs: Path, students: int, exercises: int, expected, tmp: Path,
                 proc.terminate()
                 proc.wait()
             report = json.loads(result.stdout)
-            wrong = _wrong_scores(expected, tmp / f"side-{count}.json", db, env)
+            wrong = wrong_scores(expected, tmp / f"side-{count}.json", db, env)
             label = "grade batch here" if not count else f"{count} worker{'s' * (count > 1)}"
             print(
                 f"{label:17} {students} students x {exercises} exercises: {total:6.1f} s, "
@@ -144,24 +114,6 @@ def _wait_ready(log: Path, timeout: float = 60) -> None:
             return
         time.sleep(0.1)
     raise SystemExit(f"a worker did not start: {log.read_text()[-2000:]}")
-
-
-def _wrong_scores(expected, out: Path, db: str, env) -> list[str]:
-    """Cells whose score contradicts the submission: full marks exactly for references."""
-    subprocess.run(
-        [GRADE, "export", "json", "--db", db, "-o", str(out)],
-        env=env,
-        capture_output=True,
-        check=True,
-    )
-    table = {s["student"]: s["exercises"] for s in json.loads(out.read_text())["students"]}
-    wrong = []
-    for (student, exercise), full in expected.items():
-        cell = table.get(student, {}).get(exercise)
-        got_full = bool(cell) and cell["score"] >= cell["max_score"] > 0
-        if got_full != full:
-            wrong.append(f"{student}/{exercise}")
-    return wrong
 
 
 if __name__ == "__main__":
