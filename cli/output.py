@@ -86,6 +86,16 @@ class Output:
         with self.render.busy(text):
             yield
 
+    @contextmanager
+    def progress(self) -> Iterator[tuple[Callable, Callable, Callable]]:
+        """A batch's (on_start, on_done, on_stopping): a progress bar for a person, nothing
+        for JSON."""
+        if self.as_json:
+            yield (lambda total: None, lambda outcome: None, lambda: None)
+            return
+        with self.render.batch_progress() as callbacks:
+            yield callbacks
+
     def success(
         self,
         data: Any,

@@ -83,37 +83,28 @@ def batch(
 
     exercises = options.catalog().select(selectors or ["all"])
     workers = jobs or os.cpu_count() or 1
-    first = get_sandbox(sandbox, slot=0)  # fail early, with what to install
-    if first.warning and not as_json:
-        from cli import render
-
-        render.warning(first.warning)
+    out = output.Output(as_json)
+    first = out.sandbox(sandbox, slot=0)  # fail early, with what to install
 
     def make_sandbox(slot: int):
         return first if slot == 0 else get_sandbox(sandbox, slot=slot)
 
     gradebook = Gradebook(db)
     stop = threading.Event()
-    run = dict(jobs=workers, regrade=regrade, stop=stop)
-    with stop_on_interrupt(stop):
-        if as_json:
-            report = grade_batch(submissions, exercises, gradebook, make_sandbox, **run)
-            output.emit_json(report.to_dict())
-        else:
-            from cli import render
-
-            with render.batch_progress() as (on_start, on_done, on_stopping):
-                report = grade_batch(
-                    submissions,
-                    exercises,
-                    gradebook,
-                    make_sandbox,
-                    on_start=on_start,
-                    on_done=on_done,
-                    on_stopping=on_stopping,
-                    **run,
-                )
-            render.batch_report(report, db)
+    with stop_on_interrupt(stop), out.progress() as (on_start, on_done, on_stopping):
+        report = grade_batch(
+            submissions,
+            exercises,
+            gradebook,
+            make_sandbox,
+            jobs=workers,
+            regrade=regrade,
+            stop=stop,
+            on_start=on_start,
+            on_done=on_done,
+            on_stopping=on_stopping,
+        )
+    out.success(report, lambda report: out.render.batch_report(report, db))
     if report.interrupted:
         _exit_interrupted(report.unfinished)
     raise typer.Exit(output.EXIT_OK if report.ok else output.EXIT_FAILED)

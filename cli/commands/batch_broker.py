@@ -35,38 +35,32 @@ def batch_on_broker(
 
     exercises = options.catalog().select(selectors or ["all"])
     check_broker(broker)  # one line and exit 2 before anything else happens
+    out = output.Output(as_json)
     if not workers_listening(broker):
-        from cli import render
-
-        render.warning(
+        out.warn(
             "no worker answers on this broker yet: students wait in the queue until one starts "
             "(grade worker --broker URL --db URL)"
         )
     gradebook = Gradebook(db)
     stop = threading.Event()
-    run = dict(regrade=regrade, stop=stop)
-    if as_json:
-        with stop_on_interrupt(stop):
-            report = grade_batch_on_broker(submissions, exercises, gradebook, broker, **run)
-        output.emit_json(report.to_dict())
-    else:
-        from cli import render
+    with stop_on_interrupt(stop), out.progress() as (on_start, on_done, _):
+        report = grade_batch_on_broker(
+            submissions, exercises, gradebook, broker, regrade=regrade, stop=stop,
+            on_start=on_start, on_done=on_done,
+        )  # fmt: skip
 
-        with stop_on_interrupt(stop), render.batch_progress() as callbacks:
-            on_start, on_done = callbacks[0], callbacks[1]
-            report = grade_batch_on_broker(
-                submissions, exercises, gradebook, broker, on_start=on_start, on_done=on_done,
-                **run,
-            )  # fmt: skip
-        render.batch_report(report, db)
+    def say(report) -> None:
+        out.render.batch_report(report, db)
         if report.broker_lost:
-            render.warning(report.broker_lost)
+            out.render.warning(report.broker_lost)
         if report.interrupted:
-            render.warning(
+            out.render.warning(
                 f"interrupted: {report.saved} students graded and saved in this batch; "
                 f"{report.withdrawn} queued were withdrawn (students being graded right now "
                 "may still be saved). Run the batch again to resume."
             )
+
+    out.success(report, say)
     if report.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(output.EXIT_OK if report.ok else output.EXIT_FAILED)

@@ -82,27 +82,30 @@ def export(
         if fmt in ("canvas", "moodle") and out is None:
             path = Path(f"gradebook-{fmt}.csv")
         files, target = write(fmt, view, path), str(path)
-    if as_json:
-        output.emit_json(
-            {
-                "format": fmt,
-                "students": len(view.table),
-                "exercises": [c.id for c in view.columns],
-                "files": [str(f) for f in files],
-                "needs_review": flagged,
-                "not_graded": [clean_line(s) for s in ungraded],
-            }
+    summary = {
+        "format": fmt,
+        "students": len(view.table),
+        "exercises": [c.id for c in view.columns],
+        "files": [str(f) for f in files],
+        "needs_review": flagged,
+        "not_graded": [clean_line(s) for s in ungraded],
+    }
+
+    def say(summary: dict) -> None:
+        """Status lines go to stderr: stdout may be the export itself (-o -)."""
+        count = summary["students"]
+        print(
+            f"{fmt}: {count} student{'s' if count != 1 else ''} → {target}"
+            + (f" ({len(files)} file{'s' if len(files) != 1 else ''})" if files else ""),
+            file=sys.stderr,
         )
-        return
-    say = typer.echo
-    count = len(view.table)
-    say(
-        f"{fmt}: {count} student{'s' if count != 1 else ''} → {target}"
-        + (f" ({len(files)} file{'s' if len(files) != 1 else ''})" if files else ""),
-        err=True,
-    )
-    if flagged:
-        say(f"needs review ({len(flagged)}): {', '.join(flagged)}", err=True)
-    if ungraded:
-        shown = ", ".join(clean_line(s) for s in ungraded)
-        say(f"could not be graded ({len(ungraded)}), see their state: {shown}", err=True)
+        if flagged:
+            print(f"needs review ({len(flagged)}): {', '.join(flagged)}", file=sys.stderr)
+        if ungraded:
+            shown = ", ".join(clean_line(s) for s in ungraded)
+            print(
+                f"could not be graded ({len(ungraded)}), see their state: {shown}",
+                file=sys.stderr,
+            )
+
+    output.Output(as_json).success(summary, say)

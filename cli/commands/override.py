@@ -42,17 +42,19 @@ def override(
     gradebook = Gradebook(db, create=False)
     exercise = _exercise(exercise_id, gradebook)
     shown = clean_line(student)
+    out = output.Output(as_json)
     if history:
         events = gradebook.override_history(student, exercise)
-        if as_json:
-            output.emit_json({"student": shown, "exercise": exercise, "history": events})
-            return
-        if not events:
-            typer.echo(f"{shown} · {exercise}: no manual grade ever")
-        for event in events:
-            what = "removed" if event["score"] is None else f"{event['score']:g} points"
-            why = f" ({clean_line(event['reason'])})" if event["reason"] else ""
-            typer.echo(f"{event['at']} {clean_line(event['by']) or '?'}: {what}{why}")
+
+        def say_history(data: dict) -> None:
+            if not events:
+                print(f"{shown} · {exercise}: no manual grade ever")
+            for event in events:
+                what = "removed" if event["score"] is None else f"{event['score']:g} points"
+                why = f" ({clean_line(event['reason'])})" if event["reason"] else ""
+                print(f"{event['at']} {clean_line(event['by']) or '?'}: {what}{why}")
+
+        out.success({"student": shown, "exercise": exercise, "history": events}, say_history)
         return
     if remove == (score is not None):
         raise GraderError(
@@ -63,19 +65,16 @@ def override(
     if remove:
         gradebook.remove_override(student, exercise, reason)
         data = {"student": shown, "exercise": exercise, "removed": True, "reason": reason}
-        if as_json:
-            output.emit_json(data)
-        else:
-            typer.echo(f"{shown} · {exercise}: manual grade removed (the run's score counts)")
+        out.success(
+            data,
+            lambda _: print(f"{shown} · {exercise}: manual grade removed (the run's score counts)"),
+        )
         return
     assert score is not None
     kept_score, kept_reason = gradebook.override(student, exercise, score, reason)
     data = {"student": shown, "exercise": exercise, "score": kept_score, "reason": kept_reason}
-    if as_json:
-        output.emit_json(data)
-    else:
-        why = f" ({clean_line(kept_reason)})" if kept_reason else ""
-        typer.echo(f"{shown} · {exercise}: {kept_score:g} points (manual){why}")
+    why = f" ({clean_line(kept_reason)})" if kept_reason else ""
+    out.success(data, lambda _: print(f"{shown} · {exercise}: {kept_score:g} points (manual){why}"))
 
 
 def _exercise(given: str, gradebook) -> str:

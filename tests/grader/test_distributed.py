@@ -403,8 +403,10 @@ def test_ctrl_c_stops_enqueuing_and_says_what_was_saved(tmp_path, redis_server, 
     assert batch.returncode == 130, err
     err = " ".join(err.split())  # as the terminal wrapped it
     assert "interrupted:" in err and "Run the batch again to resume" in err
+    # What the batch had heard back when Ctrl-C came (the student the test saw in the gradebook
+    # may not have reached it yet): at most what is recorded, and the rest withdrawn.
     said = int(err.split("interrupted:")[1].split()[0])
-    assert said >= 1 and "withdrawn" in err
+    assert "withdrawn" in err
     assert "interrupted" in out  # the students left have a row saying so
     time.sleep(1.5)  # a student being graded at Ctrl-C may still be saved; the rest are not
     assert said <= recorded(db) <= said + 2 < 6
@@ -494,13 +496,13 @@ def test_a_batch_without_workers_says_so_and_ctrl_c_withdraws_its_tasks(tmp_path
     with open(log, "w") as err:
         batch = subprocess.Popen(batch_argv(root, redis_server.url, db), env=ENV,
                                  stdout=subprocess.PIPE, stderr=err, text=True)  # fmt: skip
-        wait_for(lambda: "no worker answers" in log.read_text(), timeout=30, what="the warning")
         queue = redis.Redis(port=redis_server.port)
         wait_for(lambda: queue.llen("grade") == 2, timeout=30, what="both tasks queued")
         batch.send_signal(signal.SIGINT)
         out, _ = batch.communicate(timeout=30)
     assert batch.returncode == 130
     report = json.loads(out)
+    assert any("no worker answers" in w for w in report["warnings"])  # in the JSON, not lost
     assert report["interrupted"] and report["withdrawn"] == 2 and not report["ok"]
     assert {s["state"] for s in report["students"]} == {"interrupted"}
     assert recorded(db) == 0
