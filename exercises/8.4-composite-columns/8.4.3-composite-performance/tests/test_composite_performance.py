@@ -180,3 +180,33 @@ def test_find_city_json_indexed_other_city(engine, perf):
         none = perf.find_city_json_indexed(session, "Paris")
     assert names == ["Bo"], f"find_city_json_indexed(session, 'Bergen') gave {names}"
     assert list(none) == [], f"find_city_json_indexed(session, 'Paris') gave {none!r}"
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    "finder, call",
+    [
+        ("find_city", lambda perf, s: perf.find_city(s, "Oslo")),
+        ("find_city_json", lambda perf, s: perf.find_city_json(s, "Oslo")),
+        ("find_city_json_indexed", lambda perf, s: perf.find_city_json_indexed(s, "Oslo")),
+    ],
+)
+@pytest.mark.hint(
+    "An index returns equal keys in whatever order it likes: say `.order_by(Model.id)` "
+    "in every finder."
+)
+def test_every_finder_orders_by_id_itself(engine, perf, finder, call):
+    # With this pragma SQLite returns the rows of a SELECT without ORDER BY in reverse, so an
+    # order that only came from the index or the table shows.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+    try:
+        with Session(engine) as session:
+            names = [row.name for row in call(perf, session)]
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+    assert names == ["Ada", "Cy", "Di"], (
+        f"{finder}(session, 'Oslo') gave {names} when SQLite was free to return rows in another "
+        "order: order by id in the query"
+    )
