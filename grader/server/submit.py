@@ -1,0 +1,96 @@
+"""A student's submission to the course server: checked, graded in this machine's sandbox
+against the server's hidden tests, recorded in the gradebook, and answered with the feedback
+`grade --json` shows.
+
+The zip is opened exactly as a batch opens a student's zip (grader.submissions: no links, no
+unsafe paths, size and depth limits, only the selected exercise folders). A zip that cannot be
+graded is refused with why, and nothing is recorded: the gradebook changes only for a graded
+submission."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import __version__
+from ..batch import selection_hash
+from ..errors import GraderError
+from ..gradebook import Gradebook
+from ..grading import grade_units, report, suite_of
+from ..models import Exercise, GradeReport
+from ..sandbox import Sandbox
+from ..scoring import not_started
+from ..staging import Limits, Unit, scratch_folder
+from ..standing import columns_of
+from ..submissions import DiskBudget, Submission, opened
+
+
+class BadSubmission(Exception):
+    """Why an upload cannot be graded, in one line a student can act on."""
+
+
+class Grader:
+    """Grades submissions, at most `jobs` at once, each in a sandbox slot of its own."""
+
+    def __init__(
+        self, gradebook: Gradebook, make_sandbox: Callable[[int], Sandbox], jobs: int
+    ) -> None:
+        self.gradebook = gradebook
+        self.make_sandbox = make_sandbox
+        self.budget = DiskBudget()
+        self._slots = list(range(jobs))
+        self._free = threading.Condition()
+
+    def _slot(self) -> int:
+        with self._free:
+            self._free.wait_for(lambda: bool(self._slots))
+            return self._slots.pop()
+
+    def _release(self, slot: int) -> None:
+        with self._free:
+            self._slots.append(slot)
+            self._free.notify()
+
+    def grade(self, student: str, archive: Path, exercises: list[Exercise]) -> GradeReport:
+        started = time.monotonic()
+        upload = Submission(student, archive, kind="zip")
+        with (
+            scratch_folder("grade-serve-") as scratch,
+            opened(upload, exercises, scratch, self.budget) as sub,
+        ):
+            if sub.problem:
+                raise BadSubmission(sub.problem)
+            slot = self._slot()
+            try:
+                sandbox = self.make_sandbox(slot)
+                units = [
+                    Unit(key=e.id, exercise=e, sources=[sub.folder_of(e)]) for e in sub.exercises
+                ]
+                graded = grade_units(units, sandbox, Limits(jobs=1))
+            except GraderError as exc:
+                raise BadSubmission(str(exc)) from None
+            finally:
+                self._release(slot)
+            results = [graded[u.key] for u in units]
+            self.gradebook.register(columns_of(sub.exercises))
+            self.gradebook.record(
+                student,
+                sub.content_hash,
+                "submitted to the course server",
+                selection_hash(sub.exercises),
+                results,
+                version=__version__,
+                sandbox=sandbox.name,
+                image_digest=sandbox.image_digest,
+                duration=time.monotonic() - started,
+            )
+        shown = []
+        for exercise in exercises:
+            if exercise.id in graded:
+                shown.append(graded[exercise.id])
+            else:
+                specs, _ = suite_of(exercise)
+                shown.append(not_started(exercise.meta, specs, "Not in this submission."))
+        return report(sandbox, shown, started)
