@@ -30,8 +30,10 @@ from cli.commands import (
     override,
     report,
     reset,
+    serve,
     show,
     start,
+    submit,
     variant,
     watch,
     worker,
@@ -111,6 +113,9 @@ COMMANDS: dict[str, Callable] = {
     "worker": worker.worker,
     "new": new.new,
     "next": next_.next_exercise,
+    "serve": serve.serve,
+    "token": serve.token,
+    "submit": submit.submit,
 }
 for name, command in COMMANDS.items():
     app.command(name)(guarded(command))

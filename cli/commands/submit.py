@@ -1,0 +1,45 @@
+"""`grade submit SELECTOR --server URL --token T`: have the course server grade your work
+against its hidden tests; the feedback is the same as `grade SELECTOR` shows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli import options, output
+from grader.server.client import pack
+from grader.server.client import submit as send
+
+
+def submit(
+    selectors: options.SelectorsArg = None,
+    server: Annotated[
+        str, typer.Option("--server", envvar="GRADE_SERVER", help="The course server's URL.")
+    ] = "",
+    token: Annotated[
+        str,
+        typer.Option("--token", envvar="GRADE_TOKEN", help="Your token (from your teacher)."),
+    ] = "",
+    workspace: options.WorkspaceOpt = None,
+    as_json: options.JsonOpt = False,
+) -> None:
+    """Submit the selected exercises to the course server and show its feedback."""
+    if not selectors:
+        raise typer.BadParameter(
+            "name what to submit, e.g. `grade submit 2.1`", param_hint="SELECTOR"
+        )
+    if not server or not token:
+        raise typer.BadParameter(
+            "give --server URL and --token TOKEN (or GRADE_SERVER and GRADE_TOKEN)"
+        )
+    out = output.Output(as_json)
+    exercises = options.select(selectors)
+    archive = pack(exercises, options.workspace(workspace))
+    with out.busy(f"submitting {options.listed([e.id for e in exercises])}"):
+        report = send(server, token, " ".join(selectors), archive)
+    out.success(
+        report,
+        lambda r: out.render.grade_report(r),
+        exit_code=output.EXIT_OK if report.passed else output.EXIT_FAILED,
+    )
