@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..class_report import class_report
@@ -40,6 +41,7 @@ from .limits import RateLimit
 from .queries import runs_of
 from .settings import ServerSettings
 from .submit import BadSubmission, Grader
+from .upload_limit import UploadLimit
 
 TEMPLATES = Path(__file__).parent / "templates"
 Teacher = Depends(require_teacher)
@@ -76,6 +78,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
         https_only=settings.secure_cookies,
         max_age=12 * 3600,
     )
+    app.add_middleware(UploadLimit, path="/api/submit", limit=settings.max_upload)
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(
         quote=lambda s: urllib.parse.quote(s, safe=""), colour=charts.colour
@@ -291,8 +294,6 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
                             "submit fewer exercises at once, without data files.",
                         )
                     out.write(chunk)
-            from starlette.concurrency import run_in_threadpool
-
             try:
                 result = await run_in_threadpool(grader.grade, student, path, exercises)
             except BadSubmission as exc:

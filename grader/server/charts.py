@@ -31,7 +31,7 @@ def bar_chart(labels: list[str], values: list[float], title: str, unit: str = "%
     """Vertical bars, one per label, values 0..100."""
     inner_w, inner_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
     step = inner_w / max(len(values), 1)
-    bar = max(step * 0.8, 1.0)
+    bar = min(max(step * 0.8, 1.0), 48.0)
     parts = [_open(title)]
     parts.append(_axis(inner_h))
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -59,7 +59,7 @@ def histogram(percents: list[float], title: str, bins: int = 10) -> Markup:
     top = max(counts) or 1
     inner_w, inner_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
     step = inner_w / bins
-    parts = [_open(title), _axis(inner_h)]
+    parts = [_open(title), _axis(inner_h, str(top))]
     for index, count in enumerate(counts):
         height = inner_h * count / top
         x = MARGIN + index * step + 1
@@ -83,9 +83,11 @@ def _open(title: str) -> str:
     )
 
 
-def _axis(inner_h: float) -> str:
+def _axis(inner_h: float, top: str = "100%") -> str:
     y = MARGIN + inner_h
     return (
         f'<line x1="{MARGIN}" y1="{y}" x2="{WIDTH - MARGIN}" y2="{y}" stroke="#555"/>'
         f'<line x1="{MARGIN}" y1="{MARGIN}" x2="{MARGIN}" y2="{y}" stroke="#555"/>'
+        f'<text x="{MARGIN - 4}" y="{MARGIN + 4}" font-size="9" text-anchor="end">{escape(top)}'
+        f'</text><text x="{MARGIN - 4}" y="{y}" font-size="9" text-anchor="end">0</text>'
     )

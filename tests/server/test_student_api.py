@@ -146,3 +146,25 @@ def test_a_submission_is_graded_in_bwrap_recorded_and_answered_like_grade_json(
     assert failed["passed"] is False and failed["tests"][0]["hint"]
     assert "return a - b" not in wrong.text  # feedback, never the hidden tests' source
     assert graded_client.get("/api/me", headers=headers).json()["total"] < 8
+
+
+def test_an_upload_declared_far_over_the_limit_is_refused_before_it_is_read(client, settings):
+    big = zip_of({"9.1.1-adder/calc.py": b"x" * (200 << 10)})
+    answer = submit(client, token(settings, "Ada Lovelace"), big)
+    assert answer.status_code == 413 and "64 KiB" in answer.json()["detail"]
+
+
+def test_a_chunked_upload_is_cut_off_at_the_limit(client, settings):
+    def chunks():
+        for _ in range(20):
+            yield b"x" * (16 << 10)
+
+    answer = client.post(
+        "/api/submit",
+        headers={
+            **token(settings, "Ada Lovelace"),
+            "content-type": "multipart/form-data; boundary=b",
+        },
+        content=chunks(),
+    )
+    assert answer.status_code == 413

@@ -1,0 +1,94 @@
+"""The teacher's pages in a real Chromium (Debian's, driven by Playwright) against a real
+uvicorn: sign in, the overview, a student, an override, a CSV download. Screenshots of each
+page are kept in the test's tmp folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.gradebook import Gradebook
+from grader.server import create_app
+
+from .conftest import PASSWORD, NoGrading
+from .live import running
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
+)
+if not Path(CHROMIUM).is_file():
+    pytest.skip(
+        "Chromium is missing: install Debian's `chromium` package (.ci/provision does)",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture
+def browser_page(settings, tmp_path):
+    served = create_app(settings, NoGrading(Gradebook(settings.db), lambda slot: None, 1))
+    with running(served) as url, playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(accept_downloads=True, base_url=url)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+            context.close()
+            browser.close()
+
+
+def test_a_teacher_signs_in_follows_a_student_overrides_and_downloads(
+    browser_page, settings, tmp_path
+):
+    page = browser_page
+    shots = tmp_path / "screenshots"
+    page.goto("/")
+    assert "/login" in page.url
+    page.get_by_label("Teacher password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text() == "Wrong password."
+    page.get_by_label("Teacher password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    assert page.locator("#overview tbody tr").count() == 3
+    assert page.locator("svg[aria-label='Pass rate per exercise (full points)']").count() == 1
+    page.screenshot(path=str(shots / "overview.png"), full_page=True)
+
+    page.locator("#overview thead").get_by_role("link", name="9.1.1").click()
+    page.wait_for_url("**/exercises/9.1.1")
+    assert "test_adds" in page.locator("#failing").inner_text()
+    page.screenshot(path=str(shots / "exercise.png"), full_page=True)
+
+    page.get_by_role("link", name="Grace Hopper").click()
+    page.wait_for_url("**/students/Grace%20Hopper")
+    assert "Total 0 / 8" in page.locator("body").inner_text()
+    page.screenshot(path=str(shots / "student.png"), full_page=True)
+
+    form = page.locator("form.override").first
+    form.get_by_label("Manual grade").fill("6")
+    form.get_by_label("Reason").fill("explained it in office hours")
+    form.get_by_role("button", name="Set").click()
+    page.get_by_role("status").wait_for()
+    assert "Saved the manual grade of 9.1.1" in page.get_by_role("status").inner_text()
+    assert "Total 6 / 8" in page.locator("body").inner_text()
+    page.screenshot(path=str(shots / "override.png"), full_page=True)
+    grade = Gradebook(settings.db).grades("Grace Hopper")["Grace Hopper"]["9.1.1"]
+    assert (grade.score, grade.reason) == (6, "explained it in office hours")
+
+    page.goto("/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="csv", exact=True).click()
+    saved = tmp_path / "grades.csv"
+    download.value.save_as(saved)
+    text = saved.read_text()
+    assert text.startswith("student,") or "student" in text.splitlines()[0].lower()
+    assert "Grace Hopper" in text and "6" in text
+    assert (shots / "overview.png").is_file()
