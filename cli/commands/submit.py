@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from cli import options, output
-from grader.server.client import pack
-from grader.server.client import submit as send
 
 
 def submit(
@@ -33,6 +31,9 @@ def submit(
         raise typer.BadParameter(
             "give --server URL and --token TOKEN (or GRADE_SERVER and GRADE_TOKEN)"
         )
+    from grader.server.client import pack
+    from grader.server.client import submit as send
+
     out = output.Output(as_json)
     exercises = options.select(selectors)
     archive = pack(exercises, options.workspace(workspace))

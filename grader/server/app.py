@@ -25,6 +25,7 @@ from ..errors import GraderError
 from ..exports import FORMATS, SUFFIX, TEXT_EXPORTS, render, write
 from ..gradebook import Gradebook
 from ..sandbox import get_sandbox
+from ..standing import ClassView
 from ..text import clean_line
 from . import charts, tokens
 from .auth import (
@@ -38,7 +39,7 @@ from .auth import (
     require_teacher,
 )
 from .limits import RateLimit
-from .queries import runs_of
+from .queries import class_grades, runs_of
 from .settings import ServerSettings
 from .submit import BadSubmission, Grader
 from .upload_limit import UploadLimit
@@ -125,7 +126,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
 
     @app.get("/", response_class=HTMLResponse, dependencies=[Teacher])
     def overview(request: Request) -> HTMLResponse:
-        view = gradebook.view()
+        view = ClassView(gradebook.exercises(), class_grades(gradebook), gradebook.states())
         summary = class_report(view)
         standings = view.standings()
         pass_chart = charts.bar_chart(
@@ -147,15 +148,16 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse, dependencies=[Teacher])
     def exercise(request: Request, exercise_id: str) -> HTMLResponse:
-        view = gradebook.view()
-        column = next((c for c in view.columns if c.id == exercise_id), None)
+        column = next((c for c in gradebook.exercises() if c.id == exercise_id), None)
         if column is None:
             raise HTTPException(404, f"{exercise_id} is not graded in this gradebook")
+        view = ClassView(
+            [column], class_grades(gradebook, exercise_id, with_tests=True), gradebook.states()
+        )
         summary = class_report(view, top=10_000)
         stats = next(e for e in summary.exercises if e.id == exercise_id)
         failing = [t for t in summary.most_failed if t.exercise_id == exercise_id]
-        index = view.columns.index(column)
-        rows = [(s.student, s.cells[index]) for s in view.standings()]
+        rows = [(s.student, s.cells[0]) for s in view.standings()]
         return page(
             request, "exercise.html", column=column, stats=stats, failing=failing, rows=rows
         )
@@ -165,10 +167,10 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
         return _student_page(request, name, saved=saved)
 
     def _student_page(request: Request, name: str, status: int = 200, **extra) -> HTMLResponse:
-        view = gradebook.view()
-        if name not in view.table:
+        grades = gradebook.grades(name)
+        if name not in grades:
             raise HTTPException(404, f"no student named {clean_line(name)!r}")
-        standing = view.standing(name)
+        standing = ClassView(gradebook.exercises(), grades, gradebook.states()).standing(name)
         history = gradebook.override_history(name)
         return page(
             request,
@@ -303,7 +305,8 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
     @app.get("/api/me")
     def me(student: str = Depends(student_of)) -> dict:
         """The student's own standing on every exercise the gradebook grades."""
-        standing = gradebook.view().standing(student)
+        view = ClassView(gradebook.exercises(), gradebook.grades(student), gradebook.states())
+        standing = view.standing(student)
         return {
             "student": student,
             "total": standing.total,

@@ -1,4 +1,5 @@
-"""Reads the pages need beyond what the gradebook offers every command: a student's runs."""
+"""Reads the pages need beyond what the gradebook offers every command: a student's runs, and
+the class's grades without loading every hidden test's result."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..gradebook import ExerciseRow, Gradebook, Run, Student, Submission, _name
+from ..gradebook import (
+    ExerciseRow,
+    Grade,
+    Gradebook,
+    Override,
+    ReviewRow,
+    Run,
+    Student,
+    Submission,
+    TestRow,
+    _name,
+)
 
 
 @dataclass
@@ -43,3 +55,83 @@ def runs_of(gradebook: Gradebook, student: str) -> list[RunSummary]:
             )
             summary.scores.append((exercise_id, score, maximum))
     return list(runs.values())
+
+
+def class_grades(
+    gradebook: Gradebook, exercise_id: str | None = None, with_tests: bool = False
+) -> dict[str, dict[str, Grade]]:
+    """`Gradebook.grades()` for a page: the same latest grades with overrides applied, read as
+    plain rows rather than ORM objects, and each hidden test's result only when asked for (and
+    then for one exercise), so that the overview of a big class stays fast."""
+    table: dict[str, dict[str, Grade]] = {}
+    latest: dict[int, Grade] = {}
+    only = (
+        (lambda q: q.where(ExerciseRow.exercise_id == exercise_id))
+        if exercise_id
+        else (lambda q: q)
+    )
+    with gradebook.session() as session:
+        for name in session.scalars(select(Student.name)):
+            table[name] = {}
+        rows = session.execute(
+            only(
+                select(
+                    Student.name,
+                    ExerciseRow.id,
+                    ExerciseRow.exercise_id,
+                    ExerciseRow.title,
+                    ExerciseRow.score,
+                    ExerciseRow.max_score,
+                    ExerciseRow.status,
+                    ExerciseRow.duration,
+                    Run.started_at,
+                )
+                .join(Submission, Submission.student_id == Student.id)
+                .join(Run, Run.submission_id == Submission.id)
+                .join(ExerciseRow, ExerciseRow.run_id == Run.id)
+            ).order_by(Run.started_at, Run.id)
+        )
+        chosen: dict[tuple[str, str], int] = {}
+        grades: dict[int, Grade] = {}
+        for name, row_id, ex, title, score, maximum, status, duration, started in rows:
+            previous = chosen.get((name, ex))
+            if previous is not None:
+                grades.pop(previous, None)
+            chosen[(name, ex)] = row_id
+            grade = Grade(ex, title, score, maximum, status, [], started, execution_time=duration)
+            grades[row_id] = grade
+            table.setdefault(name, {})[ex] = grade
+        latest = grades
+        for row_id, reason in session.execute(
+            only(
+                select(ReviewRow.exercise_result_id, ReviewRow.reason).join(
+                    ExerciseRow, ExerciseRow.id == ReviewRow.exercise_result_id
+                )
+            )
+        ):
+            if row_id in latest:
+                latest[row_id].review.append(reason)
+        if with_tests and exercise_id:
+            tests = session.scalars(
+                select(TestRow)
+                .join(ExerciseRow, ExerciseRow.id == TestRow.exercise_result_id)
+                .where(ExerciseRow.exercise_id == exercise_id)
+                .order_by(TestRow.id)
+            )
+            for test in tests:
+                if test.exercise_result_id in latest:
+                    latest[test.exercise_result_id].tests.append(test.to_dict())
+        overrides = session.execute(
+            select(Student.name, Override).join(Override, Override.student_id == Student.id)
+        )
+        for name, override in overrides:
+            if exercise_id and override.exercise_id != exercise_id:
+                continue
+            grade = table[name].get(override.exercise_id)
+            if grade is None:
+                grade = Grade(
+                    override.exercise_id, override.exercise_id, 0, 0, "override", [], None
+                )
+                table[name][override.exercise_id] = grade
+            grade.score, grade.overridden, grade.reason = override.score, True, override.reason
+    return table

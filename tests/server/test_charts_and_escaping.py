@@ -40,3 +40,22 @@ def test_a_students_name_and_messages_are_shown_as_text(teacher, settings):
     page = teacher.get("/students/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert page.status_code == 200
     assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+
+
+def test_the_pages_read_the_same_grades_as_every_export(settings):
+    from grader.server.queries import class_grades
+
+    book = Gradebook(settings.db)
+    book.record("Ada Lovelace", "h3", "/subs/Ada2", "s", [adder_result(3, ["forged"])], **META)
+    book.override("Grace Hopper", "9.1.1", 5, "fine")
+
+    def key(table):
+        return {
+            (name, ex): (g.score, g.overridden, g.reason, g.review, g.needs_review)
+            for name, grades in table.items()
+            for ex, g in grades.items()
+        }
+
+    assert key(class_grades(book)) == key(book.grades())
+    with_tests = class_grades(book, "9.1.1", with_tests=True)
+    assert with_tests["Ada Lovelace"]["9.1.1"].tests == book.grades()["Ada Lovelace"]["9.1.1"].tests

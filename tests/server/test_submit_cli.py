@@ -86,3 +86,13 @@ def test_serve_never_grades_unsandboxed(monkeypatch, settings):
     result = grade("serve", "--db", settings.db, "--sandbox", "none", "--json")
     assert result.exit_code == 2
     assert json.loads(result.output)["error"]["code"] == "server-unsandboxed"
+
+
+def test_grade_submit_starts_without_sqlalchemy():
+    """A student's `grade submit` needs no gradebook: it starts as fast as `grade 2.1`."""
+    import subprocess
+    import sys
+
+    code = "import sys, cli.main, grader.server.client; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
