@@ -39,7 +39,7 @@ from .auth import (
     require_teacher,
 )
 from .limits import RateLimit
-from .queries import class_grades, runs_of
+from .queries import class_grades, graded_exercises, runs_of
 from .settings import ServerSettings
 from .submit import BadSubmission, Grader
 from .upload_limit import UploadLimit
@@ -126,7 +126,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
 
     @app.get("/", response_class=HTMLResponse, dependencies=[Teacher])
     def overview(request: Request) -> HTMLResponse:
-        view = ClassView(gradebook.exercises(), class_grades(gradebook), gradebook.states())
+        view = ClassView(graded_exercises(gradebook), class_grades(gradebook), gradebook.states())
         summary = class_report(view)
         standings = view.standings()
         pass_chart = charts.bar_chart(
@@ -148,7 +148,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse, dependencies=[Teacher])
     def exercise(request: Request, exercise_id: str) -> HTMLResponse:
-        column = next((c for c in gradebook.exercises() if c.id == exercise_id), None)
+        column = next((c for c in graded_exercises(gradebook) if c.id == exercise_id), None)
         if column is None:
             raise HTTPException(404, f"{exercise_id} is not graded in this gradebook")
         view = ClassView(
@@ -170,7 +170,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
         grades = gradebook.grades(name)
         if name not in grades:
             raise HTTPException(404, f"no student named {clean_line(name)!r}")
-        standing = ClassView(gradebook.exercises(), grades, gradebook.states()).standing(name)
+        standing = ClassView(graded_exercises(gradebook), grades, gradebook.states()).standing(name)
         history = gradebook.override_history(name)
         return page(
             request,
@@ -305,7 +305,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
     @app.get("/api/me")
     def me(student: str = Depends(student_of)) -> dict:
         """The student's own standing on every exercise the gradebook grades."""
-        view = ClassView(gradebook.exercises(), gradebook.grades(student), gradebook.states())
+        view = ClassView(graded_exercises(gradebook), gradebook.grades(student), gradebook.states())
         standing = view.standing(student)
         return {
             "student": student,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..gradebook import (
     ExerciseRow,
     Grade,
     Gradebook,
+    GradedExercise,
     Override,
     ReviewRow,
     Run,
@@ -20,6 +21,7 @@ from ..gradebook import (
     TestRow,
     _name,
 )
+from ..standing import ExerciseColumn
 
 
 @dataclass
@@ -70,7 +72,7 @@ def class_grades(
         if exercise_id
         else (lambda q: q)
     )
-    with gradebook.session() as session:
+    with gradebook.engine.connect() as session:  # plain rows: no ORM objects for 27,000 cells
         for name in session.scalars(select(Student.name)):
             table[name] = {}
         rows = session.execute(
@@ -112,26 +114,48 @@ def class_grades(
             if row_id in latest:
                 latest[row_id].review.append(reason)
         if with_tests and exercise_id:
-            tests = session.scalars(
-                select(TestRow)
+            keys = ("name", "task", "status", "points", "earned", "message", "hint")
+            tests = session.execute(
+                select(TestRow.exercise_result_id, *(getattr(TestRow, k) for k in keys))
                 .join(ExerciseRow, ExerciseRow.id == TestRow.exercise_result_id)
                 .where(ExerciseRow.exercise_id == exercise_id)
                 .order_by(TestRow.id)
             )
-            for test in tests:
-                if test.exercise_result_id in latest:
-                    latest[test.exercise_result_id].tests.append(test.to_dict())
+            for row_id, *values in tests:
+                if row_id in latest:
+                    latest[row_id].tests.append(dict(zip(keys, values, strict=True)))
         overrides = session.execute(
-            select(Student.name, Override).join(Override, Override.student_id == Student.id)
+            select(Student.name, Override.exercise_id, Override.score, Override.reason).join(
+                Override, Override.student_id == Student.id
+            )
         )
-        for name, override in overrides:
-            if exercise_id and override.exercise_id != exercise_id:
+        for name, ex, score, reason in overrides:
+            if exercise_id and ex != exercise_id:
                 continue
-            grade = table[name].get(override.exercise_id)
+            grade = table[name].get(ex)
             if grade is None:
-                grade = Grade(
-                    override.exercise_id, override.exercise_id, 0, 0, "override", [], None
-                )
-                table[name][override.exercise_id] = grade
-            grade.score, grade.overridden, grade.reason = override.score, True, override.reason
+                grade = Grade(ex, ex, 0, 0, "override", [], None)
+                table[name][ex] = grade
+            grade.score, grade.overridden, grade.reason = score, True, reason
     return table
+
+
+def graded_exercises(gradebook: Gradebook) -> list[ExerciseColumn]:
+    """`Gradebook.exercises()` in one grouped query rather than a scan of every result."""
+    with gradebook.engine.connect() as connection:
+        found = {
+            ex: ExerciseColumn(ex, title, maximum)
+            for ex, title, maximum in connection.execute(
+                select(GradedExercise.exercise_id, GradedExercise.title, GradedExercise.max_score)
+            )
+        }
+        newest = (
+            select(func.max(ExerciseRow.id)).group_by(ExerciseRow.exercise_id).scalar_subquery()
+        )
+        for ex, title, maximum in connection.execute(
+            select(ExerciseRow.exercise_id, ExerciseRow.title, ExerciseRow.max_score).where(
+                ExerciseRow.id.in_(newest)
+            )
+        ):
+            found.setdefault(ex, ExerciseColumn(ex, title, maximum))
+    return sorted(found.values(), key=lambda c: c.sort_key)

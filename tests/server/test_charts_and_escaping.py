@@ -59,3 +59,18 @@ def test_the_pages_read_the_same_grades_as_every_export(settings):
     assert key(class_grades(book)) == key(book.grades())
     with_tests = class_grades(book, "9.1.1", with_tests=True)
     assert with_tests["Ada Lovelace"]["9.1.1"].tests == book.grades()["Ada Lovelace"]["9.1.1"].tests
+
+
+def test_the_pages_columns_are_the_gradebooks(settings):
+    from grader.server.queries import graded_exercises
+
+    book = Gradebook(settings.db)
+    book.record(
+        "Ada Lovelace",
+        "h4",
+        "/x",
+        "s",
+        [adder_result(8).model_copy(update={"id": "9.1.2"})],
+        **META,
+    )
+    assert graded_exercises(book) == book.exercises()
