@@ -57,6 +57,7 @@ stress: install
 bench: install
 	$(BIN)/python tests/bench.py   # RUNS=5 BATCH=45|all SANDBOX=bwrap PLAIN=1 STUDENTS=0
 	$(BIN)/python tests/bench_workers.py   # STUDENTS=6 WORKERS="0 1 2" SELECTION=2
+	$(BIN)/python tests/bench_server.py   # STUDENTS=200 EXERCISES=138 RUNS=5
 
 # Where grading time goes: per exercise, per fixture, per test (and cProfile with ARGS=--cprofile).
 profile: install
