@@ -42,8 +42,8 @@ def serve(
 
     out = output.Output(as_json)
     password = _password(teacher_password_file)
-    if sandbox != "none":
-        get_sandbox(sandbox)  # no sandbox: one line now, not at the first submission
+    if sandbox != "none":  # resolved once (auto probes Docker); no sandbox: one line, now
+        sandbox = get_sandbox(sandbox).name
     settings = ServerSettings(
         db=db,
         teacher_password=password,

@@ -46,6 +46,7 @@ from .upload_limit import UploadLimit
 
 TEMPLATES = Path(__file__).parent / "templates"
 Teacher = Depends(require_teacher)
+SIGN_INS_PER_MINUTE = 10
 
 
 def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAPI:
@@ -70,6 +71,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
             gradebook, lambda slot: get_sandbox(settings.sandbox, slot=slot), settings.jobs
         )
     limit = RateLimit(settings.submits_per_window, settings.window)
+    sign_ins = RateLimit(SIGN_INS_PER_MINUTE, 60.0)  # per client address: no password guessing
     app = FastAPI(title="Course server", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
         SessionMiddleware,
@@ -110,6 +112,12 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
         next: Annotated[str, Form()] = "/",
     ) -> Response:
         check_csrf(request, csrf)
+        wait = sign_ins.take(request.client.host if request.client else "")
+        if wait:
+            return page(
+                request, "login.html", 429, next=_local(next),
+                error=f"Too many attempts: try again in {wait:.0f} s.",
+            )  # fmt: skip
         if not password_ok(password, settings.teacher_password):
             return page(request, "login.html", 401, next=_local(next), error="Wrong password.")
         request.session.clear()

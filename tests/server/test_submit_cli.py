@@ -96,3 +96,42 @@ def test_grade_submit_starts_without_sqlalchemy():
     code = "import sys, cli.main, grader.server.client; print('sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_grade_serve_serves_the_sign_in_page(settings, bwrap, tmp_path):
+    """The command itself: uvicorn on the port asked for, pages behind the password file's
+    password."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.conftest import FIXTURE_CATALOG
+
+    from .conftest import PASSWORD
+    from .live import free_port
+
+    secret = tmp_path / "password"
+    secret.write_text(PASSWORD + "\n")
+    port = free_port()
+    env = {**os.environ, "GRADE_CATALOG": str(FIXTURE_CATALOG)}
+    command = [sys.executable, "-m", "cli.main", "serve", "--db", settings.db, "--port", str(port),
+               "--teacher-password-file", str(secret), "--sandbox", "bwrap", "--json"]  # fmt: skip
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=False)
+                break
+            except httpx.ConnectError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "grade serve did not start"
+                time.sleep(0.1)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert json.loads(server.stdout.readline())["serving"] == f"http://127.0.0.1:{port}/"

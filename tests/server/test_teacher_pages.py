@@ -157,3 +157,11 @@ def test_signing_out_ends_the_session(teacher):
 def test_the_session_cookie_is_signed(client):
     client.cookies.set("grade_session", "eyJ0ZWFjaGVyIjogdHJ1ZX0=.forged.sig")
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_password_guessing_is_slowed_down(client):
+    for _ in range(10):
+        assert sign_in(client, "guess").status_code == 401
+    answer = sign_in(client)
+    assert answer.status_code == 429 and "Too many attempts" in answer.text
+    assert client.get("/", follow_redirects=False).status_code == 303
