@@ -165,3 +165,17 @@ def test_password_guessing_is_slowed_down(client):
     answer = sign_in(client)
     assert answer.status_code == 429 and "Too many attempts" in answer.text
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_the_exercise_page_shows_a_failing_tests_hint(teacher, settings):
+    from tests.conftest import adder_result
+
+    from .conftest import META
+
+    failed = adder_result(0, message="assert -1 == 3")
+    failed.tests[0].hint = "Add, do not subtract."
+    Gradebook(settings.db).record("Edsger", "h5", "/subs/E", "s", [failed], **META)
+    html = teacher.get("/exercises/9.1.1").text
+    assert "Add, do not subtract." in html
+    row = html.split('id="failing"')[1]
+    assert "<td>test_adds</td><td>2</td><td>3</td>" in row  # failed by two of three who ran it
