@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -67,10 +68,19 @@ class NoGrading(Grader):
         raise AssertionError("graded although the request should have been refused")
 
 
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory) -> Path:
+    """The seeded gradebook, made once; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("seeded") / "gradebook.db"
+    seeded_gradebook(path)
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path, catalog) -> ServerSettings:
+def settings(tmp_path, catalog, seeded) -> ServerSettings:
+    shutil.copy(seeded, tmp_path / "gradebook.db")
     return ServerSettings(
-        db=seeded_gradebook(tmp_path / "gradebook.db"),
+        db=f"sqlite:///{tmp_path / 'gradebook.db'}",
         teacher_password=PASSWORD,
         catalog=catalog,
         sandbox="bwrap",
