@@ -42,6 +42,7 @@ from .limits import RateLimit
 from .queries import class_grades, graded_exercises, runs_of
 from .settings import ServerSettings
 from .submit import BadSubmission, Grader
+from .tables import PageView, overview_rows
 from .upload_limit import UploadLimit
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -134,7 +135,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
 
     @app.get("/", response_class=HTMLResponse, dependencies=[Teacher])
     def overview(request: Request) -> HTMLResponse:
-        view = ClassView(graded_exercises(gradebook), class_grades(gradebook), gradebook.states())
+        view = PageView(graded_exercises(gradebook), class_grades(gradebook), gradebook.states())
         summary = class_report(view)
         standings = view.standings()
         pass_chart = charts.bar_chart(
@@ -147,7 +148,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
             request,
             "overview.html",
             view=view,
-            standings=standings,
+            rows=overview_rows(standings, view.columns),
             summary=summary,
             pass_chart=pass_chart,
             spread=spread,
