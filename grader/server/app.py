@@ -41,7 +41,7 @@ from .auth import (
 from .limits import RateLimit
 from .queries import class_grades, graded_exercises, runs_of
 from .settings import ServerSettings
-from .submit import BadSubmission, Grader
+from .submit import BadSubmission, Grader, GradingFailed
 from .tables import PageView, overview_rows
 from .upload_limit import UploadLimit
 
@@ -309,6 +309,10 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
                 result = await run_in_threadpool(grader.grade, student, path, exercises)
             except BadSubmission as exc:
                 raise HTTPException(400, f"This submission cannot be graded: {exc}") from None
+            except GradingFailed as exc:
+                raise HTTPException(
+                    503, f"The server could not grade it ({exc}): try again later."
+                ) from None
         return JSONResponse(result.to_json_dict())
 
     @app.get("/api/me")

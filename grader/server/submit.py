@@ -31,6 +31,10 @@ class BadSubmission(Exception):
     """Why an upload cannot be graded, in one line a student can act on."""
 
 
+class GradingFailed(Exception):
+    """The server could not grade (its sandbox failed): the student's upload was not at fault."""
+
+
 class Grader:
     """Grades submissions, at most `jobs` at once, each in a sandbox slot of its own."""
 
@@ -70,7 +74,7 @@ class Grader:
                 ]
                 graded = grade_units(units, sandbox, Limits(jobs=1))
             except GraderError as exc:
-                raise BadSubmission(str(exc)) from None
+                raise GradingFailed(str(exc)) from None
             finally:
                 self._release(slot)
             results = [graded[u.key] for u in units]

@@ -168,3 +168,19 @@ def test_a_chunked_upload_is_cut_off_at_the_limit(client, settings):
         content=chunks(),
     )
     assert answer.status_code == 413
+
+
+def test_a_sandbox_failure_is_the_servers_503_and_records_nothing(settings, monkeypatch):
+    import grader.server.submit as module
+    from grader.errors import SandboxUnavailable
+
+    def broken(units, sandbox, limits):  # noqa: ANN001, ANN202
+        raise SandboxUnavailable("sandbox-broken", "the sandbox failed", "")
+
+    monkeypatch.setattr(module, "grade_units", broken)
+    book = Gradebook(settings.db)
+    client = TestClient(create_app(settings, Grader(book, lambda slot: object(), 1)))
+    before = runs(settings)
+    answer = submit(client, token(settings, "Ada Lovelace"), adder_zip())
+    assert answer.status_code == 503 and "try again later" in answer.json()["detail"]
+    assert runs(settings) == before

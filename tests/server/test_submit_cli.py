@@ -55,6 +55,7 @@ def test_a_submit_round_trip_against_a_running_server(settings, workspace, bwrap
         (workspace / "__pycache__" / "junk.pyc").write_bytes(b"\0")
         second = grade("submit", "9.1.1", "--server", url, "--token", made["token"])
         assert second.exit_code == 0, second.output
+        assert "9.1.1" in second.output and "8/8" in second.output.replace(" ", "")
         wrong = grade("submit", "9.1.1", "--server", url, "--token", "gst_wrong", "--json")
     assert wrong.exit_code == 2
     assert json.loads(wrong.output)["error"]["code"] == "submit-refused"
