@@ -32,6 +32,10 @@ def serve(
     ] = None,
     sandbox: options.SandboxOpt = "auto",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Students graded at once.")] = 2,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option("--secure-cookies", help="Behind HTTPS: send the session cookie only there."),
+    ] = False,
     as_json: options.JsonOpt = False,
 ) -> None:
     """Serve the gradebook to the teacher and grade students' submissions."""
@@ -51,6 +55,7 @@ def serve(
         sandbox=sandbox,
         jobs=jobs,
         secret_key=os.environ.get("GRADE_SERVER_SECRET") or secrets.token_urlsafe(32),
+        secure_cookies=secure_cookies,
     )
     app = create_app(settings)
     url = f"http://{host}:{port}/"

@@ -179,3 +179,16 @@ def test_the_exercise_page_shows_a_failing_tests_hint(teacher, settings):
     assert "Add, do not subtract." in html
     row = html.split('id="failing"')[1]
     assert "<td>test_adds</td><td>2</td><td>3</td>" in row  # failed by two of three who ran it
+
+
+def test_the_session_cookie_is_strict_and_secure_when_asked(settings):
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from grader.server import create_app
+
+    plain = TestClient(create_app(settings))
+    assert "samesite=strict" in plain.get("/login").headers["set-cookie"].lower()
+    secure = TestClient(create_app(replace(settings, secure_cookies=True)))
+    assert "secure" in secure.get("/login").headers["set-cookie"].lower()
