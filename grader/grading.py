@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -140,12 +141,23 @@ def grade_workspace(
         if workspace.is_started(e)
     ]
     graded = grade_units(units, sandbox, limits)
+    results = in_selection_order(exercises, graded, lambda e: f"Run `grade start {e.id}`.")
+    workspace.record_results([graded[k] for k in graded])
+    return report(sandbox, results, started)
+
+
+def in_selection_order(
+    exercises: list[Exercise],
+    graded: dict[str, ExerciseResult],
+    why_missing: Callable[[Exercise], str],
+) -> list[ExerciseResult]:
+    """One result per selected exercise, in the selection's order: its grade, or 0 points with
+    `why_missing(exercise)` for one that was not handed in."""
     results = []
     for exercise in exercises:
         if exercise.id in graded:
             results.append(graded[exercise.id])
         else:
             specs, _ = suite_of(exercise)
-            results.append(not_started(exercise.meta, specs, f"Run `grade start {exercise.id}`."))
-    workspace.record_results([graded[k] for k in graded])
-    return report(sandbox, results, started)
+            results.append(not_started(exercise.meta, specs, why_missing(exercise)))
+    return results

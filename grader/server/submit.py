@@ -18,10 +18,9 @@ from .. import __version__
 from ..batch import selection_hash
 from ..errors import GraderError
 from ..gradebook import Gradebook
-from ..grading import grade_units, report, suite_of
+from ..grading import grade_units, in_selection_order, report
 from ..models import Exercise, GradeReport
 from ..sandbox import Sandbox
-from ..scoring import not_started
 from ..staging import Limits, Unit, scratch_folder
 from ..standing import columns_of
 from ..submissions import DiskBudget, Submission, opened
@@ -90,11 +89,5 @@ class Grader:
                 image_digest=sandbox.image_digest,
                 duration=time.monotonic() - started,
             )
-        shown = []
-        for exercise in exercises:
-            if exercise.id in graded:
-                shown.append(graded[exercise.id])
-            else:
-                specs, _ = suite_of(exercise)
-                shown.append(not_started(exercise.meta, specs, "Not in this submission."))
+        shown = in_selection_order(exercises, graded, lambda _: "Not in this submission.")
         return report(sandbox, shown, started)
