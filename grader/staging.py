@@ -111,7 +111,7 @@ class Limits:
 
 JOB_PREFIX = "grade-job-"
 # Every temporary folder the grader makes on the host, swept when its owner is gone.
-SCRATCH_PREFIXES = (JOB_PREFIX, "grade-variants-", "grade-batch-", "grade-serve-")
+SCRATCH_PREFIXES = (JOB_PREFIX, "grade-variants-", "grade-batch-", "grade-serve-", "grade-task-")
 OWNER_FILE = "owner.json"
 STARTUP_SECONDS = 20.0  # the sandbox's own start and the warm parent's imports, under load
 IDLE_GRACE = 5.0  # beyond an exercise's timeout: killing, sweeping and reporting it

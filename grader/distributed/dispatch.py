@@ -14,7 +14,6 @@ the report says who was saved).
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ from ..batch import BatchReport, StudentOutcome, selection_hash
 from ..errors import GraderError
 from ..gradebook import Gradebook
 from ..models import Exercise
+from ..staging import scratch_folder
 from ..submissions import DISK_BUDGET, DiskBudget, Submission, discover, opened
 from .app import QUEUE, TASK, make_app
 from .once import newest_run
@@ -139,14 +139,14 @@ def grade_batch_on_broker(
                 finish(_outcome(student, meta, sandboxes))
 
     try:
-        with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
+        with scratch_folder("grade-batch-") as scratch:
             submissions = discover(root)
             on_start(len(submissions))
             left = list(submissions)
             looked = time.monotonic()
             while left and not stop.is_set():
                 sub = left[0]
-                prepared = _prepare(sub, exercises, gradebook, Path(scratch), budget,
+                prepared = _prepare(sub, exercises, gradebook, scratch, budget,
                                     suites, after, regrade)  # fmt: skip
                 if isinstance(prepared, StudentOutcome):
                     finish(prepared)

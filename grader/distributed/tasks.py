@@ -10,12 +10,9 @@ connection to the gradebook.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from celery import Celery
 from celery.signals import worker_process_init
@@ -26,6 +23,7 @@ from ..catalog import Catalog
 from ..errors import GraderError
 from ..gradebook import Gradebook
 from ..sandbox import Sandbox, get_sandbox
+from ..staging import scratch_folder
 from ..standing import columns_of
 from .app import RESULTS_KEPT, TASK
 from .once import AlreadyRecorded, Recorded, RecordOnce, recorded
@@ -118,8 +116,7 @@ def grade_payload(payload: dict, setup: Setup, hostname: str = "") -> dict:
                      __version__, after)  # fmt: skip
     if found is not None:  # delivered again after it was recorded: report, don't regrade
         return _result(_from_record(student, found), setup, hostname, again=True)
-    scratch = Path(tempfile.mkdtemp(prefix="grade-task-"))
-    try:
+    with scratch_folder("grade-task-") as scratch:  # swept by the next worker if this one dies
         try:
             sub = unpack(payload, selection, scratch)
         except BadPayload as exc:
@@ -130,8 +127,6 @@ def grade_payload(payload: dict, setup: Setup, hostname: str = "") -> dict:
                                      threading.Event())  # fmt: skip
         except AlreadyRecorded as exc:
             return _result(_from_record(student, exc.run), setup, hostname, again=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return _result(outcome, setup, hostname)
 
 

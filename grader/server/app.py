@@ -8,7 +8,6 @@ own bearer token and see only their own results."""
 from __future__ import annotations
 
 import io
-import tempfile
 import urllib.parse
 import zipfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..errors import GraderError
 from ..exports import FORMATS, SUFFIX, TEXT_EXPORTS, render, write
 from ..gradebook import Gradebook
 from ..sandbox import get_sandbox
+from ..staging import scratch_folder
 from ..standing import ClassView
 from ..text import clean_line
 from . import charts, tokens
@@ -249,8 +249,8 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
                 media_type=f"{media}; charset=utf-8",
                 headers=_attachment(f"grades-{fmt}.{SUFFIX[fmt]}"),
             )
-        with tempfile.TemporaryDirectory(prefix="grade-export-") as folder:
-            root = Path(folder) / fmt
+        with scratch_folder("grade-serve-") as folder:
+            root = folder / fmt
             files = write(fmt, view, root)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -292,8 +292,8 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
             exercises = settings.catalog.select(selector.split())
         except GraderError as exc:
             raise HTTPException(400, f"{exc.message} {exc.next_step}") from None
-        with tempfile.TemporaryDirectory(prefix="grade-upload-") as folder:
-            path = Path(folder) / "submission.zip"
+        with scratch_folder("grade-serve-") as folder:
+            path = folder / "submission.zip"
             size = 0
             with path.open("wb") as out:
                 while chunk := await archive.read(1 << 16):

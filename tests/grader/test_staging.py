@@ -237,7 +237,9 @@ def test_a_library_the_submission_imports_is_preloaded_too(tmp_path, adder):
         job.cleanup()
 
 
-@pytest.mark.parametrize("prefix", ["grade-variants-", "grade-batch-"])
+@pytest.mark.parametrize(
+    "prefix", ["grade-variants-", "grade-batch-", "grade-task-", "grade-serve-"]
+)
 def test_a_killed_graders_scratch_folder_is_swept_too(tmp_path, prefix, monkeypatch):
     """`grade check` materialises variants and `grade batch` unpacks zips in scratch folders;
     a grader killed by SIGKILL or a CI timeout leaves them behind for the next one to sweep."""
