@@ -28,6 +28,7 @@ from cli.commands import (
     new,
     next_,
     override,
+    pack,
     report,
     reset,
     serve,
@@ -129,6 +130,8 @@ app.add_typer(variant.variant_app, name="variant")
 gradescope.gradescope_app.command("build")(guarded(gradescope.build))
 gradescope.gradescope_app.command("run")(guarded(gradescope.run))
 app.add_typer(gradescope.gradescope_app, name="gradescope")
+pack.pack_app.command("student")(guarded(pack.student))
+app.add_typer(pack.pack_app, name="pack")
 
 
 def _version(value: bool) -> None:
@@ -148,7 +151,7 @@ def main(
 
 
 def command_names() -> list[str]:
-    return [*COMMANDS, "image", "variant", "gradescope"]
+    return [*COMMANDS, "image", "variant", "gradescope", "pack"]
 
 
 def route(argv: list[str]) -> list[str]:

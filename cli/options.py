@@ -62,6 +62,13 @@ def select(selectors: list[str]) -> list[Exercise]:
         raise
 
 
+def grades_here(selectors: list[str]) -> None:
+    """A student pack has no hidden tests: `grade 3.2` there says to submit instead."""
+    from grader.course import require_local_grading
+
+    require_local_grading(catalog().root, selectors)
+
+
 def listed(ids: list[str], most: int = 3) -> str:
     """`2.1.1, 2.1.2, 2.1.3 …`: what a status line names."""
     return ", ".join(ids[:most]) + (" …" if ids[most:] else "")

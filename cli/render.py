@@ -110,6 +110,28 @@ def lines(*texts: str) -> None:
         console.print(_plain(text), soft_wrap=True)
 
 
+def pack_report(report) -> None:  # noqa: ANN001 (grader.pack.PackReport)
+    """What `grade pack student` wrote, and what the teacher does with it next."""
+    console.print(
+        _line(
+            "Wrote ",
+            _plain(str(report.out), "bold"),
+            f": {plural(len(report.exercises), 'exercise')}, {plural(report.files, 'file')}, "
+            "no solutions and no hidden tests.",
+        )
+    )
+    if report.kept:
+        console.print(_line("Kept what was there besides: ", _plain(", ".join(report.kept))))
+    console.print(
+        _line(
+            "Hand the folder to your students; they run `grade start …` and "
+            "`grade submit … --server ",
+            _plain(report.server or "URL", one_line=True),
+            " --token …` (tokens: `grade token NAME`).",
+        )
+    )
+
+
 def prompt(markdown: str) -> None:
     console.print(Markdown(markdown))
 

@@ -9,7 +9,8 @@ from functools import cache
 from pathlib import Path
 
 from . import __version__
-from .errors import SandboxUnavailable
+from .course import course_of, graded_by_server
+from .errors import CatalogError, GraderError, SandboxUnavailable
 from .expected import read_specs, suite_hash
 from .models import Exercise, ExerciseResult, GradeReport, TestSpec
 from .results import outcomes, sandbox_started
@@ -28,9 +29,22 @@ def _suite(tests_dir: Path, mtime_ns: int) -> tuple[tuple[TestSpec, ...], str]:
 def suite_of(exercise: Exercise) -> tuple[list[TestSpec], str]:
     """The hidden suite's expected tests and hash (cached while its files are unchanged)."""
     tests_dir = exercise.tests_dir
+    if not tests_dir.is_dir():  # a student pack: the hidden tests stayed with the teacher
+        raise _no_hidden_tests(exercise)
     newest = max((p.stat().st_mtime_ns for p in tests_dir.rglob("*")), default=0)
     specs, digest = _suite(tests_dir, newest)
     return list(specs), digest
+
+
+def _no_hidden_tests(exercise: Exercise) -> GraderError:
+    root = exercise.root.parents[2]  # <course>/exercises/<topic>/<exercise>
+    if course_of(root).graded_by_server:
+        return graded_by_server(root, [exercise.id])
+    return CatalogError(
+        "no-hidden-tests",
+        f"{exercise.id} has no hidden tests ({exercise.tests_dir} is missing)",
+        "Put its tests/ folder back, or grade it on the course server with `grade submit`.",
+    )
 
 
 def grade_units(

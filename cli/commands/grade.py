@@ -29,6 +29,7 @@ def run(
         raise typer.BadParameter("name what to grade, e.g. `grade 2.1`", param_hint="SELECTOR")
     out = output.Output(as_json)
     exercises = options.select(selectors)
+    options.grades_here(selectors)  # before a sandbox is looked for
     box = out.sandbox(sandbox)
     space = options.workspace(workspace)
     started = [e.id for e in exercises if space.is_started(e)]

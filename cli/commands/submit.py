@@ -27,6 +27,10 @@ def submit(
         raise typer.BadParameter(
             "name what to submit, e.g. `grade submit 2.1`", param_hint="SELECTOR"
         )
+    if not server:  # a student pack made with --server knows its server
+        from grader.course import course_of
+
+        server = course_of(options.catalog().root).server
     if not server or not token:
         raise typer.BadParameter(
             "give --server URL and --token TOKEN (or GRADE_SERVER and GRADE_TOKEN)"

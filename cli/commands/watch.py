@@ -23,6 +23,7 @@ def watch(
         )
     out = output.Output(as_json)
     exercises = options.select(selectors)
+    options.grades_here(selectors)  # before a sandbox is looked for
     space = options.workspace(workspace)
     box = out.sandbox(sandbox)  # warned once here, and again on every screen below
 
