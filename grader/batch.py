@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .batch_progress import FINISHED, BatchLog
+from .batch_progress import INTERRUPTED as STOPPED
 from .errors import GraderError
 from .gradebook import Gradebook
 from .grading import grade_units, suite_of
@@ -150,8 +152,9 @@ def grade_batch(
     for slot in range(jobs):
         slots.put(slot)
     budget = DiskBudget(disk_budget)
-    with scratch_folder("grade-batch-") as scratch:
+    with scratch_folder("grade-batch-") as scratch, BatchLog(gradebook) as log:
         submissions = discover(root, report.ignored)
+        log.start(str(root), [e.id for e in exercises], len(submissions))  # the live view's
         on_start(len(submissions))
 
         def work(sub: Submission) -> StudentOutcome:
@@ -204,6 +207,8 @@ def grade_batch(
                 outcome = future.result()
                 if outcome.state != INTERRUPTED:
                     report.students.append(outcome)
+                    log.outcome(outcome.student, outcome.state, outcome.score,
+                                outcome.max_score, outcome.message)  # fmt: skip
                     on_done(outcome)
 
         try:
@@ -226,6 +231,7 @@ def grade_batch(
                 {s.student for s in submissions} - graded, key=lambda n: (n.casefold(), n)
             )
         pool.shutdown(wait=not report.interrupted, cancel_futures=True)
+        log.finish(STOPPED if report.interrupted else FINISHED)
     if not report.unfinished:  # every worker is done: sandboxes may start again in this process
         RUNNING.reset()
     report.students.sort(key=lambda s: (s.student.casefold(), s.student))

@@ -27,6 +27,8 @@ from kombu.utils.url import maybe_sanitize_url
 
 from .. import __version__
 from ..batch import BatchReport, StudentOutcome, selection_hash
+from ..batch_progress import FINISHED, BatchLog
+from ..batch_progress import INTERRUPTED as STOPPED
 from ..errors import GraderError
 from ..gradebook import Gradebook
 from ..models import Exercise
@@ -127,9 +129,12 @@ def grade_batch_on_broker(
     pending: dict[str, str] = {}  # task id → student
     sandboxes: set[str] = set()
     left: list[Submission] = []
+    log = BatchLog(gradebook)  # what the course server's live view reads
 
     def finish(outcome: StudentOutcome) -> None:
         report.students.append(outcome)
+        log.outcome(outcome.student, outcome.state, outcome.score, outcome.max_score,
+                    outcome.message)  # fmt: skip
         on_done(outcome)
 
     def collect() -> None:
@@ -139,8 +144,9 @@ def grade_batch_on_broker(
                 finish(_outcome(student, meta, sandboxes))
 
     try:
-        with scratch_folder("grade-batch-") as scratch:
+        with scratch_folder("grade-batch-") as scratch, log:
             submissions = discover(root)
+            log.start(str(root), [e.id for e in exercises], len(submissions))
             on_start(len(submissions))
             left = list(submissions)
             looked = time.monotonic()
@@ -162,6 +168,7 @@ def grade_batch_on_broker(
                 collect()
                 if pending:
                     stop.wait(POLL)
+            log.finish(STOPPED if stop.is_set() else FINISHED)
         if stop.is_set():
             raise KeyboardInterrupt
     except KeyboardInterrupt:

@@ -15,10 +15,12 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
+from ..batch_progress import ensure_tables
 from ..class_report import class_report
 from ..errors import GraderError
 from ..exports import FORMATS, SUFFIX, TEXT_EXPORTS, render, write
@@ -38,6 +40,7 @@ from .auth import (
     password_ok,
     require_teacher,
 )
+from .batches import batch_routes, running
 from .limits import RateLimit
 from .queries import class_grades, graded_exercises, runs_of
 from .settings import ServerSettings
@@ -46,6 +49,7 @@ from .tables import PageView, overview_rows
 from .upload_limit import UploadLimit
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"  # the pages' own script (no CDN: works offline)
 Teacher = Depends(require_teacher)
 SIGN_INS_PER_MINUTE = 10
 
@@ -67,6 +71,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
         )
     gradebook = Gradebook(settings.db)
     tokens.ensure_table(gradebook)
+    ensure_tables(gradebook)  # batches' progress: gradebooks made before it gain its tables
     if grader is None:
         grader = Grader(
             gradebook, lambda slot: get_sandbox(settings.sandbox, slot=slot), settings.jobs
@@ -85,12 +90,15 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
     app.add_middleware(UploadLimit, path="/api/submit", limit=settings.max_upload)
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(
-        quote=lambda s: urllib.parse.quote(s, safe=""), colour=charts.colour
+        quote=lambda s: urllib.parse.quote(s, safe=""), colour=charts.colour, when=_when
     )
 
     def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         context.update(csrf=csrf_token(request), csrf_field=CSRF_FIELD, teacher=is_teacher(request))
         return templates.TemplateResponse(request, name, context, status_code=status)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(batch_routes(gradebook, page, settings.poll_interval))
 
     @app.exception_handler(NotSignedIn)
     async def _not_signed_in(request: Request, exc: NotSignedIn) -> Response:
@@ -153,6 +161,7 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
             pass_chart=pass_chart,
             spread=spread,
             formats=FORMATS,
+            running=running(gradebook),
         )
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse, dependencies=[Teacher])
@@ -345,6 +354,11 @@ def _local(target: str) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def _when(moment) -> str:  # noqa: ANN001 (a datetime or None)
+    """A stored time as people read it (the gradebook keeps UTC)."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
 
 
 def _attachment(filename: str) -> dict[str, str]:

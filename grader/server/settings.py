@@ -25,4 +25,5 @@ class ServerSettings:
     max_upload: int = MAX_UPLOAD
     submits_per_window: int = SUBMITS_PER_WINDOW
     window: float = WINDOW
+    poll_interval: float = 2.0  # seconds between a batch page's looks at a running batch
     secure_cookies: bool = False  # True behind HTTPS: the session cookie is never sent in clear

@@ -1,15 +1,17 @@
 """The teacher's pages in a real Chromium (Debian's, driven by Playwright) against a real
-uvicorn: sign in, the overview, a student, an override, a CSV download. Screenshots of each
-page are kept in the test's tmp folder."""
+uvicorn: sign in, the overview, a student, an override, a CSV download, a batch followed live.
+Screenshots of each page are kept in the test's tmp folder."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from grader.batch_progress import BatchLog
 from grader.gradebook import Gradebook
 from grader.server import create_app
 
@@ -36,6 +38,7 @@ if not Path(CHROMIUM).is_file():
 
 @pytest.fixture
 def browser_page(settings, tmp_path):
+    settings = replace(settings, poll_interval=0.2)  # the batch page looks often here
     served = create_app(settings, NoGrading(Gradebook(settings.db), lambda slot: None, 1))
     with running(served) as url, playwright_api.sync_playwright() as driver:
         browser = driver.chromium.launch(
@@ -99,3 +102,36 @@ def test_a_teacher_signs_in_follows_a_student_overrides_and_downloads(
     assert text.startswith("student,") or "student" in text.splitlines()[0].lower()
     assert "Grace Hopper" in text and "6" in text
     assert (shots / "overview.png").is_file()
+
+
+def test_a_teacher_follows_a_batch_without_reloading(browser_page, settings, tmp_path):
+    """A batch writing into the gradebook through the batch's own log (BatchLog, as
+    grade_batch and grade batch --broker do): the open page counts its students as they land."""
+    page = browser_page
+    shots = tmp_path / "screenshots"
+    log = BatchLog(Gradebook(settings.db))
+    batch = log.start("/term/submissions", ["9.1.1"], 3)
+    page.goto(f"/batches/{batch}")
+    page.get_by_label("Teacher password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/batches/{batch}")
+    assert page.locator("#done").inner_text() == "0"
+    assert page.locator("#expected").inner_text() == "3"
+    page.evaluate("window.sameDocument = true")  # gone if the page were loaded again
+
+    log.outcome("Ada Lovelace", "graded", 8, 8)
+    page.wait_for_function("document.getElementById('done').textContent === '1'")
+    assert "Ada Lovelace" in page.locator("#outcomes tbody").inner_text()
+    assert page.locator("#bar").get_attribute("value") == "1"
+    page.screenshot(path=str(shots / "batch-running.png"), full_page=True)
+
+    log.outcome("<img src=x onerror=alert(1)>", "problem", 0, 8, "unreadable zip")
+    log.outcome("Grace Hopper", "graded", 4, 8)
+    log.finish()
+    page.wait_for_function("document.getElementById('state').textContent === 'finished'")
+    assert page.locator("#done").inner_text() == "3"
+    assert page.locator("#average").inner_text() == "50"
+    assert page.locator("#outcomes tbody img").count() == 0  # names are text, never HTML
+    assert page.evaluate("window.sameDocument") is True
+    page.screenshot(path=str(shots / "batch-finished.png"), full_page=True)
+    assert (shots / "batch-running.png").is_file()
