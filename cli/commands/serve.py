@@ -32,6 +32,14 @@ def serve(
     ] = None,
     sandbox: options.SandboxOpt = "auto",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Students graded at once.")] = 2,
+    broker: Annotated[
+        str,
+        typer.Option(
+            "--broker",
+            envvar="GRADE_BROKER",
+            help="Redis URL: `grade worker`s grade the submissions (started with the same --db).",
+        ),
+    ] = "",
     secure_cookies: Annotated[
         bool,
         typer.Option("--secure-cookies", help="Behind HTTPS: send the session cookie only there."),
@@ -40,13 +48,16 @@ def serve(
 ) -> None:
     """Serve the gradebook to the teacher and grade students' submissions."""
     import uvicorn
+    from kombu.utils.url import maybe_sanitize_url
 
     from grader.sandbox import get_sandbox
     from grader.server import ServerSettings, create_app
 
     out = output.Output(as_json)
     password = _password(teacher_password_file)
-    if sandbox != "none":  # resolved once (auto probes Docker); no sandbox: one line, now
+    if broker:  # the workers grade, each in its own sandbox: this machine needs none
+        sandbox = "workers"
+    elif sandbox != "none":  # resolved once (auto probes Docker); no sandbox: one line, now
         sandbox = get_sandbox(sandbox).name
     settings = ServerSettings(
         db=db,
@@ -54,12 +65,17 @@ def serve(
         catalog=options.catalog(),
         sandbox=sandbox,
         jobs=jobs,
+        broker=broker,
         secret_key=os.environ.get("GRADE_SERVER_SECRET") or secrets.token_urlsafe(32),
         secure_cookies=secure_cookies,
     )
     app = create_app(settings)
     url = f"http://{host}:{port}/"
-    out.line({"serving": url, "db": db}, lambda d: print(f"Course server on {url} (Ctrl-C stops)"))
+    graded_by = f"the workers of {maybe_sanitize_url(broker)}" if broker else f"{sandbox} here"
+    out.line(
+        {"serving": url, "db": db, "graded_by": graded_by},
+        lambda d: print(f"Course server on {url}, grading with {graded_by} (Ctrl-C stops)"),
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -106,8 +106,20 @@ def _deliveries(task) -> int:
     return count
 
 
+class Feedback(RecordOnce):
+    """RecordOnce that keeps the results it recorded: the course server's tasks ask for them
+    (`feedback` in the payload), to answer the student test by test as `grade` does."""
+
+    results: list | None = None
+
+    def record(self, student, content_hash, source, suite_hash, results, **kw) -> None:  # noqa: ANN001
+        super().record(student, content_hash, source, suite_hash, results, **kw)
+        self.results = list(results)
+
+
 def grade_payload(payload: dict, setup: Setup, hostname: str = "") -> dict:
-    """Grade one task's student and record them once; the outcome as a dict for the batch."""
+    """Grade one task's student and record them once; the outcome as a dict for the batch
+    (with each exercise's results too when the payload asks for `feedback`)."""
     selection = _check(payload, setup.catalog)
     student = str(payload["student"])
     gradebook = setup.gradebook()
@@ -121,13 +133,17 @@ def grade_payload(payload: dict, setup: Setup, hostname: str = "") -> dict:
             sub = unpack(payload, selection, scratch)
         except BadPayload as exc:
             raise Refused(f"{student}: {exc}") from None
+        book = Feedback(gradebook, after)
         try:
-            outcome = _grade_student(sub, RecordOnce(gradebook, after), setup.box(),
-                                     payload["suites"], columns_of(selection),
-                                     threading.Event())  # fmt: skip
+            outcome = _grade_student(sub, book, setup.box(), payload["suites"],
+                                     columns_of(selection), threading.Event())  # fmt: skip
         except AlreadyRecorded as exc:
             return _result(_from_record(student, exc.run), setup, hostname, again=True)
-    return _result(outcome, setup, hostname)
+    result = _result(outcome, setup, hostname)
+    if payload.get("feedback") and book.results is not None:
+        result["results"] = [r.model_dump(mode="json") for r in book.results]
+        result["image_digest"] = setup.box().image_digest
+    return result
 
 
 def _check(payload: dict, catalog: Catalog) -> list:

@@ -11,7 +11,7 @@ import io
 import urllib.parse
 import zipfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -48,16 +48,20 @@ from .submit import BadSubmission, Grader, GradingFailed
 from .tables import PageView, overview_rows
 from .upload_limit import UploadLimit
 
+if TYPE_CHECKING:
+    from .broker import BrokerGrader
+
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"  # the pages' own script (no CDN: works offline)
 Teacher = Depends(require_teacher)
 SIGN_INS_PER_MINUTE = 10
 
 
-def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAPI:
-    """The app for this gradebook and course. `grader` defaults to one grading in this
-    machine's sandbox (`settings.sandbox`, never `none`)."""
-    if settings.sandbox == "none":
+def create_app(settings: ServerSettings, grader: Grader | BrokerGrader | None = None) -> FastAPI:
+    """The app for this gradebook and course. `grader` defaults to the workers of
+    `settings.broker` when one is given, else to grading in this machine's sandbox
+    (`settings.sandbox`, never `none`)."""
+    if settings.sandbox == "none" and not settings.broker:
         raise GraderError(
             "server-unsandboxed",
             "the course server never grades unsandboxed (--sandbox none)",
@@ -72,7 +76,11 @@ def create_app(settings: ServerSettings, grader: Grader | None = None) -> FastAP
     gradebook = Gradebook(settings.db)
     tokens.ensure_table(gradebook)
     ensure_tables(gradebook)  # batches' progress: gradebooks made before it gain its tables
-    if grader is None:
+    if grader is None and settings.broker:
+        from .broker import BrokerGrader
+
+        grader = BrokerGrader(gradebook, settings.broker)
+    elif grader is None:
         grader = Grader(
             gradebook, lambda slot: get_sandbox(settings.sandbox, slot=slot), settings.jobs
         )

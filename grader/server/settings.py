@@ -21,6 +21,7 @@ class ServerSettings:
     catalog: Catalog  # the course, with its hidden tests: what submissions are graded against
     sandbox: str = "auto"  # auto | docker | bwrap (never none)
     jobs: int = 2  # students graded at once
+    broker: str = ""  # a Redis URL: submissions are graded by `grade worker`s, not here
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     max_upload: int = MAX_UPLOAD
     submits_per_window: int = SUBMITS_PER_WINDOW

@@ -25,6 +25,8 @@ from ..staging import Limits, Unit, scratch_folder
 from ..standing import columns_of
 from ..submissions import DiskBudget, Submission, opened
 
+SOURCE = "submitted to the course server"  # a submission's source in the gradebook
+
 
 class BadSubmission(Exception):
     """Why an upload cannot be graded, in one line a student can act on."""
@@ -81,7 +83,7 @@ class Grader:
             self.gradebook.record(
                 student,
                 sub.content_hash,
-                "submitted to the course server",
+                SOURCE,
                 selection_hash(sub.exercises),
                 results,
                 version=__version__,
