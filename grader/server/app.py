@@ -42,7 +42,7 @@ from .auth import (
 )
 from .batches import batch_routes, running
 from .limits import RateLimit
-from .queries import class_grades, graded_exercises, runs_of
+from .queries import runs_of
 from .settings import ServerSettings
 from .submit import BadSubmission, Grader, GradingFailed
 from .tables import PageView, overview_rows
@@ -151,7 +151,9 @@ def create_app(settings: ServerSettings, grader: Grader | BrokerGrader | None = 
 
     @app.get("/", response_class=HTMLResponse, dependencies=[Teacher])
     def overview(request: Request) -> HTMLResponse:
-        view = PageView(graded_exercises(gradebook), class_grades(gradebook), gradebook.states())
+        view = PageView(
+            gradebook.exercises(), gradebook.grades(with_tests=False), gradebook.states()
+        )
         summary = class_report(view)
         standings = view.standings()
         pass_chart = charts.bar_chart(
@@ -174,12 +176,10 @@ def create_app(settings: ServerSettings, grader: Grader | BrokerGrader | None = 
 
     @app.get("/exercises/{exercise_id}", response_class=HTMLResponse, dependencies=[Teacher])
     def exercise(request: Request, exercise_id: str) -> HTMLResponse:
-        column = next((c for c in graded_exercises(gradebook) if c.id == exercise_id), None)
+        column = next((c for c in gradebook.exercises() if c.id == exercise_id), None)
         if column is None:
             raise HTTPException(404, f"{exercise_id} is not graded in this gradebook")
-        view = ClassView(
-            [column], class_grades(gradebook, exercise_id, with_tests=True), gradebook.states()
-        )
+        view = ClassView([column], gradebook.grades(exercise_id=exercise_id), gradebook.states())
         summary = class_report(view, top=10_000)
         stats = next(e for e in summary.exercises if e.id == exercise_id)
         failing = [t for t in summary.most_failed if t.exercise_id == exercise_id]
@@ -196,7 +196,7 @@ def create_app(settings: ServerSettings, grader: Grader | BrokerGrader | None = 
         grades = gradebook.grades(name)
         if name not in grades:
             raise HTTPException(404, f"no student named {clean_line(name)!r}")
-        standing = ClassView(graded_exercises(gradebook), grades, gradebook.states()).standing(name)
+        standing = ClassView(gradebook.exercises(), grades, gradebook.states()).standing(name)
         history = gradebook.override_history(name)
         return page(
             request,
@@ -335,7 +335,7 @@ def create_app(settings: ServerSettings, grader: Grader | BrokerGrader | None = 
     @app.get("/api/me")
     def me(student: str = Depends(student_of)) -> dict:
         """The student's own standing on every exercise the gradebook grades."""
-        view = ClassView(graded_exercises(gradebook), gradebook.grades(student), gradebook.states())
+        view = ClassView(gradebook.exercises(), gradebook.grades(student), gradebook.states())
         standing = view.standing(student)
         return {
             "student": student,
