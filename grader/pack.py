@@ -200,7 +200,7 @@ python3 -m venv .venv && .venv/bin/pip install -e .    # Python 3.11+
 ## Start, submit and read your feedback
 
 ```bash
-grade list                      # sections, topics and exercises
+grade list                      # sections, topics and exercises, with your scores
 grade show {first}               # the prompt: tasks and the interface the tests use
 grade start {topic}                # copy the starters and prompts of topic {topic} into ./workspace
 grade submit {topic} --server {url} --token YOUR_TOKEN
@@ -213,7 +213,9 @@ Your token comes from your teacher: pass it with `--token` or set `GRADE_TOKEN` 
 folders of your workspace (regular files only) and prints the server's feedback: one row per
 hidden test with its name, whether it passed, your points, and for a failing test a short
 message and a hint; `--json` prints the same as JSON. It exits 0 when everything selected
-passes. The server keeps every submission for your teacher; you see only your own results.
+passes. `grade list` then shows each exercise's last and best score from the server, and
+`grade next` what to do next. The server keeps every submission for your teacher; you see
+only your own results.
 It refuses an upload that is too large or too frequent, and says so (and when to try again).
 
 `grade {topic}` does not grade here: this folder has no hidden tests, so it tells you to run

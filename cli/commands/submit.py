@@ -40,9 +40,13 @@ def submit(
 
     out = output.Output(as_json)
     exercises = options.select(selectors)
-    archive = pack(exercises, options.workspace(workspace))
+    space = options.workspace(workspace)
+    archive = pack(exercises, space)
+    sent = {e.id for e in exercises if space.is_started(e)}
     with out.busy(f"submitting {options.listed([e.id for e in exercises])}"):
         report = send(server, token, " ".join(selectors), archive)
+    # the server's grades are this workspace's progress too: `grade list` and `grade next`
+    space.record_results([r for r in report.exercises if r.id in sent])
     out.success(
         report,
         lambda r: out.render.grade_report(r),

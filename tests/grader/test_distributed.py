@@ -386,6 +386,11 @@ def test_a_lost_broker_stops_the_batch_and_a_rerun_resumes(tmp_path, redis_serve
     counts = json.loads(again.stdout)["counts"]
     assert counts == {"skipped": len(saved), "graded": 4 - len(saved)}
     assert runs_of(db) == {name: 1 for name in names}
+    from grader.batch_progress import batches  # what the course server's live view showed
+
+    rerun, cut_short = batches(Gradebook(db))
+    assert cut_short.state == "interrupted" and cut_short.expected == 4
+    assert (rerun.state, rerun.done, rerun.expected) == ("finished", 4, 4)
 
 
 def test_ctrl_c_stops_enqueuing_and_says_what_was_saved(tmp_path, redis_server, workers):

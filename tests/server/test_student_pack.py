@@ -110,6 +110,9 @@ def test_a_student_starts_and_submits_from_the_pack(tmp_path, monkeypatch, setti
         folder = out / "workspace" / "9.1.1-adder"
         assert (folder / "calc.py").is_file()
 
+        upcoming = json.loads(_pack_cli(out, "next", "--json").stdout)["next"]
+        assert upcoming["command"] == "grade submit 9.1.1"  # the pack knows its server
+
         local = _pack_cli(out, "9.1.1")
         assert local.returncode != 0
         assert local.stderr.strip().count("\n") == 0, local.stderr
@@ -119,5 +122,7 @@ def test_a_student_starts_and_submits_from_the_pack(tmp_path, monkeypatch, setti
         sent = _pack_cli(out, "submit", "9.1.1", "--token", token, "--json")
     assert sent.returncode == 0, sent.stderr + sent.stdout
     assert json.loads(sent.stdout)["exercises"][0]["score"] == 8
+    (listed,) = json.loads(_pack_cli(out, "list", "--json").stdout)["exercises"]
+    assert (listed["progress"], listed["score"], listed["max_score"]) == ("passed", 8, 8)
     graded = Gradebook(settings.db).grades("Grace Hopper")["Grace Hopper"]["9.1.1"]
     assert graded.score == 8
