@@ -15,7 +15,7 @@ from .models import Exercise, ExerciseResult, GradeReport, TestSpec
 from .results import outcomes, sandbox_started
 from .sandbox import Sandbox
 from .scoring import not_started, score
-from .staging import Limits, Unit, stage
+from .staging import Limits, Unit, fill, reserve
 from .text import clean
 from .workspace import Workspace
 
@@ -40,14 +40,10 @@ def grade_units(
     if not units:
         return {}
     suites = {u.exercise.id: suite_of(u.exercise) for u in units}  # validates before running
-    job = stage(
-        units,
-        limits or Limits(),
-        sandbox_uid=sandbox.sandbox_uid,
-        nproc_rlimit=getattr(sandbox, "nproc_rlimit", True),
-    )
-    try:
-        raw = sandbox.run(job)
+    job = reserve(units, limits or Limits())
+    nproc_rlimit = getattr(sandbox, "nproc_rlimit", True)
+    try:  # the sandbox starts (and its runner imports) while the job's files are written
+        raw = sandbox.run(job, lambda: fill(job, sandbox.sandbox_uid, nproc_rlimit))
         results = _score(units, suites, raw, sandbox)
         for unit in units:  # the lines of the learner's tracebacks, from the staged copy
             add_sources(results[unit.key], job.path / "units" / unit.key)

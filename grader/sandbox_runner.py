@@ -23,7 +23,8 @@ dropped and counted; the last record adds pytest's own tally and a check of the 
 (the reporter, pytest's and the grader's functions, the registered hooks: `grader.integrity`),
 which the host compares with the records. Each submission is also scanned (`grader.scan`).
 
-Usage: python sandbox_runner.py JOB_DIR   (nonce on stdin, frames on stdout)
+Usage: python sandbox_runner.py JOB_DIR [MODULE ...]   (nonce on stdin once the job is staged,
+frames on stdout; the modules are imported while the host stages)
 """
 
 from __future__ import annotations
@@ -123,9 +124,15 @@ def make_undumpable() -> None:
 
 
 def preload(extra: list[str]) -> None:
+    """Import the libraries every child would import, so that each forks with them warm. Called
+    twice: with the exercises' libraries while the host still stages the job, then with the
+    manifest's (those the submissions import too); a module imported already costs nothing."""
     import importlib
     import warnings
 
+    # httpx's command-line client (rich, click, pygments: ~75 ms) is imported with httpx when
+    # installed, and never used here: absent, httpx falls back as it does without its extras.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in (*PRELOAD, *extra):
@@ -664,11 +671,14 @@ def remove(path: str) -> None:
         pass
 
 
-def main(job_dir: str) -> int:
-    nonce = read_nonce()
+def main(job_dir: str, hint: list[str] | None = None) -> int:
+    """`hint`: the libraries to import before the job is there (the host stages it meanwhile,
+    and sends the nonce once it is complete)."""
     make_undumpable()
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us even where we are not pid 1
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as init, a signal without handler is dropped
+    preload(hint or [])
+    nonce = read_nonce()
     with open(os.path.join(job_dir, MANIFEST_FILE), encoding="utf-8") as fh:
         manifest: Manifest = json.load(fh)
     pids = int(manifest.get("pids") or 0)
@@ -679,4 +689,4 @@ def main(job_dir: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2:]))
