@@ -39,11 +39,16 @@ def grade_units(
     """Run every unit in one sandbox and score each; results are keyed by unit key."""
     if not units:
         return {}
-    suites = {u.exercise.id: suite_of(u.exercise) for u in units}  # validates before running
     job = reserve(units, limits or Limits())
     nproc_rlimit = getattr(sandbox, "nproc_rlimit", True)
-    try:  # the sandbox starts (and its runner imports) while the job's files are written
-        raw = sandbox.run(job, lambda: fill(job, sandbox.sandbox_uid, nproc_rlimit))
+    suites: dict[str, tuple[list[TestSpec], str]] = {}
+
+    def prepare() -> None:  # while the sandbox starts and its runner imports
+        suites.update((u.exercise.id, suite_of(u.exercise)) for u in units)  # may refuse
+        fill(job, sandbox.sandbox_uid, nproc_rlimit)
+
+    try:
+        raw = sandbox.run(job, prepare)
         results = _score(units, suites, raw, sandbox)
         for unit in units:  # the lines of the learner's tracebacks, from the staged copy
             add_sources(results[unit.key], job.path / "units" / unit.key)

@@ -73,12 +73,7 @@ PRELOAD = (
     "pytest",
     "grader.pytest_plugin",
     # what pytest.main and FastAPI import lazily on first use
-    "_pytest.faulthandler",
     "_pytest.helpconfig",
-    "_pytest.junitxml",
-    "_pytest.pastebin",
-    "_pytest.setuponly",
-    "_pytest.setupplan",
     "_pytest.skipping",
     "_pytest.threadexception",
     "_pytest.tracemalloc",
@@ -95,6 +90,23 @@ PRELOAD = (
     "fastapi.encoders",
     "fastapi.openapi.utils",
     "email_validator",
+)
+# pytest's plugins a hidden suite never needs: each one registered costs every child a scan of
+# its namespace for fixtures (~1 ms each); doctest would also collect stray test*.txt files.
+UNUSED_PLUGINS = tuple(
+    arg
+    for name in (
+        "cacheprovider",  # writes .pytest_cache; stepwise and --lf need it
+        "stepwise",
+        "doctest",
+        "junitxml",
+        "pastebin",
+        "setuponly",
+        "setupplan",
+        "legacypath",  # tmpdir/testdir: the suites use tmp_path
+        "faulthandler",  # its dumps would go to /dev/null
+    )
+    for arg in ("-p", f"no:{name}")
 )
 # Taken before any learner code runs: the reporter writes through these, whatever is patched.
 _os_write = os.write
@@ -340,8 +352,7 @@ def run_child(
         "grader.pytest_plugin",
         "-p",
         "anyio.pytest_plugin",
-        "-p",
-        "no:cacheprovider",
+        *UNUSED_PLUGINS,
         "-q",
         "--capture=no",  # learner output goes to /dev/null, never to a buffer or a file
         "--tb=line",  # only the crash line is reported: skip building long tracebacks
