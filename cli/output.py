@@ -10,6 +10,7 @@ code; `fail` does the same for an error. So no command can forget a warning in o
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,8 +80,9 @@ class Output:
 
     @contextmanager
     def busy(self, text: str) -> Iterator[None]:
-        """A spinner while something slow runs, for a person on a terminal only."""
-        if self.as_json:
+        """A spinner while something slow runs, for a person on a terminal only (Rich is not
+        even imported for piped output: the result is rendered after the work is done)."""
+        if self.as_json or not (sys.stderr.isatty() or os.environ.get("FORCE_TERMINAL")):
             yield
             return
         with self.render.busy(text):

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -133,6 +132,8 @@ def pack_report(report) -> None:  # noqa: ANN001 (grader.pack.PackReport)
 
 
 def prompt(markdown: str) -> None:
+    from rich.markdown import Markdown  # markdown-it: only for the pages that show Markdown
+
     console.print(Markdown(markdown))
 
 
@@ -297,6 +298,8 @@ def _review_lines(reasons: list[str], indent: str = "  ") -> None:
 
 
 def hints(exercise_id: str, title: str, tasks: list[dict]) -> None:
+    from rich.markdown import Markdown
+
     for task in tasks:
         console.print(
             Panel(

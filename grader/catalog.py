@@ -57,35 +57,57 @@ class Catalog:
     root: Path
 
     @cached_property
-    def exercises(self) -> list[Exercise]:
-        found: list[Exercise] = []
+    def folders(self) -> list[Path]:
+        """Every exercise's folder (where an `exercise.toml` is), read from names alone."""
         base = self.root / "exercises"
         if not base.is_dir():
             raise CatalogError("no-catalog", f"no exercises folder at {base}", "Set GRADE_CATALOG.")
-        for toml in sorted(base.glob("*/*/exercise.toml")):
-            folder = toml.parent
-            meta = load_meta(toml)
-            match = FOLDER.match(folder.name)
-            if not match or match["id"] != meta.id or match["slug"] != meta.slug:
-                raise CatalogError(
-                    "bad-folder",
-                    f"{folder}: folder name must be '{meta.name}' (id-slug from exercise.toml)",
-                    "Rename the folder or fix id/slug.",
-                )
-            topic = TOPIC_FOLDER.match(folder.parent.name)
-            if not topic or topic["id"] != meta.topic:
-                raise CatalogError(
-                    "bad-folder",
-                    f"{folder.parent}: topic folder must start with '{meta.topic}-'",
-                    "Move the exercise into its topic's folder.",
-                )
-            solution = self.root / "solutions" / folder.relative_to(base)
-            found.append(Exercise(meta=meta, root=folder, solution_root=solution))
+        return [toml.parent for toml in sorted(base.glob("*/*/exercise.toml"))]
+
+    @cached_property
+    def exercises(self) -> list[Exercise]:
+        found = [self._load(folder) for folder in self.folders]
         ids = [e.id for e in found]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise CatalogError("duplicate-id", f"duplicate exercise ids: {duplicates}", "")
         return sorted(found, key=lambda e: _id_key(e.id))
+
+    def _load(self, folder: Path) -> Exercise:
+        """One exercise, its metadata validated and its folders checked against it."""
+        meta = load_meta(folder / "exercise.toml")
+        match = FOLDER.match(folder.name)
+        if not match or match["id"] != meta.id or match["slug"] != meta.slug:
+            raise CatalogError(
+                "bad-folder",
+                f"{folder}: folder name must be '{meta.name}' (id-slug from exercise.toml)",
+                "Rename the folder or fix id/slug.",
+            )
+        topic = TOPIC_FOLDER.match(folder.parent.name)
+        if not topic or topic["id"] != meta.topic:
+            raise CatalogError(
+                "bad-folder",
+                f"{folder.parent}: topic folder must start with '{meta.topic}-'",
+                "Move the exercise into its topic's folder.",
+            )
+        solution = self.root / "solutions" / folder.relative_to(self.root / "exercises")
+        return Exercise(meta=meta, root=folder, solution_root=solution)
+
+    def _named(self, selectors: list[str]) -> list[Exercise] | None:
+        """The exercises whose folder names match a selector, so that a selection reads only
+        its own metadata; None where names can't tell (`all`, a folder that breaks the naming
+        rule, an id seen twice) and the whole catalog must be read."""
+        if "exercises" in self.__dict__ or any(s.strip().lower() == "all" for s in selectors):
+            return None
+        named = [(FOLDER.match(f.name), f) for f in self.folders]
+        ids = [m["id"] for m, _ in named if m]
+        if not all(m for m, _ in named) or len(set(ids)) < len(ids):
+            return None
+        return [
+            self._load(f)
+            for m, f in named
+            if any(_names_match(m["id"], m["slug"], s.strip()) for s in selectors)
+        ]
 
     def get(self, exercise_id: str) -> Exercise:
         matches = self.select([exercise_id])
@@ -100,8 +122,12 @@ class Catalog:
     def select(self, selectors: list[str]) -> list[Exercise]:
         """Resolve `all`, `2`, `2.1`, `2.1.1` or a slug, in catalog order, without duplicates."""
         chosen: dict[str, Exercise] = {}
-        for selector in selectors or ["all"]:
-            matches = [e for e in self.exercises if _matches(e, selector.strip())]
+        selectors = selectors or ["all"]
+        named = self._named(selectors)
+        for selector in selectors:
+            matches = [e for e in (named or []) if _matches(e, selector.strip())]
+            if not matches:  # the whole catalog: it says why (a broken folder), or near misses
+                matches = [e for e in self.exercises if _matches(e, selector.strip())]
             if not matches:
                 near = self.near(selector.strip())
                 maybe = f"; did you mean {' or '.join(near)}?" if near else ""
@@ -127,11 +153,13 @@ class Catalog:
 
 
 def _matches(exercise: Exercise, selector: str) -> bool:
-    if selector.lower() == "all":
+    return _names_match(exercise.id, exercise.meta.slug, selector)
+
+
+def _names_match(exercise_id: str, slug: str, selector: str) -> bool:
+    if selector.lower() == "all" or selector in (slug, f"{exercise_id}-{slug}"):
         return True
-    if selector == exercise.meta.slug or selector == exercise.meta.name:
-        return True
-    return exercise.id == selector or exercise.id.startswith(selector.rstrip(".") + ".")
+    return exercise_id == selector or exercise_id.startswith(selector.rstrip(".") + ".")
 
 
 def load_catalog(root: Path | None = None) -> Catalog:

@@ -16,7 +16,7 @@ from .models import Exercise, ExerciseResult, GradeReport, TestSpec
 from .results import outcomes, sandbox_started
 from .sandbox import Sandbox
 from .scoring import not_started, score
-from .staging import Limits, Unit, stage
+from .staging import Limits, Unit, fill, reserve
 from .text import clean
 from .workspace import Workspace
 
@@ -53,15 +53,16 @@ def grade_units(
     """Run every unit in one sandbox and score each; results are keyed by unit key."""
     if not units:
         return {}
-    suites = {u.exercise.id: suite_of(u.exercise) for u in units}  # validates before running
-    job = stage(
-        units,
-        limits or Limits(),
-        sandbox_uid=sandbox.sandbox_uid,
-        nproc_rlimit=getattr(sandbox, "nproc_rlimit", True),
-    )
+    job = reserve(units, limits or Limits())
+    nproc_rlimit = getattr(sandbox, "nproc_rlimit", True)
+    suites: dict[str, tuple[list[TestSpec], str]] = {}
+
+    def prepare() -> None:  # while the sandbox starts and its runner imports
+        suites.update((u.exercise.id, suite_of(u.exercise)) for u in units)  # may refuse
+        fill(job, sandbox.sandbox_uid, nproc_rlimit)
+
     try:
-        raw = sandbox.run(job)
+        raw = sandbox.run(job, prepare)
         results = _score(units, suites, raw, sandbox)
         for unit in units:  # the lines of the learner's tracebacks, from the staged copy
             add_sources(results[unit.key], job.path / "units" / unit.key)

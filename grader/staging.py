@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import contract
 from .models import Exercise
+from .rewritten import add_rewritten
 
 MAX_SUBMISSION_BYTES = 2 << 20
 MAX_SUBMISSION_FILES = 200
@@ -130,6 +131,7 @@ class Job:
     secret: str
     units: list[Unit]
     limits: Limits
+    preload_hint: list[str] = field(default_factory=list)  # what the runner imports first
 
     @property
     def path(self) -> Path:
@@ -194,16 +196,42 @@ def stage(
     sandbox_uid: int = contract.SANDBOX_UID,
     nproc_rlimit: bool = True,
 ) -> Job:
-    """Write the job. `nproc_rlimit`: the runner caps processes with RLIMIT_NPROC, right where
-    the sandbox has a user namespace of its own (bwrap); Docker caps them with its pids cgroup,
-    and its uid is shared by every container, so a per-uid cap would couple their budgets."""
+    """Reserve and fill a job in one go (a sandbox that fills it while it starts: `reserve`,
+    then `fill` from `Sandbox.run`'s `prepare`)."""
+    job = reserve(units, limits)
+    try:
+        fill(job, sandbox_uid, nproc_rlimit)
+    except BaseException:
+        job.cleanup()
+        raise
+    return job
+
+
+def reserve(units: list[Unit], limits: Limits) -> Job:
+    """The job's empty folders, enough to start a sandbox on: its runner imports the libraries
+    (`Job.preload_hint`) while `fill` writes the files, and waits for the nonce before it
+    reads any of them."""
     sweep_stale_jobs()
     root = owned_scratch(JOB_PREFIX)
     os.chmod(root, 0o711)
     job = Job(root, secrets.token_hex(16), units, limits)
-    base = job.path
-    (base / "units").mkdir(parents=True)
+    job.path.mkdir(parents=True)
     job.mounts.mkdir()
+    os.chmod(job.path, 0o755)
+    os.chmod(job.path.parent, 0o700)
+    os.chmod(job.mounts, 0o755)
+    job.preload_hint = preload_modules({u.exercise.id: u.exercise for u in units}.values())
+    return job
+
+
+def fill(job: Job, sandbox_uid: int = contract.SANDBOX_UID, nproc_rlimit: bool = True) -> None:
+    """Write the job's files: each unit's submission, the hidden tests (with their rewritten
+    bytecode), the sandbox's /etc files and the manifest, last. `nproc_rlimit`: the runner caps
+    processes with RLIMIT_NPROC, right where the sandbox has a user namespace of its own
+    (bwrap); Docker caps them with its pids cgroup, and its uid is shared by every container,
+    so a per-uid cap would couple their budgets."""
+    units, limits, base = job.units, job.limits, job.path
+    (base / "units").mkdir()
     (base / "etc").mkdir()
     (base / "etc" / "hosts").write_text(ETC_HOSTS)
     (base / "etc" / "passwd").write_text(contract.passwd(sandbox_uid))
@@ -213,11 +241,11 @@ def stage(
     for unit in units:
         exercise = unit.exercise
         if exercise.id not in staged_tests:
+            staged = base / "tests" / exercise.id
             shutil.copytree(
-                exercise.tests_dir,
-                base / "tests" / exercise.id,
-                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+                exercise.tests_dir, staged, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
             )
+            add_rewritten(exercise.tests_dir, staged)
             staged_tests.add(exercise.id)
         copy_submission(unit.sources, base / "units" / unit.key, unit.skip)
         manifest_units.append(
@@ -242,14 +270,13 @@ def stage(
         "pids": pids,
         "preload": preload,
     }
-    (base / contract.MANIFEST_FILE).write_text(json.dumps(manifest))
     for dirpath, _dirnames, filenames in os.walk(base):
         os.chmod(dirpath, 0o755)  # readable by the sandbox's uid through its bind mount
         for name in filenames:
             os.chmod(Path(dirpath) / name, 0o644)
-    os.chmod(base.parent, 0o700)
-    os.chmod(job.mounts, 0o755)
-    return job
+    manifest_path = base / contract.MANIFEST_FILE
+    manifest_path.write_text(json.dumps(manifest))
+    os.chmod(manifest_path, 0o644)
 
 
 # ---------------------------------------------------------------- leftovers of killed graders

@@ -175,10 +175,16 @@ def main() -> None:
         for exercise in batch:
             copy_reference(exercise, subs / exercise.meta.name)
         selectors = [e.id for e in batch]
-        for i, name in enumerate(trees):
+        # twice per tree, in the order A B B A, keeping the faster of each: a busy machine
+        # slows whichever runs while it is busy, not one tree
+        order = [*trees, *reversed(trees)] if len(trees) > 1 else [*trees, *trees]
+        for i, name in enumerate(order):
             db = f"sqlite:///{Path(tmp) / f'gradebook{i}.db'}"
             argv = [*GRADE, "batch", str(subs.parent), *selectors, "--db", db, "--jobs", "1"]
-            batch_time[name] = timed([*argv, "--sandbox", sandbox], envs[name])
+            wall, cpu = timed([*argv, "--sandbox", sandbox], envs[name])
+            best = batch_time.get(name, (wall, cpu))
+            batch_time[name] = (min(best[0], wall), min(best[1], cpu))
+        for name in trees:
             argv = [*GRADE, *selectors, "--sandbox", sandbox, "--jobs", "1", "--json"]
             reports[name] = run_json(argv, envs[name])
 
@@ -210,7 +216,7 @@ def main() -> None:
         "(reference point)",
     )
     row(
-        f"{n} references through grade batch --jobs 1, {sandbox}",
+        f"{n} references through grade batch --jobs 1, {sandbox} (best of 2)",
         [f"{batch_time[t][0]:.1f} s = {batch_time[t][0] / n:.3f}/ex" for t in names],
         f"< {TARGETS['per_exercise']} s/ex (< {TARGETS['per_exercise'] * n:.0f} s)",
     )

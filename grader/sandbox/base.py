@@ -42,7 +42,10 @@ class Sandbox(Protocol):
     warning: str  # shown before grading when not empty (e.g. --sandbox none)
     sandbox_uid: int  # the uid the code runs as inside: the one /etc/passwd there lists
 
-    def run(self, job: Job) -> RawRun: ...
+    def run(self, job: Job, prepare: Callable[[], None] | None = None) -> RawRun:
+        """Run the job's runner; `prepare()` (staging the job's files) is called once the
+        sandbox is starting, and the runner reads nothing of the job before it returns."""
+        ...
 
 
 class Running:
@@ -125,8 +128,11 @@ def supervise(
     pass_fds: tuple[int, ...] = (),
     preexec: Callable[[], None] | None = None,
     cwd: str | None = None,
+    prepare: Callable[[], None] | None = None,
 ) -> RawRun:
-    """Run argv with the nonce on stdin; cap output and wall time; always kill the whole group."""
+    """Run argv with the nonce on stdin; cap output and wall time; always kill the whole group.
+    `prepare` runs while the runner starts (its imports take longer than staging a job); the
+    nonce, its signal to go, is sent after. If `prepare` fails, the runner is killed."""
     nonce = new_nonce()
     started = time.monotonic()
     deadline = started + job.wall_timeout
@@ -142,6 +148,18 @@ def supervise(
         start_new_session=True,
     )
     assert proc.stdin and proc.stdout and proc.stderr
+    if prepare is not None:
+        try:
+            prepare()
+        except BaseException:
+            kill_group(proc)
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            raise
     try:  # stdin stays open for the whole run: the runner stops when it closes
         proc.stdin.write(nonce.encode() + b"\n")
         proc.stdin.flush()

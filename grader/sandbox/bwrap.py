@@ -16,6 +16,7 @@ import resource
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -102,7 +103,7 @@ class BwrapSandbox:
         uid = str(self.uid)
         return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
 
-    def run(self, job: Job) -> RawRun:
+    def run(self, job: Job, prepare: Callable[[], None] | None = None) -> RawRun:
         python = _python_binds()
         sources = [*(b[0] for b in python), Path(__file__).resolve().parent.parent, job.path]
         targets = [*(b[1] for b in python), f"{LIB}/grader", "/job"]
@@ -158,6 +159,7 @@ class BwrapSandbox:
             "-m",
             "grader.sandbox_runner",
             "/job",
+            *job.preload_hint,
         ]
         group = SandboxCgroup.create(
             memory_bytes=(limits.memory_mb * (limits.jobs + 1)) << 20,
@@ -177,6 +179,7 @@ class BwrapSandbox:
                 env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
                 preexec=preexec,
                 cwd="/",  # never the teacher's working directory, not even outside
+                prepare=prepare,
             )
             raw.oom_killed = bool(group and group.oom_killed())
             return raw

@@ -14,6 +14,7 @@ import selectors
 import struct
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import contract
@@ -73,7 +74,7 @@ class DockerSandbox:
         self.image_digest = self.image.id
         sweep(self.client)
 
-    def run(self, job: Job) -> RawRun:
+    def run(self, job: Job, prepare: Callable[[], None] | None = None) -> RawRun:
         from docker.types import LogConfig, Ulimit
 
         limits = job.limits
@@ -82,7 +83,7 @@ class DockerSandbox:
         grader_dir = Path(__file__).resolve().parent.parent
         container = self.client.containers.create(
             self.tag,
-            command=["python", "-P", "-m", "grader.sandbox_runner", "/job"],
+            command=["python", "-P", "-m", "grader.sandbox_runner", "/job", *job.preload_hint],
             name=name,
             labels={LABEL: "run"},
             stdin_open=True,  # with StdinOnce (the SDK's default here): if we die, the runner
@@ -119,6 +120,8 @@ class DockerSandbox:
             )
             raw_sock = getattr(sock, "_sock", sock)
             container.start()
+            if prepare is not None:  # while the container starts and its runner imports
+                prepare()
             raw_sock.sendall(nonce.encode() + b"\n")
             progress = Progress(nonce, job, started)
             with RUNNING.holding(lambda: _kill(container)):

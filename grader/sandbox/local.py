@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 from ..staging import Job
 from .base import RawRun, supervise
@@ -22,7 +23,7 @@ class NoSandbox:
     def sandbox_uid(self) -> int:
         return os.getuid()
 
-    def run(self, job: Job) -> RawRun:
+    def run(self, job: Job, prepare: Callable[[], None] | None = None) -> RawRun:
         scratch = job.root / "scratch"
         scratch.mkdir(exist_ok=True)
         env = {
@@ -35,8 +36,15 @@ class NoSandbox:
             "PYTHONHASHSEED": "0",
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
-        argv = [sys.executable, "-P", "-m", "grader.sandbox_runner", str(job.path)]
-        return supervise(argv, job, env=env, cwd=str(scratch))
+        argv = [
+            sys.executable,
+            "-P",
+            "-m",
+            "grader.sandbox_runner",
+            str(job.path),
+            *job.preload_hint,
+        ]
+        return supervise(argv, job, env=env, cwd=str(scratch), prepare=prepare)
 
 
 def _lib_root():

@@ -140,8 +140,9 @@ def test_stopping_kills_the_running_sandboxes_and_records_nothing_of_them(tmp_pa
     class Sleeper:
         name, image_digest, warning, sandbox_uid = "sleeper", None, "", 61000
 
-        def run(self, job):
-            return supervise(["sh", "-c", f"echo $$ >> {pidfile}; exec sleep 60"], job, env={})
+        def run(self, job, prepare=None):
+            argv = ["sh", "-c", f"echo $$ >> {pidfile}; exec sleep 60"]
+            return supervise(argv, job, env={}, prepare=prepare)
 
     root = tmp_path / "subs"
     for name in ("ada", "bob", "cyd"):

@@ -57,6 +57,28 @@ def test_selectors_resolve(catalog, selector):
     assert [e.id for e in catalog.select([selector])] == ["9.1.1"]
 
 
+def test_a_selection_reads_only_its_own_metadata(copy_catalog):
+    """`grade 9.1` reads the topic's exercise.toml files, not the whole course's: another
+    exercise's broken file stops neither a student nor a teacher grading this one, while the
+    whole catalog (`all`, `grade lint`) still reports it."""
+    broken = copy_catalog / "exercises/9.2-other-topic/9.2.1-broken"
+    broken.mkdir(parents=True)
+    (broken / "exercise.toml").write_text("schema_version = = 1")
+    catalog = Catalog(copy_catalog)
+    assert [e.id for e in catalog.select(["9.1"])] == ["9.1.1"]
+    assert [e.id for e in catalog.select(["adder", "9.1.1"])] == ["9.1.1"]
+    for whole in (["all"], ["9.2"]):
+        with pytest.raises(CatalogError, match="9.2.1-broken"):
+            Catalog(copy_catalog).select(whole)
+
+
+def test_a_folder_named_against_its_metadata_is_refused_when_selected(copy_catalog):
+    toml = copy_catalog / TOML
+    toml.write_text(toml.read_text().replace('slug = "adder"', 'slug = "summer"'))
+    with pytest.raises(CatalogError, match="9.1.1-summer"):
+        Catalog(copy_catalog).select(["9.1.1"])
+
+
 @pytest.mark.parametrize("selector", ["8", "9.2", "9.1.2", "nope", "9.11"])
 def test_unknown_selector_is_a_clear_error(catalog, selector):
     with pytest.raises(SelectionError) as err:

@@ -205,3 +205,32 @@ def test_auto_prefers_docker_and_results_record_the_image(adder):
     graded = report(box, list(results.values()), time.monotonic())
     assert graded.passed and graded.image_digest and graded.image_digest.startswith("sha256:")
     assert graded.exercises[0].suite_hash
+
+
+def test_a_submission_refused_while_the_sandbox_starts_leaves_no_runner_and_no_job(
+    tmp_path, adder, monkeypatch
+):
+    """The job is staged while its runner imports; a refusal then kills the runner at once
+    (it never got its nonce) and removes the job."""
+    from grader.grading import grade_units
+    from grader.safetree import UnsafeSubmission
+    from grader.sandbox.local import NoSandbox
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    submission = tmp_path / "submission"
+    shutil.copytree(adder.solution_root, submission, ignore=shutil.ignore_patterns("wrong"))
+    (submission / "secrets.py").symlink_to("/etc/passwd")
+    runners: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def recording(*args, **kwargs):
+        runners.append(real_popen(*args, **kwargs))
+        return runners[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", recording)
+    with pytest.raises(UnsafeSubmission):
+        grade_units([Unit("u", adder, [submission])], NoSandbox())
+    assert len(runners) == 1 and runners[0].returncode is not None  # started, then killed
+    assert not list(scratch.glob(f"{JOB_PREFIX}*"))

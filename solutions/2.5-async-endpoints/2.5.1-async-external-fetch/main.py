@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 import httpx
 from fastapi import Depends, FastAPI, HTTPException
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 WEATHER_URL = "https://api.weather.example"
 
@@ -19,7 +19,7 @@ HttpClient = Annotated[httpx.AsyncClient, Depends(get_http_client)]
 
 
 class Current(BaseModel):
-    temp_c: float
+    temp_c: Annotated[float, Field(strict=True, allow_inf_nan=False)]  # a finite JSON number
 
 
 class UpstreamWeather(BaseModel):

@@ -117,9 +117,9 @@ def test_parse_duration_returns_a_timedelta(learner, text):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "Match the whole text, e.g. re.fullmatch(r'(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?', "
-    "text), and raise ValueError when it does not match or matches nothing at all (the empty "
-    "text). Every number needs a unit, and the units come in the order d, h, m, s."
+    "Match the whole text, e.g. re.fullmatch(r'(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?"
+    "(?:([0-9]+)s)?', text), and raise ValueError when it does not match or matches nothing at "
+    "all (the empty text). Every number needs a unit, and the units come in the order d, h, m, s."
 )
 @pytest.mark.parametrize(
     "text",
@@ -139,16 +139,48 @@ def test_parse_duration_rejects_bad_text_with_value_error(learner, text):
 
 @pytest.mark.task(1)
 @pytest.mark.hint(
-    "The units are lower case and a duration has no spaces or signs: do not lower() or strip() "
-    "the text or remove spaces from it before matching, and do not use re.IGNORECASE. "
-    "'1H30M' and '1h 30m' are not durations."
+    "The units are lower case and a duration has no spaces, line breaks or signs: do not "
+    "lower() or strip() the text or remove spaces from it before matching, and do not use "
+    "re.IGNORECASE. '1H30M', '1h 30m' and '45s\\n' are not durations. re.match(r'^...$') lets "
+    "a trailing line break through ($ also matches just before it): use re.fullmatch."
 )
 @pytest.mark.parametrize(
     "text",
-    ["1H30M", "2D", "1h 30m", " 45s", "45s ", "+5s"],
-    ids=["upper-case", "upper-case-day", "inner-space", "leading-space", "trailing-space", "plus"],
+    ["1H30M", "2D", "1h 30m", " 45s", "45s ", "+5s", "45s\n", "1h30m\n"],
+    ids=[
+        "upper-case",
+        "upper-case-day",
+        "inner-space",
+        "leading-space",
+        "trailing-space",
+        "plus",
+        "trailing-newline",
+        "trailing-newline-1h30m",
+    ],
 )
 def test_parse_duration_rejects_upper_case_spaces_and_signs(learner, text):
+    parse_duration = durations(learner, "parse_duration").parse_duration
+    try:
+        result = parse_duration(text)
+    except ValueError:
+        return
+    except Exception as exc:  # the message says what was raised instead
+        pytest.fail(f"parse_duration({text!r}) raised {type(exc).__name__}, not ValueError")
+    pytest.fail(f"parse_duration({text!r}) returned {result!r}; expected a ValueError")
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "The digits of a duration are ASCII 0-9, but \\d also matches every other Unicode digit "
+    "(Arabic-Indic '\u0661', full-width '\uff11'), and int() converts them: write [0-9] in the "
+    "pattern."
+)
+@pytest.mark.parametrize(
+    "text",
+    ["\u0661h", "\uff11h", "1h\u0663\u0660m", "\uff14\uff15s"],
+    ids=["arabic-indic", "full-width", "arabic-indic-minutes", "full-width-45s"],
+)
+def test_parse_duration_rejects_digits_other_than_ascii(learner, text):
     parse_duration = durations(learner, "parse_duration").parse_duration
     try:
         result = parse_duration(text)

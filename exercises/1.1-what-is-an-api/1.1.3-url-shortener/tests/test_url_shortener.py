@@ -1,4 +1,8 @@
+import os
+import random
 import re
+import secrets
+from base64 import urlsafe_b64encode
 from urllib.parse import urljoin
 
 import pytest
@@ -185,9 +189,9 @@ def test_fifty_links_get_fifty_unique_codes(client):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Each POST creates a new link, even for a URL you have seen before: draw a fresh random "
-    "code every time. A code derived from the URL (a hash) gives the same URL the same code, so "
-    "the second link replaces the first and its clicks are lost; reusing the old link is not "
-    "creating one either."
+    "code every time, and draw again while it is taken. A code derived from the URL (a hash) "
+    "gives the same URL the same code, so the second link replaces the first and its clicks "
+    "are lost; reusing the old link is not creating one either."
 )
 def test_same_url_shortened_twice_gives_two_links(client):
     first = create(client, DOCS)["code"]
@@ -206,6 +210,86 @@ def test_same_url_shortened_twice_gives_two_links(client):
     for code in (first, second):
         location = client.get(f"/{code}").headers.get("location")
         assert location == DOCS, f"GET /{code} redirected to {location!r}, expected {DOCS!r}"
+
+
+class RepeatingRandom:
+    """The random sources a code generator draws from (the functions of `random` and `secrets`,
+    os.urandom and so uuid4), all fed by one seeded generator that `rewind()` sets back: the
+    next link then draws the very values the previous one drew, as a random source may."""
+
+    def __init__(self, seed=113):
+        self.rng = random.Random(seed)
+        self.start = self.rng.getstate()
+
+    def rewind(self):
+        self.rng.setstate(self.start)
+
+    def token_bytes(self, nbytes=None):
+        return self.rng.randbytes(32 if nbytes is None else nbytes)
+
+    def token_hex(self, nbytes=None):
+        return self.token_bytes(nbytes).hex()
+
+    def token_urlsafe(self, nbytes=None):
+        return urlsafe_b64encode(self.token_bytes(nbytes)).rstrip(b"=").decode("ascii")
+
+    def install(self, monkeypatch, module):
+        rng = self.rng
+        fakes = {
+            (random, "choice"): rng.choice,
+            (random, "choices"): rng.choices,
+            (random, "sample"): rng.sample,
+            (random, "shuffle"): rng.shuffle,
+            (random, "randint"): rng.randint,
+            (random, "randrange"): rng.randrange,
+            (random, "random"): rng.random,
+            (random, "getrandbits"): rng.getrandbits,
+            (random, "randbytes"): rng.randbytes,
+            (secrets, "choice"): rng.choice,
+            (secrets, "randbelow"): rng.randrange,
+            (secrets, "randbits"): rng.getrandbits,
+            (secrets, "token_bytes"): self.token_bytes,
+            (secrets, "token_hex"): self.token_hex,
+            (secrets, "token_urlsafe"): self.token_urlsafe,
+            (os, "urandom"): rng.randbytes,
+        }
+        originals = {id(getattr(owner, name)): fake for (owner, name), fake in fakes.items()}
+        for (owner, name), fake in fakes.items():
+            monkeypatch.setattr(owner, name, fake)
+        # `from secrets import choice` in main.py: that name is patched too.
+        for name, value in list(vars(module).items()):
+            if id(value) in originals and callable(value):
+                monkeypatch.setattr(module, name, originals[id(value)])
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A random code can come up again. Before storing a link, check that its code is free and "
+    "draw again while it is taken (while code in links: ...): a new link must never replace an "
+    "old one. A counter-based code never repeats at all."
+)
+def test_a_code_drawn_again_does_not_replace_a_link(learner, client, monkeypatch):
+    main = learner.require("main", "app")
+    source = RepeatingRandom()
+    source.install(monkeypatch, main)
+    first = create(client, "https://example.com/first")["code"]
+    click(client, first)
+    source.rewind()  # the next link draws the same random values as the first one
+    second = create(client, "https://example.com/second")["code"]
+    assert second != first, (
+        f"two links got the same code {first!r} when the random source repeated itself: check "
+        "that a drawn code is free and draw again while it is taken"
+    )
+    for code, url, expected_clicks in (
+        (first, "https://example.com/first", 1),
+        (second, "https://example.com/second", 0),
+    ):
+        body = stats(client, code)
+        assert (body.get("url"), body.get("clicks")) == (url, expected_clicks), (
+            f"after creating a second link, GET /links/{code}/stats answered {body!r}, "
+            f"expected url={url!r} and clicks={expected_clicks}"
+        )
 
 
 @pytest.mark.task(1)

@@ -227,6 +227,13 @@ BAD_REQUESTS = {
     "no-envelope": ('<c:Add xmlns:c="urn:calc"><a>1</a><b>2</b></c:Add>', ACTION),
 }
 
+# Integers that Python's int() reads but that are not an optional sign and ASCII digits.
+NOT_ASCII_INTEGERS = {
+    "underscore-a": CANONICAL.format(a="1_000", b=1),
+    "arabic-indic-b": CANONICAL.format(a=1, b="\u0663"),
+    "full-width-a": CANONICAL.format(a="\uff14\uff12", b=1),
+}
+
 
 @pytest.mark.task(2)
 @pytest.mark.points(2)
@@ -252,6 +259,18 @@ BAD_REQUESTS = {
 def test_bad_request_is_a_client_fault(client, case):
     body, action = BAD_REQUESTS[case]
     code = fault_code(call(client, body, action), f"the {case} request")
+    assert code == "Client", f"the {case} request answered faultcode {code!r}, expected Client"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "An integer is an optional sign and ASCII digits 0-9, but int() also accepts '1_000' and "
+    "other Unicode digits ('\u0663', full-width '\uff14\uff12'): check the text with "
+    "re.fullmatch(r'[+-]?[0-9]+', text) before converting it, and fault when it does not match."
+)
+@pytest.mark.parametrize("case", ["underscore-a", "arabic-indic-b", "full-width-a"])
+def test_integer_is_a_sign_and_ascii_digits(client, case):
+    code = fault_code(call(client, NOT_ASCII_INTEGERS[case]), f"the {case} request")
     assert code == "Client", f"the {case} request answered faultcode {code!r}, expected Client"
 
 
@@ -445,6 +464,28 @@ def test_wsdl_address_is_an_absolute_url(wsdl):
         f"the WSDL's soap:address is {addresses[0]!r}: expected an absolute URL "
         "(http://host/soap/calculator)"
     )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "The address is where the client reached the service, which differs between deployments "
+    "(localhost, staging, behind a proxy): build it from the request, "
+    "str(request.url_for(<the POST handler's name>)), never a hard-coded host."
+)
+def test_wsdl_address_follows_the_host_the_client_called(learner, app_client, wsdl):
+    other = app_client(learner.require("main", "app").app, base_url="https://calc.example.com")
+    what = f"GET https://calc.example.com{ENDPOINT}?wsdl"
+    response = other.get(f"{ENDPOINT}?wsdl")
+    assert response.status_code == 200, f"{what} answered {response.status_code}"
+    read_as = {"http://testserver": wsdl, "https://calc.example.com": parse_xml(response, what)}
+    for base, document in read_as.items():
+        address = document.find(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{WSDL_SOAP}}}address")
+        location = None if address is None else address.get("location")
+        got = urlsplit(location or "")
+        assert (got.scheme, got.netloc, got.path) == urlsplit(f"{base}{ENDPOINT}")[:3], (
+            f"the WSDL read as {base}{ENDPOINT}?wsdl gives soap:address {location!r}, "
+            f"expected {base}{ENDPOINT}"
+        )
 
 
 # --- Task 4: the REST twin -----------------------------------------------------------------------

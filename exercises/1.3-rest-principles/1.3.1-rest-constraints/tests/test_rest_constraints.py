@@ -179,6 +179,54 @@ def test_delete_is_204_then_404(client):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "An id is never handed out twice, even after a DELETE: len(_articles) + 1 gives a new "
+    "article the id of one still stored (and the POST silently replaces it), max(ids) + 1 the id "
+    "of the one just deleted. Take the next id from the starter's counter, next(_ids)."
+)
+def test_ids_are_never_reused(client):
+    first, second = create(client, title="first"), create(client, title="second")
+    assert first["id"] != second["id"], f"two POSTs both created the id {first['id']}"
+    deleted = client.delete(f"/articles/{first['id']}", headers=AUTH)
+    assert deleted.status_code == 204, (
+        f"DELETE /articles/{first['id']} answered {deleted.status_code}"
+    )
+    third = create(client, title="third")
+    assert third["id"] not in (first["id"], second["id"]), (
+        f"after articles {first['id']} and {second['id']} were created and {first['id']} deleted, "
+        f"a new article got the id {third['id']} again"
+    )
+    kept = fetch(client, second["id"])
+    assert kept.status_code == 200 and kept.json().get("title") == "second", (
+        f"after a DELETE and a POST, GET /articles/{second['id']} answered {kept.status_code} "
+        f"{kept.text[:200]}, not the article 'second'"
+    )
+    deleted = client.delete(f"/articles/{third['id']}", headers=AUTH)
+    assert deleted.status_code == 204, (
+        f"DELETE /articles/{third['id']} answered {deleted.status_code}"
+    )
+    fourth = create(client, title="fourth")
+    assert fourth["id"] not in (first["id"], second["id"], third["id"]), (
+        f"after the newest article ({third['id']}) was deleted, the next POST got the id "
+        f"{fourth['id']}, which an article had before"
+    )
+    listed = {
+        item.get("id"): item.get("title")
+        for item in client.get("/articles").json()
+        if isinstance(item, dict)
+    }
+    observed = {i: listed.get(i) for i in (first["id"], second["id"], third["id"], fourth["id"])}
+    expected = {
+        first["id"]: None,
+        second["id"]: "second",
+        third["id"]: None,
+        fourth["id"]: "fourth",
+    }
+    assert observed == expected, f"GET /articles lists these of the four ids: {observed}"
+
+
+@pytest.mark.task(1)
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_unknown_article_is_404(client, method):
     body = {"title": "t", "body": "b"} if method == "PUT" else None

@@ -388,16 +388,22 @@ def test_cache_gets_the_new_product_after_put_elsewhere(client, cache):
     "The ETag identifies the representation: compute it from exactly what GET returns "
     "(id, name, price), not from a counter or a timestamp, so equal content gets the same ETag."
 )
-def test_etag_follows_the_content(client):
+def test_etag_follows_the_content(main, client, clock, monkeypatch):
     original = get_product(client, 3).json()
     old = etag_of(client, 3)
+    # Each PUT happens at a later time, as it would in production: the modification time
+    # changes, the content comes back.
+    clock.start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    monkeypatch.setattr(main, "_now", clock.now)
     put_product(client, 3, "Hand grinder", 45.0)
     changed = etag_of(client, 3)
+    clock.advance(90)
     put_product(client, 3, original["name"], original["price"])
     restored = etag_of(client, 3)
     assert changed != old, "the ETag did not change when the product did"
     assert restored == old, (
-        f"the product is back to {original!r} but its ETag went from {old!r} to {restored!r}"
+        f"the product is back to {original!r} but its ETag went from {old!r} to {restored!r}; "
+        "only its modification time differs from before"
     )
 
 

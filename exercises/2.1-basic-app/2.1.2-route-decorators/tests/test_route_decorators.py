@@ -1,3 +1,4 @@
+import ast
 import asyncio
 import inspect
 
@@ -219,6 +220,43 @@ def test_v0_items_reuses_list_items(main):
     assert len(served) >= 2, (
         f"main.list_items serves only {served or 'no route'}: register the same function for "
         "GET /items and again for GET /v0/items"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Task 3 is the call behind the decorator: no @app.get('/v0/items') above list_items, but "
+    "app.add_api_route('/v0/items', list_items, methods=['GET'], deprecated=True) as a "
+    "statement of its own, below the function."
+)
+def test_v0_items_is_registered_with_add_api_route(main, learner):
+    tree = ast.parse(learner.source("main.py"))
+    decorated = [
+        f"@{ast.unparse(decorator)} on {node.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for decorator in node.decorator_list
+        if any(isinstance(c, ast.Constant) and c.value == "/v0/items" for c in ast.walk(decorator))
+    ]
+    assert not decorated, (
+        f"main.py registers /v0/items with a decorator ({', '.join(decorated)}): Task 3 asks "
+        "for app.add_api_route(...) instead"
+    )
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "add_api_route"
+        and any(
+            (isinstance(arg, ast.Name) and arg.id == "list_items")
+            or (isinstance(arg, ast.Constant) and arg.value == "/v0/items")
+            for arg in [*node.args, *(k.value for k in node.keywords)]
+        )
+    ]
+    assert calls, (
+        "main.py has no add_api_route(...) call for /v0/items: register GET /v0/items with "
+        "app.add_api_route('/v0/items', list_items, ...)"
     )
 
 

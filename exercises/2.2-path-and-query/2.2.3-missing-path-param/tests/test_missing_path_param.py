@@ -88,6 +88,23 @@ def test_unmatched_path_gets_custom_404(client, path):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "Every method counts: POST /nope matches no route either. A catch-all route answers only "
+    "the methods it declares (405 for the others); a handler for 404 sees every unmatched request."
+)
+@pytest.mark.parametrize(("method", "path"), [("POST", "/nope"), ("DELETE", "/users/")])
+def test_unmatched_path_gets_custom_404_whatever_the_method(client, method, path):
+    response = client.request(method, path)
+    assert response.status_code == 404, (
+        f"{method} {path} answered {describe(response)}, expected 404"
+    )
+    expected = {"error": "not_found", "path": path}
+    assert json_or_text(response) == expected, (
+        f"{method} {path} answered {json_or_text(response)!r}, expected {expected!r}"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.hint("Use request.url.path: the path alone, without the query string or the host.")
 def test_404_path_leaves_out_the_query_string(client):
     response = client.get("/nope?x=1")

@@ -247,6 +247,25 @@ def test_discount_not_below_price_is_rejected(client, discount):
 
 
 @pytest.mark.task(3)
+@pytest.mark.hint(
+    "The entry's message is your validator's message: say 'discount_price must be lower than "
+    "price', without the numbers the client sent."
+)
+def test_discount_error_does_not_repeat_the_prices(client):
+    body = {"name": "Lamp", "price": 12.34, "discount_price": 56.78}
+    what = "POST /products with price 12.34 and discount_price 56.78"
+    response = _post_products(client, body)
+    errors = _errors(response, what)
+    assert [e["field"] for e in errors] == ["discount_price"], (
+        f"{what} gave {errors!r}; expected one entry with field 'discount_price'"
+    )
+    for value in ("56.78", "12.34"):
+        assert value not in response.text, (
+            f"{what}: the answer {errors!r} repeats the value {value} the client sent"
+        )
+
+
+@pytest.mark.task(3)
 @pytest.mark.hint("A discount below the price, or none at all (absent or null), is valid.")
 @pytest.mark.parametrize(
     "extra",

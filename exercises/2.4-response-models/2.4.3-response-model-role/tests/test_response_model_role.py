@@ -1,6 +1,8 @@
+import ast
 import asyncio
 import inspect
 import re
+import textwrap
 import typing
 
 import pytest
@@ -87,6 +89,38 @@ def serving_endpoint(app, path):
     endpoint = scopes[-1].get("endpoint") if scopes else None
     assert callable(endpoint), f"could not tell which function handled GET {path}"
     return endpoint, scopes[-1].get("path_params", {})
+
+
+def response_model_declarations(learner, endpoint):
+    """Where the learner's code passes `response_model=` for `endpoint`: in a decorator of its
+    own definition, or in a call that registers it (`app.add_api_route(path, handler, ...)`,
+    `app.get(path, ...)(handler)`)."""
+    found = []
+    handler = inspect.unwrap(endpoint)
+    try:
+        source = textwrap.dedent(inspect.getsource(handler))
+    except (OSError, TypeError):
+        source = ""
+    definition = ast.parse(source).body if source else []
+    for node in definition[:1]:
+        for decorator in getattr(node, "decorator_list", []):
+            if isinstance(decorator, ast.Call) and any(
+                k.arg == "response_model" for k in decorator.keywords
+            ):
+                found.append(f"@{ast.unparse(decorator)}")
+    name = handler.__name__
+    tree = ast.parse(learner.source("main.py"))
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        registrar = call.func if isinstance(call.func, ast.Call) else call
+        passes_handler = any(
+            isinstance(arg, ast.Name) and arg.id == name
+            for arg in [*call.args, *(k.value for k in call.keywords)]
+        )
+        if passes_handler and any(k.arg == "response_model" for k in registrar.keywords):
+            found.append(ast.unparse(call))
+    return found
 
 
 # --- Task 1 -------------------------------------------------------------------------------
@@ -203,6 +237,20 @@ def test_annotated_handler_declares_return_type(learner, app):
     assert annotation is learner.require("main", "ItemOut").ItemOut, (
         f"the handler of GET /items-annotated/{{item_id}} ({endpoint.__name__}) is annotated "
         f"-> {annotation!r}, not -> ItemOut"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Task 2 declares the contract in the signature only: remove response_model=ItemOut from "
+    "the decorator of GET /items-annotated/{item_id} and keep `-> ItemOut`."
+)
+def test_annotated_route_passes_no_response_model(learner, app):
+    endpoint, _ = serving_endpoint(app, "/items-annotated/1")
+    declarations = response_model_declarations(learner, endpoint)
+    assert not declarations, (
+        f"remove response_model= from {declarations[0][:90]}: GET /items-annotated/{{item_id}} "
+        "declares ItemOut only through its return annotation"
     )
 
 

@@ -381,6 +381,30 @@ def test_bad_upstream_body_is_502(client, upstream, body):
 
 
 @pytest.mark.task(3)
+@pytest.mark.hint(
+    'Numeric means a finite JSON number. `float(...)` turns the string "21.5" and true into '
+    "floats, and Python's json reads NaN and 1e999 (infinity): check that temp_c is an int or "
+    "float but not a bool, and finite (math.isfinite), or validate it with a Pydantic "
+    "`Field(strict=True, allow_inf_nan=False)`."
+)
+@pytest.mark.parametrize(
+    "temp_c",
+    ['"21.5"', "true", "NaN", "1e999"],
+)
+def test_temp_c_that_is_not_a_finite_number_is_502(client, upstream, temp_c):
+    body = '{"city": "Paris", "current": {"temp_c": ' + temp_c + ', "condition": "Sunny"}}'
+    upstream.respond = lambda request: httpx.Response(
+        200, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 502, (
+        f"the upstream answered 200 with current.temp_c {temp_c}, which is not a finite JSON "
+        f"number, and GET /weather/Paris answered {response.status_code}: {response.text[:100]}"
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Wrap the `await client.get(...)` in try/except httpx.TimeoutException (it covers connect, "
@@ -402,16 +426,20 @@ def test_upstream_timeout_is_504(client, upstream, error):
 
 @pytest.mark.task(3)
 @pytest.mark.hint(
-    "A failed connection is an upstream problem too: catch httpx.TransportError (after "
-    "TimeoutException, its subclass) and raise HTTPException(status_code=502)."
+    "A failed connection is an upstream problem too, and not only a refused one (ConnectError): "
+    "a connection dropped mid-answer raises ReadError or RemoteProtocolError. Catch "
+    "httpx.TransportError (after TimeoutException, its subclass) and raise "
+    "HTTPException(status_code=502)."
 )
-def test_upstream_connection_error_is_502(client, upstream):
-    def refuse(request):
-        raise httpx.ConnectError("connection refused", request=request)
+@pytest.mark.parametrize("error", ["ConnectError", "ReadError", "RemoteProtocolError"])
+def test_upstream_connection_error_is_502(client, upstream, error):
+    def fail(request):
+        raise getattr(httpx, error)("the connection failed", request=request)
 
-    upstream.respond = refuse
+    upstream.respond = fail
     response = client.get("/weather/Paris")
     only_request(upstream)
     assert response.status_code == 502, (
-        f"the upstream connection failed and GET /weather/Paris answered {response.status_code}"
+        f"the upstream call raised httpx.{error} (a TransportError) and GET /weather/Paris "
+        f"answered {response.status_code}"
     )

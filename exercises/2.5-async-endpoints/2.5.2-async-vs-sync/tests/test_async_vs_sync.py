@@ -188,10 +188,23 @@ def check_ok(response: httpx.Response, path: str, body: dict) -> None:
 
 
 @pytest.mark.task(1)
-@pytest.mark.parametrize("n", [0, 10, 1000])
+@pytest.mark.hint(
+    'Answer `{"n": n, "result": crunch(n)}`, calling the module\'s crunch with the query\'s n.'
+)
+@pytest.mark.parametrize("n", [1, 10, 1000])
 def test_cpu_returns_crunch_result(client, n):
     response = client.get("/cpu", params={"n": n})
     check_ok(response, f"/cpu?n={n}", {"n": n, "result": squares(n)})
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint("n may be 0 itself: `0 <= n` is ge=0, not gt.")
+def test_cpu_accepts_n_zero(client):
+    response = client.get("/cpu", params={"n": 0})
+    assert response.status_code != 422, (
+        f"GET /cpu?n=0 answered 422, but 0 <= n <= 10_000_000 allows n=0: {response.text[:200]}"
+    )
+    check_ok(response, "/cpu?n=0", {"n": 0, "result": 0})
 
 
 @pytest.mark.task(1)
@@ -218,7 +231,8 @@ def test_cpu_accepts_the_largest_n(client, main, monkeypatch):
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "CPU-bound work inside `async def` runs on the event loop and freezes every other request "
-    "until it ends. Declare /cpu with a plain `def`: FastAPI then runs it in a worker thread."
+    "until it ends. Declare /cpu with a plain `def` (FastAPI then runs it in a worker thread), "
+    "or hand crunch to a thread: `await run_in_threadpool(crunch, n)`."
 )
 def test_cpu_work_leaves_the_event_loop_free(main, monkeypatch):
     gate = Gate(expected=1, auto_release=False)

@@ -97,6 +97,14 @@ def stored(models, engine):
         return {a.name: sorted(b.title for b in a.books) for a in authors}
 
 
+def unordered_selects_reversed(engine):
+    """SQLite answers a SELECT without ORDER BY in the order of its table, which here is id
+    order too; from now on it answers such a SELECT the other way round, so only an ORDER BY
+    gives the order a prompt asks for."""
+    with engine.connect() as conn:  # the test database's one connection
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+
+
 def row_counts(models, engine):
     with Session(engine) as session:
         return tuple(
@@ -330,10 +338,12 @@ def test_get_author_runs_at_most_two_statements(models, engine, client, sql_coun
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "`select(Author).order_by(Author.id)`, answered with `response_model=list[AuthorRead]`."
+    "`select(Author).order_by(Author.id)`, answered with `response_model=list[AuthorRead]`: "
+    "without an ORDER BY the database may answer in any order."
 )
 def test_list_authors_nests_their_books(models, engine, client):
     ids = seed(models, engine)
+    unordered_selects_reversed(engine)
     response = client.get("/authors")
     assert response.status_code == 200, (
         f"GET /authors answered {response.status_code}: {response.text[:200]}"
@@ -341,8 +351,13 @@ def test_list_authors_nests_their_books(models, engine, client):
     body = response.json()
     assert isinstance(body, list), f"GET /authors answered {response.text[:200]}, not a list"
     expected = [author_json(ids, name) for name in LIBRARY]
-    assert [books_sorted(a) for a in body] == expected, (
+    assert sorted((books_sorted(a) for a in body), key=by_id) == expected, (
         f"GET /authors answered {response.text[:500]}"
+    )
+    listed = [by_id(a) for a in body]
+    assert listed == sorted(listed), (
+        f"GET /authors listed the authors with the ids {listed}, not ordered by id: without an "
+        "ORDER BY a database may answer in any order"
     )
 
 

@@ -158,6 +158,24 @@ def payment(probe, probe_engine):
 PROBE_COLUMNS = ["id", "reference", "batch_id", "amount", "paid_at", "note"]
 
 
+@pytest.fixture(scope="module")
+def renamed_probe(learner):
+    """A model of the tests' own whose attribute `ref` is stored in the column `reference`."""
+    base = learner.require("base", "Base").Base
+    try:
+
+        class ProbeTicket(base):
+            __tablename__ = "probe_tickets"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            ref: Mapped[str] = mapped_column("reference")
+
+    except Exception as exc:
+        raise AssertionError(
+            f"declaring the tests' own models on Base failed: {type(exc).__name__}: {exc}"
+        ) from None
+    return ProbeTicket
+
+
 @pytest.fixture
 def models(learner, Base):
     models = learner("models")
@@ -269,6 +287,33 @@ def test_to_dict_works_on_a_new_model(payment):
     assert again == expected, (
         f"to_dict() of an expired object (as after commit) gave {again!r}, not {expected!r}"
     )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Key to_dict() by attribute name: `attr.key for attr in inspect(self).mapper.column_attrs`. "
+    "A column's name (Column.name, or Column.key in __table__.columns) is what the database "
+    'calls it: for `ref: Mapped[str] = mapped_column("reference")` that is "reference".'
+)
+def test_to_dict_keys_are_attribute_names_not_column_names(renamed_probe, engine_for):
+    ProbeTicket = renamed_probe
+    engine = engine_for(ProbeTicket)
+    with Session(engine) as session:
+        session.add(ProbeTicket(ref="T-1"))
+        session.commit()
+    with Session(engine) as session:
+        ticket = session.scalars(select(ProbeTicket)).one()
+        try:
+            data = ticket.to_dict()
+        except (AttributeError, KeyError) as exc:
+            raise AssertionError(
+                "to_dict() of a model whose attribute `ref` is stored in the column "
+                f"`reference` failed: {type(exc).__name__}: {exc}"
+            ) from None
+        assert data == {"id": ticket.id, "ref": "T-1"}, (
+            'to_dict() of a model declared with `ref: Mapped[str] = mapped_column("reference")` '
+            f"gave {data!r}: the keys are attribute names (ref), not column names (reference)"
+        )
 
 
 @pytest.mark.task(3)

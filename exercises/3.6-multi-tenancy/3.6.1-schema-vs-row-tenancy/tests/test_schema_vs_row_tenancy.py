@@ -39,6 +39,14 @@ def sql(engine, statement):
         return [tuple(row) for row in conn.exec_driver_sql(statement)]
 
 
+def unordered_selects_reversed(engine):
+    """SQLite answers a SELECT without ORDER BY in the order of its table, which is the order
+    the rows were added in; from now on it answers such a SELECT the other way round, so only
+    an ORDER BY gives the order the prompt asks for."""
+    with engine.connect() as conn:  # the engine's one connection, attachments included
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+
+
 def attached(engine):
     return [name for _, name, _ in sql(engine, "PRAGMA database_list") if name not in SQLITE_OWN]
 
@@ -108,14 +116,17 @@ ORDERS = {
 @pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
     "Look the tenant up, then select(orders.c.item).where(orders.c.tenant_id == tenant_id)"
-    ".order_by(orders.c.id): each tenant sees its own rows, in the order they were added."
+    ".order_by(orders.c.id): each tenant sees its own rows, in the order they were added "
+    "(without an ORDER BY the database may answer in any order)."
 )
 def test_row_store_keeps_tenants_apart(learner, engine):
     store = store_with(learner, "RowTenantStore", engine, ORDERS)
+    unordered_selects_reversed(engine)
     for tenant, items in ORDERS.items():
         found = store.list_orders(tenant)
         assert found == items, (
-            f"RowTenantStore.list_orders({tenant!r}) returned {found!r}, expected {items!r}"
+            f"RowTenantStore.list_orders({tenant!r}) returned {found!r}, expected {items!r} "
+            "(the tenant's items in the order they were added)"
         )
 
 
@@ -191,14 +202,17 @@ def test_row_store_filters_in_the_where_clause(learner, engine, sql_counter):
 @pytest.mark.points(9)  # isolation: the weight of a whole task
 @pytest.mark.hint(
     "Run every statement on conn.execution_options(schema_translate_map={'tenant': name}), so "
-    '"tenant".orders becomes "<name>".orders for that call only.'
+    '"tenant".orders becomes "<name>".orders for that call only; list with '
+    ".order_by(orders.c.id): without an ORDER BY the database may answer in any order."
 )
 def test_schema_store_keeps_tenants_apart(learner, engine):
     store = store_with(learner, "SchemaTenantStore", engine, ORDERS)
+    unordered_selects_reversed(engine)
     for tenant, items in ORDERS.items():
         found = store.list_orders(tenant)
         assert found == items, (
-            f"SchemaTenantStore.list_orders({tenant!r}) returned {found!r}, expected {items!r}"
+            f"SchemaTenantStore.list_orders({tenant!r}) returned {found!r}, expected {items!r} "
+            "(the tenant's items in the order they were added)"
         )
 
 

@@ -1,5 +1,7 @@
+import asyncio
 import threading
 
+import anyio
 import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -17,6 +19,8 @@ ACME = ["A-1", "A-2", "A-0"]
 # A failsafe for the race test only: it waits on events, and this bounds a wait that would
 # otherwise hang if the app never reaches the point the test holds it at.
 FAILSAFE_SECONDS = 5
+# Turns the app and the test take on one worker thread, at most (a request needs a handful).
+MAX_TURNS = 12
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -133,6 +137,52 @@ class HoldFirstOrdersSelect:
     def __exit__(self, *exc):
         self.release.set()
         event.remove(Session, "do_orm_execute", self)
+
+
+class OneWorkerThread:
+    """The event loop of `portal` runs sync code (dependencies, handlers) in a single worker
+    thread, as a server with a pool of one thread would, and the test takes turns with the app
+    on it. `taken` is set while the test holds the thread; `pass_one()` hands it to the app's
+    next piece of sync code and queues the test right behind it."""
+
+    def __init__(self, portal):
+        self.portal = portal
+        self.limiter = portal.call(anyio.to_thread.current_default_thread_limiter)
+        self.tokens = self.limiter.total_tokens
+        self.me = object()
+        self.taken = threading.Event()
+        self.waiting = None
+
+    async def _take(self):
+        await self.limiter.acquire_on_behalf_of(self.me)
+        self.taken.set()
+
+    def _queue(self):
+        self.taken.clear()
+        self.waiting = asyncio.get_running_loop().create_task(self._take())
+
+    def _pass_one(self):
+        if self.me in self.limiter.statistics().borrowers:
+            self.limiter.release_on_behalf_of(self.me)  # to the first in line, if any
+        self._queue()
+
+    def pass_one(self):
+        self.portal.call(self._pass_one)
+
+    def _stop(self):
+        if self.waiting is not None:
+            self.waiting.cancel()
+        if self.me in self.limiter.statistics().borrowers:
+            self.limiter.release_on_behalf_of(self.me)
+        self.limiter.total_tokens = self.tokens
+
+    def __enter__(self):
+        self.portal.call(setattr, self.limiter, "total_tokens", 1)
+        self.portal.call(self._queue)
+        return self
+
+    def __exit__(self, *exc):
+        self.portal.call(self._stop)
 
 
 # ---------------------------------------------------------- Task 1: the tenant of a request
@@ -271,7 +321,10 @@ def test_other_tenants_order_is_404_like_a_missing_one(client, orders):
     "returns. A module-level variable holds the tenant of whichever request set it last, so "
     "two requests in flight at once read each other's orders."
 )
-def test_a_request_keeps_its_tenant_while_another_runs(client, orders):
+def test_a_request_keeps_its_tenant_while_another_runs(main, client, orders, app_client):
+    # globex's request goes through another client: an event loop of its own, which acme's
+    # request does not block even when it is held in async code.
+    other = app_client(main.app)
     answers = {}
     with HoldFirstOrdersSelect() as hold:
 
@@ -285,7 +338,7 @@ def test_a_request_keeps_its_tenant_while_another_runs(client, orders):
         first.start()
         reached = hold.progress.wait(FAILSAFE_SECONDS)
         assert reached, "GET /orders as acme neither reached its SELECT on orders nor finished"
-        globex = numbers(client, "globex")  # runs to its end while acme's request is held
+        globex = numbers(other, "globex")  # runs to its end while acme's request is held
         hold.release.set()
         first.join(FAILSAFE_SECONDS)
     assert not first.is_alive(), "GET /orders as acme did not finish once it was let go"
@@ -297,6 +350,54 @@ def test_a_request_keeps_its_tenant_while_another_runs(client, orders):
     assert sorted(acme) == sorted(ACME), (
         f"GET /orders as acme, held just before its query while globex's request ran, listed "
         f"{acme}: it used the tenant of the other request"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(9)  # isolation: the weight of a whole task
+@pytest.mark.hint(
+    "Keep the tenant with the request: in its session (session.info) or in what the dependency "
+    "returns, and build the handler's query from that. A module-level variable set by the "
+    "dependency and read by the handler holds the tenant of whichever request set it last: "
+    "another request's dependency can run between yours and your handler."
+)
+def test_a_request_keeps_its_tenant_from_its_dependency_to_its_handler(
+    main, client, orders, app_client
+):
+    assert numbers(client, "initech") == []  # starts the client's event loop
+    other = app_client(main.app)  # another client: its own event loop and worker threads
+    answers = {}
+    acme_done = threading.Event()
+    with OneWorkerThread(client.portal) as worker:
+        assert worker.taken.wait(FAILSAFE_SECONDS), "the test could not take the worker thread"
+
+        def acme_lists():
+            try:
+                answers["acme"] = client.get("/orders", headers=as_tenant("acme"))
+            finally:
+                acme_done.set()
+                worker.taken.set()
+
+        first = threading.Thread(target=acme_lists, daemon=True)
+        first.start()
+        # Before each piece of sync code of acme's request (dependencies, handler), globex's
+        # request runs to its end.
+        for _ in range(MAX_TURNS):
+            globex = numbers(other, "globex")
+            assert globex == ["G-1"], (
+                f"GET /orders as globex, sent while acme's request was in flight, listed {globex}"
+            )
+            if acme_done.is_set():
+                break
+            worker.pass_one()
+            worker.taken.wait(FAILSAFE_SECONDS)
+    first.join(FAILSAFE_SECONDS)
+    assert not first.is_alive(), "GET /orders as acme did not finish"
+    assert "acme" in answers, "GET /orders as acme raised instead of answering"
+    acme = listed(answers["acme"], "acme")
+    assert sorted(acme) == sorted(ACME), (
+        f"GET /orders as acme listed {acme} when globex's requests ran between the steps of "
+        "acme's request (its dependencies, its handler): it used the tenant of the other request"
     )
 
 

@@ -56,6 +56,27 @@ def said(response):
     return f"{response.status_code} {response.text[:150]}"
 
 
+def refusal_cause(response):
+    """Why a request without a known user was not get_current_user's 401, when the answer tells."""
+    if response.status_code == 403:
+        return (
+            "A 403 means the permission was checked without a known user: the permission "
+            "dependency depends on get_current_user, which raises 401 for a missing or unknown "
+            "user (it never returns None)."
+        )
+    if response.status_code == 422 and "x-user" in response.text.lower():
+        return (
+            "FastAPI answered 422 for a missing required header: declare X-User optional "
+            "(= None) and raise the 401 in get_current_user."
+        )
+    if response.status_code < 300:
+        return (
+            "The request got in without a known user: the route must declare "
+            "require_permission, whose dependency depends on get_current_user."
+        )
+    return ""
+
+
 # --- Task 1: get_current_user -------------------------------------------------------------
 
 
@@ -154,16 +175,19 @@ def test_missing_permission_is_403(main, app_client, name):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("headers", [{}, {"X-User": "mallory"}], ids=["no-header", "unknown"])
 @pytest.mark.hint(
-    "The permission dependency must itself depend on get_current_user with Depends(...), so "
-    "that nobody (or an unknown name) gets 401, not 403."
+    "Nobody (or an unknown name) is get_current_user's 401, before any 403: the permission "
+    "dependency must itself depend on get_current_user with Depends(...), and get_current_user "
+    "must raise HTTPException(401) for a name not in USERS, not return None."
 )
 def test_no_user_is_401_not_403(main, app_client, headers):
     app = probe_app(main, read=["items:read"])
     response = app_client(app).get("/read", headers=headers)
-    assert response.status_code == 401, (
+    message = (
         f"dependencies=[Depends(require_permission('items:read'))] answered {said(response)} "
         f"for the headers {headers}"
     )
+    cause = refusal_cause(response)
+    assert response.status_code == 401, f"{message}\n{cause}" if cause else message
 
 
 @pytest.mark.task(2)
@@ -237,6 +261,10 @@ def item_names(main):
     return sorted(item["name"] for item in main.ITEMS.values())
 
 
+def item_path(method):
+    return "/items/1" if method == "DELETE" else "/items"
+
+
 @pytest.mark.task(3)
 @pytest.mark.parametrize(
     "name,method,expected",
@@ -247,20 +275,33 @@ def item_names(main):
         ("bob", "GET", 200),
         ("bob", "POST", 403),
         ("bob", "DELETE", 403),
-        ("nobody", "GET", 401),
-        ("nobody", "POST", 401),
-        ("nobody", "DELETE", 401),
-        ("mallory", "GET", 401),
-        ("mallory", "POST", 401),
-        ("mallory", "DELETE", 401),
+    ],
+    ids=["alice-get", "alice-post", "alice-delete", "bob-get", "bob-post", "bob-delete"],
+)
+@pytest.mark.hint(
+    "Each route declares its own permission with require_permission: GET /items items:read, "
+    "POST /items items:write, DELETE /items/{item_id} items:delete. alice holds all three, "
+    "bob only items:read."
+)
+def test_permission_matrix(main, app_client, name, method, expected):
+    response = send(app_client(main.app), method, name)
+    assert response.status_code == expected, (
+        f"{method} {item_path(method)} as {name} answered {said(response)}, not {expected}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    "name,method",
+    [
+        ("nobody", "GET"),
+        ("nobody", "POST"),
+        ("nobody", "DELETE"),
+        ("mallory", "GET"),
+        ("mallory", "POST"),
+        ("mallory", "DELETE"),
     ],
     ids=[
-        "alice-get",
-        "alice-post",
-        "alice-delete",
-        "bob-get",
-        "bob-post",
-        "bob-delete",
         "nobody-get",
         "nobody-post",
         "nobody-delete",
@@ -269,12 +310,18 @@ def item_names(main):
         "mallory-delete",
     ],
 )
-def test_permission_matrix(main, app_client, name, method, expected):
+@pytest.mark.hint(
+    "Without a known user the answer is get_current_user's 401, before any permission is "
+    "checked: get_current_user raises HTTPException(401) for a missing header and for a name "
+    "not in USERS (it never returns None), and the permission dependency depends on it. 403 is "
+    "only for a known user who lacks the permission; a 2xx means the route declares none."
+)
+def test_routes_answer_401_without_a_known_user(main, app_client, name, method):
     response = send(app_client(main.app), method, name)
-    assert response.status_code == expected, (
-        f"{method} /items{'/1' if method == 'DELETE' else ''} as {name} answered "
-        f"{said(response)}, not {expected}"
-    )
+    who = "no X-User header" if name == "nobody" else f"X-User: {name} (not in USERS)"
+    message = f"{method} {item_path(method)} with {who} answered {said(response)}, not 401."
+    cause = refusal_cause(response)
+    assert response.status_code == 401, f"{message}\n{cause}" if cause else message
 
 
 @pytest.mark.task(3)
@@ -330,16 +377,17 @@ def test_refused_requests_change_nothing(main, app_client):
 @pytest.mark.hint(
     "Declare the permission on the route (dependencies=[...] or a Depends parameter). A check "
     "inside the handler runs only after FastAPI has validated the body and path, so it answers "
-    "422 or 404 where the prompt wants 401 or 403."
+    "422 or 404 where the prompt wants 401 or 403. A 422 about the x-user header means X-User "
+    "is declared required: make it optional and raise the 401 in get_current_user."
 )
 def test_permission_is_checked_before_validation(
     main, app_client, name, method, payload, path, expected
 ):
     response = send(app_client(main.app), method, name, json=payload, path=path)
     what = f"{method} {path or '/items'}" + (f" with {payload}" if payload else "")
-    assert response.status_code == expected, (
-        f"{what} as {name} answered {said(response)}, not {expected}"
-    )
+    message = f"{what} as {name} answered {said(response)}, not {expected}"
+    cause = refusal_cause(response) if name == "nobody" else ""
+    assert response.status_code == expected, f"{message}\n{cause}" if cause else message
 
 
 @pytest.mark.task(3)

@@ -329,8 +329,9 @@ def test_a_token_of_another_user_is_refused(server):
 @pytest.mark.hint(
     "Read the Origin header (`origin: Annotated[str | None, Header()] = None`, or "
     "websocket.headers.get('origin')) and require `origin in ALLOWED_ORIGINS`: an exact "
-    "match against the set, so a missing header, another scheme, a part of an allowed origin "
-    "or a look-alike such as https://app.example.com.evil.example is refused."
+    "match against the set, so a missing header, another scheme, a part of an allowed origin, "
+    "the same origin in other letter case or a look-alike such as "
+    "https://app.example.com.evil.example is refused."
 )
 def test_a_foreign_or_missing_origin_is_refused(server):
     for origin, why in [
@@ -339,6 +340,7 @@ def test_a_foreign_or_missing_origin_is_refused(server):
         ("https://app.example.com.evil.example", " (a look-alike of an allowed origin)"),
         ("https://app.example", " (a part of an allowed origin)"),
         ("http://app.example.com", " (http, not https)"),
+        ("https://APP.example.com", " (an allowed origin in other letter case)"),
         ("null", " (a sandboxed page)"),
     ]:
         assert_refused(server, origin=origin, token="tok-bob", why=why)
@@ -486,6 +488,27 @@ def test_the_window_is_the_second_before_each_message(server):
             "when bob sent a message at 1.1 s with 10 others sent since 0.9 s (less than 1 s "
             "earlier)",
         )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A message sent exactly 1 s earlier is not 'less than 1 second before': forget the times "
+    "t with now - t >= 1 (t <= now - 1), not only those more than 1 s old."
+)
+def test_a_message_exactly_one_second_old_is_outside_the_window(server):
+    with connect(server, "bob", "bob", token="tok-bob") as bob:
+        for n in range(10):
+            bob.echo(f"at 0.0 s, message {n + 1}", "bob")
+        server.clock.advance(1.0)
+        for n in range(10):
+            bob.echo(
+                f"at 1.0 s, message {n + 1}",
+                "bob",
+                " (the 10 others were sent exactly 1 s earlier, not less than 1 s)",
+            )
+        bob.ws.send_text("at 1.0 s, message 11")
+        bob.closed_with(1008, "when bob sent an 11th message at 1.0 s")
 
 
 @pytest.mark.task(3)

@@ -287,30 +287,138 @@ def test_cart_has_no_init(cart):
     )
 
 
+def resolved_from(node, package):
+    """The absolute module a `from ... import` statement names, or None above the top."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")
+    if node.level - 1 > len(parts) - 1:
+        return None
+    base = parts[: len(parts) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imports_of(tree, package):
     """(module, names) of every import in the tree, relative imports resolved from `package`."""
-    parts = package.split(".")
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, []
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                if node.level - 1 > len(parts) - 1:
-                    continue
-                base = parts[: len(parts) - (node.level - 1)]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            yield module, [alias.name for alias in node.names]
+            module = resolved_from(node, package)
+            if module is not None:
+                yield module, [alias.name for alias in node.names]
+
+
+def dotted(node, bound):
+    """The module path an expression names (`_catalog.service` -> modules.catalog.service), when
+    it starts from a name bound to a module; `getattr(x, "name")` counts as `x.name`."""
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value, bound)
+        return f"{base}.{node.attr}" if base else None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    ):
+        base = dotted(node.args[0], bound)
+        return f"{base}.{node.args[1].value}" if base else None
+    return None
+
+
+def module_bindings(tree, package):
+    """{name: module path} for the names of a file that stand for a module: the names its imports
+    bind, and names assigned from them (`c = modules.catalog`)."""
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    bound[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            module = resolved_from(node, package)
+            for alias in node.names:
+                if module is not None and alias.name != "*":
+                    bound[alias.asname or alias.name] = f"{module}.{alias.name}".lstrip(".")
+    assignments = [
+        (target.id, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+    for _ in range(len(assignments)):
+        grown = {
+            name: path
+            for name, value in assignments
+            if name not in bound and (path := dotted(value, bound))
+        }
+        if not grown:
+            break
+        bound.update(grown)
+    return bound
+
+
+def private_reads(tree, package, private):
+    """(line, code, module) of every expression that reaches a private module of the catalog
+    through the package or a parent of it (`catalog.service`, `modules.catalog.routes`,
+    `getattr(catalog, "service")`); a function's own parameters shadow the file's names."""
+    bound = module_bindings(tree, package)
+    found = []
+
+    def visit(node, scope):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            arguments = node.args
+            for default in [*arguments.defaults, *arguments.kw_defaults]:
+                if default is not None:
+                    visit(default, scope)
+            if not isinstance(node, ast.Lambda):
+                for decorator in node.decorator_list:
+                    visit(decorator, scope)
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            for argument in every:
+                if argument.annotation is not None:
+                    visit(argument.annotation, scope)
+            inner = {k: v for k, v in scope.items() if k not in {a.arg for a in every}}
+            body = node.body if isinstance(node.body, list) else [node.body]
+            for child in body:
+                visit(child, inner)
+            return
+        if isinstance(node, (ast.Attribute, ast.Call)):
+            path = dotted(node, scope)
+            if path and path.startswith("modules.catalog."):
+                first = path.removeprefix("modules.catalog.").split(".")[0]
+                root = node
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                via = bound.get(root.id, "") if isinstance(root, ast.Name) else ""
+                if first in private and not via.startswith("modules.catalog."):
+                    found.append((node.lineno, ast.unparse(node), f"modules.catalog.{first}"))
+                    return
+        for child in ast.iter_child_nodes(node):
+            visit(child, scope)
+
+    visit(tree, bound)
+    return found
 
 
 @pytest.mark.task(2)
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "Import from the package: `from modules.catalog import get_catalog_service` (or "
-    "`from ..catalog import get_catalog_service`), which modules/catalog/__init__.py exports. "
-    "modules.catalog.service and modules.catalog.routes are the catalog's private insides."
+    "`from ..catalog import get_catalog_service`), which modules/catalog/__init__.py exports, "
+    "and use only what it exports: `catalog.service.get_catalog_service`, reached through the "
+    "package, is still the private module. modules.catalog.service and modules.catalog.routes "
+    "are the catalog's private insides."
 )
 def test_cart_imports_catalog_only_through_its_package(learner, cart):
     folder = learner.path("modules/catalog")
@@ -330,10 +438,12 @@ def test_cart_imports_catalog_only_through_its_package(learner, cart):
                 found.append(f"{relative} imports {module}")
             elif module == "modules.catalog" and private & set(names):
                 found.append(f"{relative} imports {sorted(private & set(names))} from {module}")
+        for line, code, module in private_reads(tree, package, private):
+            found.append(f"{relative}, line {line}, reaches {module} through the package: {code}")
     assert not found, (
         "the cart reaches into the catalog's private modules: "
         + "; ".join(found)
-        + " (import what you need from the package modules.catalog)"
+        + " (use only what the package modules.catalog exports)"
     )
 
 

@@ -8,6 +8,7 @@ much as a whole task.
 """
 
 import base64
+import re
 
 import pytest
 
@@ -261,7 +262,7 @@ def test_authenticated_request_for_a_missing_document_is_404(api, user):
 @pytest.mark.points(8)
 @pytest.mark.hint(
     "Refusals say only what went wrong: detail='Not authenticated' or 'Not allowed to read "
-    "this document', never the token that was sent, never the document's title or body."
+    "this document', never the token that was sent, never the document's owner, title or body."
 )
 def test_refusals_repeat_neither_the_token_nor_the_document(api):
     document = api.main.DOCUMENTS[2]
@@ -274,6 +275,11 @@ def test_refusals_repeat_neither_the_token_nor_the_document(api):
     for status, what, token in cases:
         response = api.answers(status, 2, what, token=token)
         text = response.text + " " + " ".join(f"{k}: {v}" for k, v in response.headers.items())
+        owner = document["owner"]
+        assert not re.search(rf"\b{re.escape(owner)}\b", text, re.IGNORECASE), (
+            f"GET /documents/2 {what} answered {status} and names the document's owner "
+            f"({owner!r}): {said(response)}"
+        )
         for name, secret in [
             ("the token sent", token),
             ("its title", document["title"]),

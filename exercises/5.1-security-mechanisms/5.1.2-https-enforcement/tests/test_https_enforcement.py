@@ -168,6 +168,12 @@ def test_no_hsts_over_plain_http(clients):
 # --- Task 3: X-Forwarded-Proto from our proxy only ---------------------------------------------
 
 
+def not_redirected(response, what, status=200):
+    assert response.status_code == status, (
+        f"{what} answered {said(response)}, expected {status} (served as an https request)"
+    )
+
+
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
@@ -178,10 +184,33 @@ def test_no_hsts_over_plain_http(clients):
 def test_trusted_proxy_forwarding_https_is_served_as_https(clients):
     proxy = clients("http", PROXY)
     what = "GET /status over http from 10.0.0.5 with X-Forwarded-Proto: https"
-    served_over_https(proxy.get("/status", headers={"X-Forwarded-Proto": "https"}), what)
+    not_redirected(proxy.get("/status", headers={"X-Forwarded-Proto": "https"}), what)
     login = proxy.post("/login", headers={"X-Forwarded-Proto": "https"})
-    served_over_https(login, "POST /login from 10.0.0.5 with X-Forwarded-Proto: https", 204)
+    not_redirected(login, "POST /login from 10.0.0.5 with X-Forwarded-Proto: https", 204)
     session_cookie(login, "POST /login from 10.0.0.5 with X-Forwarded-Proto: https")
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Whatever adds HSTS must read the scheme after ProxyHeadersMiddleware rewrote it: declare "
+    "the HSTS middleware before the add_middleware calls, so that it runs inside them. One "
+    "declared after them is outermost: it runs first and, before call_next, still sees http "
+    "for a request our proxy forwarded as https."
+)
+def test_trusted_proxy_forwarding_https_gets_hsts(clients):
+    proxy = clients("http", PROXY)
+    for method, path, status in [("GET", "/status", 200), ("POST", "/login", 204)]:
+        response = proxy.request(method, path, headers={"X-Forwarded-Proto": "https"})
+        what = f"{method} {path} over http from 10.0.0.5 with X-Forwarded-Proto: https"
+        not_redirected(response, what, status)
+        why = ""
+        if not hsts_of(response):
+            why = "\nthe scheme that decides HSTS was read before ProxyHeadersMiddleware rewrote it"
+        assert hsts_of(response) == [HSTS], (
+            f"{what} was served as https ({status}) with Strict-Transport-Security "
+            f"{hsts_of(response)}, expected exactly [{HSTS!r}]{why}"
+        )
 
 
 @pytest.mark.task(3)
@@ -202,13 +231,17 @@ def test_trusted_proxy_forwarding_plain_http_is_redirected(clients, forwarded):
 @pytest.mark.points(6)
 @pytest.mark.hint(
     "Believe X-Forwarded-Proto only from the addresses in TRUSTED_PROXIES: "
-    "ProxyHeadersMiddleware(trusted_hosts=TRUSTED_PROXIES), never trusted_hosts='*' and never "
-    "a check of the header alone. Any client can send the header."
+    "ProxyHeadersMiddleware(trusted_hosts=TRUSTED_PROXIES), never trusted_hosts='*', never "
+    "the proxy's whole network (10.0.0.0/8) and never a check of the header alone. Any client "
+    "can send the header."
 )
 def test_x_forwarded_proto_from_another_address_is_ignored(clients):
     proxied = clients("http", PROXY).get("/status", headers={"X-Forwarded-Proto": "https"})
-    served_over_https(proxied, "GET /status from our proxy 10.0.0.5 with X-Forwarded-Proto: https")
-    for client, name in [(STRANGER, "203.0.113.7"), (None, "TestClient's 'testclient'")]:
+    not_redirected(proxied, "GET /status from our proxy 10.0.0.5 with X-Forwarded-Proto: https")
+    others = [(STRANGER, "203.0.113.7"), (None, "TestClient's 'testclient'")]
+    # addresses next to our proxy's: trusting its network instead of its address lets them in
+    others += [((host, 41000), host) for host in ("10.0.0.6", "10.0.0.50", "10.9.9.9")]
+    for client, name in others:
         response = clients("http", client).get("/status", headers={"X-Forwarded-Proto": "https"})
         what = f"GET /status over plain http from {name} claiming X-Forwarded-Proto: https"
         redirected(response, "https://testserver/status", what)

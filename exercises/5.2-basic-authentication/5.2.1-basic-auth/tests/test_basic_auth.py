@@ -25,18 +25,27 @@ class RecordingHash(PasswordHash):
         super().__init__((bcrypt, argon2) if bcrypt_first else (argon2, bcrypt))
         self.hashed: list[tuple[str, str]] = []
         self.verified: list[str] = []
+        # When set, a verify against a hash that is not in `stored` (the dummy) answers True.
+        self.stored: set[str] | None = None
 
     def hash(self, password, *args, **kwargs):
         made = super().hash(password, *args, **kwargs)
         self.hashed.append((password, made))
         return made
 
+    def says_yes(self, hash) -> bool:
+        return self.stored is not None and hash not in self.stored
+
     def verify(self, password, hash):
         self.verified.append(password)
+        if self.says_yes(hash):
+            return True
         return super().verify(password, hash)
 
     def verify_and_update(self, password, hash):
         self.verified.append(password)
+        if self.says_yes(hash):
+            return True, None
         return super().verify_and_update(password, hash)
 
 
@@ -252,6 +261,38 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client, users):
     assert unknown.headers.get("www-authenticate") == wrong.headers.get("www-authenticate"), (
         f"an unknown user got WWW-Authenticate {unknown.headers.get('www-authenticate')!r}, a "
         f"wrong password {wrong.headers.get('www-authenticate')!r}"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(4)
+@pytest.mark.hint(
+    "Refuse a username that is not in USERS because it is not there, whatever the verify "
+    "against the dummy hash returns: `if stored is None or not matches`. A dummy made from a "
+    "known password otherwise lets that password in under any unknown name."
+)
+def test_an_unknown_user_is_refused_whatever_the_dummy_verify_says(main, client, users, hasher):
+    wrong = me(client, "alice", "not-the-password")
+    hasher.stored = set(main.USERS.values())
+    hasher.verified.clear()
+    unknown = me(client, "mallory", "not-the-password")
+    assert "not-the-password" in hasher.verified, (
+        "GET /users/me as the unknown user mallory did not call password_hash.verify on the "
+        "sent password"
+    )
+    assert unknown.status_code == 401, (
+        f"GET /users/me as the unknown user mallory answered {unknown.status_code} "
+        f"{short(unknown.text, 80)} when the verify against the dummy hash returned True: the "
+        "dummy's password lets anyone in under a name that is not in USERS"
+    )
+    assert unknown.text == wrong.text, (
+        f"an unknown user got the body {short(unknown.text)}, a wrong password "
+        f"{short(wrong.text)}, when the verify against the dummy hash returned True"
+    )
+    assert unknown.headers.get("www-authenticate") == wrong.headers.get("www-authenticate"), (
+        f"an unknown user got WWW-Authenticate {unknown.headers.get('www-authenticate')!r}, a "
+        f"wrong password {wrong.headers.get('www-authenticate')!r}, when the verify against the "
+        "dummy hash returned True"
     )
 
 

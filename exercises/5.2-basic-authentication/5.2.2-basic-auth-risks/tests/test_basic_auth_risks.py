@@ -109,6 +109,27 @@ def test_wrong_or_missing_scheme_raises_value_error(decode_basic):
 
 @pytest.mark.task(1)
 @pytest.mark.hint(
+    "The scheme and the token are separated by exactly one space, with nothing before or after "
+    "them: `header.partition(' ')` keeps the rest in the token, where `b64decode(..., "
+    "validate=True)` refuses any blank. `header.split()` accepts any run of whitespace."
+)
+def test_other_whitespace_raises_value_error(decode_basic):
+    token = "YWxpY2U6c2VjcmV0"  # alice:secret
+    wrong = refusals(
+        decode_basic,
+        {
+            "a tab between the scheme and the token": "Basic\t" + token,
+            "two spaces between the scheme and the token": "Basic  " + token,
+            "a space before the scheme": " Basic " + token,
+            "a space after the token": "Basic " + token + " ",
+            "a newline after the token": "Basic " + token + "\n",
+        },
+    )
+    assert not wrong, "decode_basic did not raise ValueError for " + "; ".join(wrong)
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
     "`base64.b64decode(token, validate=True)`: without validate=True, characters outside the "
     "alphabet are silently dropped. It raises binascii.Error, a ValueError, for bad input."
 )
@@ -372,6 +393,22 @@ def test_each_username_has_its_own_count(alice, client, clock):
     bob.fail(4)
     bob.expect(BOB_PASSWORD, 200, "the right password after 4 wrong ones")
     alice.locked(WINDOW)
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Key the failures by the username exactly as sent, without `.lower()`: `Alice` is not "
+    "`alice` (USERS tells them apart), so each has its own count."
+)
+def test_usernames_that_differ_in_case_have_their_own_counts(alice, client, clock):
+    upper = Login(client, clock, "Alice")
+    upper.fail(5)  # 'Alice' is not in USERS: five failures of an unknown username
+    alice.expect(PASSWORD, 200, "the right password while 'Alice' is locked")
+    Login(client, clock, "ALICE").expect("a-guess", 401, "a first wrong password")
+    upper.locked(WINDOW, "an attempt after alice's success")
+    alice.fail(5)
+    Login(client, clock, "aLiCe").expect("a-guess", 401, "a first wrong password")
 
 
 @pytest.mark.task(2)

@@ -14,6 +14,7 @@ import pytest
 OTHER_KEY = "an-attackers-own-key-which-is-long-enough-0123456789"
 READER = ("reporting-job", "WWQmJM2W8Q4o90xh4hykKcGTOK3gBK5n")
 ETL = ("etl-pipeline", "CuqrfA5bBd_oDCYRuktgOjPxOYLImjyy")
+LOOKALIKE = ("summary-job", "s3cr3t-summary-job-0123456789abcdef")
 TTL = 900
 
 
@@ -171,6 +172,29 @@ def test_an_unauthenticated_client_gets_invalid_client(main, client):
     del main.CLIENTS[READER[0]]
     response = token_request(client, basic=READER)
     assert_oauth_error(response, 401, "invalid_client", "POST /oauth/token for a removed client")
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Authenticate the client first: grant_type and scope are read only for an authenticated "
+    "client, so without valid credentials every request answers 401 invalid_client, whatever "
+    "its grant_type or scope."
+)
+def test_the_client_is_authenticated_before_the_grant_is_read(client):
+    for what, request in (
+        ("no credentials and grant_type=password", {"grant_type": "password"}),
+        (
+            "a wrong secret and grant_type=refresh_token",
+            {"basic": (READER[0], "wrong-secret"), "grant_type": "refresh_token"},
+        ),
+        ("an unknown client and no grant_type", {"basic": ("mallory", "x"), "grant_type": None}),
+        (
+            "a wrong secret and a scope it does not have",
+            {"form": {"client_id": READER[0], "client_secret": "wrong"}, "scope": "admin"},
+        ),
+    ):
+        response = token_request(client, **request)
+        assert_oauth_error(response, 401, "invalid_client", f"POST /oauth/token with {what}")
 
 
 @pytest.mark.task(1)
@@ -377,10 +401,13 @@ def test_no_token_is_401(client):
 @pytest.mark.points(8)
 @pytest.mark.hint(
     "Declare the route's scope with `Security(get_client, scopes=['reports:write'])` and, in "
-    "get_client, answer 403 when a scope of `security_scopes.scopes` is not in the token's "
-    'scope claim, with `WWW-Authenticate: Bearer error="insufficient_scope"`.'
+    "get_client, answer 403 when a scope of `security_scopes.scopes` is not among the token's "
+    "scopes (`claims['scope'].split()`: whole scopes, not substrings of the claim), with "
+    '`WWW-Authenticate: Bearer error="insufficient_scope"`.'
 )
-def test_a_token_without_the_routes_scope_is_403(client):
+def test_a_token_without_the_routes_scope_is_403(main, client):
+    # scopes that hold the routes' scopes as substrings, but are other scopes
+    add_client(main, *LOOKALIKE, {"reports:read-summary", "reports:write-draft"})
     for what, method, token in (
         ("reporting-job's reports:read token", "post", issue(client, READER)),
         (
@@ -392,6 +419,16 @@ def test_a_token_without_the_routes_scope_is_403(client):
             "etl-pipeline's token narrowed to reports:write",
             "get",
             issue(client, ETL, "reports:write"),
+        ),
+        (
+            "a token whose scope is 'reports:read-summary reports:write-draft'",
+            "get",
+            issue(client, LOOKALIKE),
+        ),
+        (
+            "a token whose scope is 'reports:read-summary reports:write-draft'",
+            "post",
+            issue(client, LOOKALIKE),
         ),
     ):
         response = client.request(method.upper(), "/reports", headers=bearer(token))

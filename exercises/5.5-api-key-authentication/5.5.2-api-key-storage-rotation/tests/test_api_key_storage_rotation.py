@@ -320,8 +320,9 @@ def test_forged_keys_are_refused(store):
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "Check the whole string first (`re.fullmatch`, not `re.match`), return None for anything "
-    "that is not a str of the form ak_<prefix>.<secret>, and let no exception out."
+    "Check the whole string first (`re.fullmatch`, not `re.match` with `$`, which also matches "
+    "before a final newline), return None for anything that is not a str of the form "
+    "ak_<prefix>.<secret>, and let no exception out."
 )
 def test_malformed_keys_give_none(store):
     key, prefix, secret = created(store)
@@ -336,7 +337,9 @@ def test_malformed_keys_give_none(store):
         f"ak_{prefix}.",
         f"ak_.{secret}",
         key + " ",
+        key + "\n",
         " " + key,
+        f"ak_{prefix}.{secret[:-1]}é",
         f"Bearer {key}",
         key + ".extra",
         f"ak_{prefix}.{secret[:20]}",

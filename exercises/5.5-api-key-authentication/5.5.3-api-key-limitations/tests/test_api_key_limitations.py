@@ -102,7 +102,8 @@ def filtered(utils, msg, args=None):
 @pytest.mark.hint(
     "Check the query string before anything else, for every route: an app-level dependency "
     "(`FastAPI(dependencies=[Depends(refuse_keys_in_url)])`) or a middleware, looking at every "
-    "name (lower-cased) and every value of `request.query_params.multi_items()`."
+    "name (lower-cased) and every value of `request.query_params.multi_items()`, which are "
+    "percent-decoded: the raw query string hides `ak%5F...` from a check for `ak_`."
 )
 def test_a_key_in_the_url_is_refused_with_400(client, keys):
     attempts = [
@@ -117,6 +118,19 @@ def test_a_key_in_the_url_is_refused_with_400(client, keys):
         response = call(client, method, path, keys.get(kind), params)
         if response.status_code != 400:
             wrong.append(f"{described(method, path, kind, params)} answered {response.status_code}")
+    # As sent: the app reads query parameters percent-decoded, and so must the check.
+    rest = keys["reader"][3:]
+    escaped = [
+        ("GET", f"/reports?x=ak%5F{rest}", "reader", "/reports?x=ak%5F<rest of the key>"),
+        ("GET", f"/reports?x=%61k_{rest}", "reader", "/reports?x=%61k_<rest of the key>"),
+        ("POST", "/reports?api%5Fkey=anything", "writer", "/reports?api%5Fkey=anything"),
+    ]
+    for method, target, kind, shown in escaped:
+        response = call(client, method, target, keys[kind])
+        if response.status_code != 400:
+            wrong.append(
+                f"{method} {shown} with the {kind} key in X-API-Key answered {response.status_code}"
+            )
     assert not wrong, "a key in the URL was not refused with 400: " + "; ".join(wrong)
 
 

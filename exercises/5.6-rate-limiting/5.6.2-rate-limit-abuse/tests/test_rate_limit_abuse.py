@@ -7,6 +7,9 @@ compares times exactly, and 0.05 / 0.1 as the prompt gives them for the login. E
 a new app with `create_app(clock.monotonic)`; other IP addresses are TestClients with
 `client=(ip, port)`."""
 
+import asyncio
+import threading
+
 import pytest
 from fastapi import Depends, FastAPI
 
@@ -337,6 +340,83 @@ def test_the_key_func_decides_whose_bucket_pays(bucket, guarded):
     assert first == [200, 429] and other == 200, (
         f"with capacity 1 and key_func reading X-Client, alice got {first} and then bob got "
         f"{other}, not [200, 429] and 200"
+    )
+
+
+# Two requests meet inside the limiter. Their key is a string whose hash (which every dict lookup
+# or store of the key takes) first waits, at most MEETING_WAIT seconds, until the other request
+# hashes it too. Without mutual exclusion both requests read the full bucket before either
+# writes it back, and both pass a capacity of 1; with a lock the other request cannot arrive
+# while the first waits, the wait runs out and the first goes on alone. On the event loop's own
+# thread the other request cannot run at all, so the hash does not wait there.
+MEETING_WAIT = 0.5
+
+
+def meeting_key_class():
+    meeting = threading.Barrier(2, timeout=MEETING_WAIT)
+
+    class MeetingKey(str):
+        """A string (equal to, and hashing like, its text) whose hash waits for a partner."""
+
+        def __hash__(self):
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:  # a worker thread: the other request can arrive meanwhile
+                try:
+                    meeting.wait()
+                except threading.BrokenBarrierError:
+                    pass  # the other request never came (a lock): go on alone
+            return str.__hash__(self)
+
+    return MeetingKey
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Two requests that arrived together both took the last token. A plain `def __call__` runs "
+    "in a thread pool: make it `async def` (with no await around `hit`), or hold a "
+    "threading.Lock in the limiter from reading a bucket to writing it back."
+)
+def test_two_requests_at_once_never_both_take_the_last_token(rl, bucket, app_client):
+    key = meeting_key_class()
+    app = FastAPI()
+    calls = []
+    limit = rl.RateLimit(bucket(1, 0.5), lambda request: key("client"))
+
+    @app.get("/thing", dependencies=[Depends(limit)])
+    async def thing():
+        calls.append(1)
+        return {"ok": True}
+
+    @app.get("/warm-up")
+    async def warm_up():
+        return {}
+
+    client = app_client(app)
+    client.get("/warm-up")  # the test's event loop is started before the two requests
+    start = threading.Barrier(2, timeout=5)
+    statuses = []
+
+    def send():
+        try:
+            start.wait()
+        except threading.BrokenBarrierError:
+            pass
+        statuses.append(client.get("/thing").status_code)
+
+    threads = [threading.Thread(target=send, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads), (
+        "two simultaneous requests through RateLimit did not answer within 10 seconds"
+    )
+    assert sorted(statuses) == [200, 429] and len(calls) == 1, (
+        f"two requests at the same moment through RateLimit (capacity 1, one key) answered "
+        f"{sorted(statuses)} and the endpoint ran {len(calls)} times: both read the full bucket "
+        "before either took its token"
     )
 
 

@@ -35,7 +35,8 @@ class InterleavedPipeline(redis.client.Pipeline):
 
 
 class Interleaved(fakeredis.FakeRedis):
-    """A client that runs `rival()` once, just before its `inject_at`-th Redis call."""
+    """A client that runs `rival()` once, just before its `inject_at`-th Redis call, and whose
+    `fail_at`-th call fails with a ConnectionError, as when its process dies there."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,9 +44,12 @@ class Interleaved(fakeredis.FakeRedis):
         self.inject_at = None
         self.rival = None
         self.rival_result = None
+        self.fail_at = None
 
     def before_call(self):
         self.calls += 1
+        if self.calls == self.fail_at:
+            raise redis.ConnectionError("the process died before this Redis call")
         if self.rival is not None and self.calls == self.inject_at:
             rival, self.rival = self.rival, None
             self.rival_result = rival()
@@ -429,6 +433,38 @@ def test_every_redis_key_expires_within_two_windows(lim, clock, kind):
     assert all(0 < ttl <= 120_000 for ttl in ttls.values()), (
         f"with window=60, {NAMES[kind]}'s Redis keys have these TTLs in ms: {ttls} "
         "(-1 means no TTL); each must be at most 120000"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.parametrize("kind", ["fixed", "log"])
+@pytest.mark.hint(
+    "A process can die between two of its Redis calls: INCR, then EXPIRE only when the count is "
+    "1, leaves a key that never expires if it dies in between. Send the EXPIRE in the same "
+    "MULTI/EXEC transaction as the write, on every hit."
+)
+def test_a_key_gets_its_ttl_even_after_a_process_died_between_two_calls(lim, clock, kind):
+    cls = getattr(lim, KINDS[kind])
+    lasting = {}
+    for fail_at in range(1, 9):
+        server = fakeredis.FakeServer()
+        dying = Interleaved(server=server, decode_responses=True)
+        plain = fakeredis.FakeRedis(server=server, decode_responses=True)
+        dying.fail_at = fail_at
+        try:
+            cls(5, 60, clock.time, lim.RedisStore(dying)).hit("client")
+        except redis.RedisError:
+            pass  # the process died
+        cls(5, 60, clock.time, lim.RedisStore(plain)).hit("client")
+        ttls = {key: plain.pttl(key) for key in redis_keys(plain)}
+        if not all(0 < ttl <= 120_000 for ttl in ttls.values()):
+            lasting[fail_at] = ttls
+    assert not lasting, (
+        f"with {NAMES[kind]} (window=60), a process died just before its Redis call number "
+        f"n, then another process hit the same key; the keys then had these TTLs in ms, by n: "
+        f"{lasting} (-1 means none, so Redis never forgets the client); each must be at most "
+        "120000"
     )
 
 

@@ -72,7 +72,7 @@ def custom(mw, app_client):
             response.set_cookie("theme", "dark")
             return {"ok": True}
 
-        for path in ["/do", "/hooks", "/hooks/a", "/hooks/ab", "/hooks/a/x"]:
+        for path in ["/do", "/hooks", "/hooks/a", "/hooks/a/", "/hooks/ab", "/hooks/a/x"]:
             app.add_api_route(path, lambda: {"ok": True}, methods=["POST"])
 
         app.add_middleware(mw.CSRFMiddleware, **options)
@@ -197,6 +197,26 @@ def test_safe_request_without_cookie_gets_a_token(client, session):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint(
+    "Every safe method hands out the cookie, not only GET: HEAD, OPTIONS and TRACE too "
+    "(whatever the app answers them), for a page whose first request is not a GET."
+)
+def test_every_safe_method_gets_a_token(client, session):
+    missing = []
+    for method in ["HEAD", "OPTIONS", "TRACE"]:
+        response = send(client, method, "/api/notes", cookies=session)
+        if not set_cookies(response).get("csrftoken", {}).get("value"):
+            missing.append(
+                f"{method} /api/notes (answered {response.status_code}, Set-Cookie: "
+                f"{response.headers.get_list('set-cookie')})"
+            )
+    assert not missing, (
+        "a safe request without a csrftoken cookie must get one; these got none: "
+        + "; ".join(missing)
+    )
+
+
+@pytest.mark.task(1)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "`csrftoken=<token>; Path=/; SameSite=Strict; Secure`, and no HttpOnly: the page's "
@@ -317,6 +337,7 @@ def test_safe_methods_need_no_token(client, session):
     "`None == None` and `'' == ''` are equal too. Every method but GET, HEAD, OPTIONS and "
     "TRACE is unsafe (PATCH, DELETE and methods such as PURGE or PROPFIND included): list the "
     "safe ones, not the unsafe ones. Check on every path, whether a route exists or not. "
+    "Only the header counts: a token in a form field of the body is no header. "
     "Compare bytes, so that a non-ASCII header is a 403, not a 500."
 )
 def test_unsafe_requests_without_a_matching_token_are_refused(main, client, session, token):
@@ -344,6 +365,10 @@ def test_unsafe_requests_without_a_matching_token_are_refused(main, client, sess
         "POST /api/notes with a non-ASCII header": (
             "POST", "/api/notes", with_cookie, {"X-CSRFToken": "\u00fc".encode("latin-1") * 43},
             note,
+        ),
+        "POST /api/notes/form with the token in a csrf_token form field, without the header": (
+            "POST", "/api/notes/form", with_cookie, {},
+            {"data": {"text": "forged", "csrf_token": token}},
         ),
         "PUT /api/notes/1 without a header": ("PUT", "/api/notes/1", with_cookie, {}, note),
         "PATCH /api/notes/1 without a header": ("PATCH", "/api/notes/1", with_cookie, {}, note),
@@ -476,8 +501,9 @@ def test_bearer_only_request_is_exempt(client, api_token):
 @pytest.mark.task(3)
 @pytest.mark.points(4)
 @pytest.mark.hint(
-    "`scope['path'] in self.exempt_paths`: the exact path, never `startswith`, so that "
-    "/hooks/ab, /hooks/a/x and /hooks stay protected when only /hooks/a is exempt."
+    "`scope['path'] in self.exempt_paths`: the exact path, never `startswith` and never "
+    "with a trailing slash stripped, so that /hooks/a/, /hooks/ab, /hooks/a/x and /hooks "
+    "stay protected when only /hooks/a is exempt."
 )
 def test_exempt_paths_match_exactly(custom):
     client = custom(exempt_paths={"/hooks/a"})
@@ -487,7 +513,7 @@ def test_exempt_paths_match_exactly(custom):
         f"{short(exempt.text)}"
     )
     problems = []
-    for path in ["/hooks/ab", "/hooks/a/x", "/hooks"]:
+    for path in ["/hooks/a/", "/hooks/ab", "/hooks/a/x", "/hooks"]:
         problem = refusal_problem(
             send(client, "POST", path), f"with exempt_paths={{'/hooks/a'}}, POST {path}"
         )
@@ -499,9 +525,10 @@ def test_exempt_paths_match_exactly(custom):
 @pytest.mark.task(3)
 @pytest.mark.points(4)
 @pytest.mark.hint(
-    "Exempt only `Authorization: Bearer <token>` with no Cookie header at all: a browser "
-    "adds cookies (and cached Basic credentials) by itself, so a request that carries any is "
-    "CSRF-prone whatever else it holds."
+    "Exempt only `Authorization: Bearer <token>` (the scheme, a space, a token that is not "
+    "empty) with no Cookie header at all, even an empty one: test for the header, not for the "
+    "cookies parsed from it. A browser adds cookies (and cached Basic credentials) by itself, "
+    "so a request that carries any is CSRF-prone whatever else it holds."
 )
 def test_bearer_exemption_needs_no_cookies_and_the_bearer_scheme(client, session, token, api_token):
     attempts = {
@@ -524,6 +551,19 @@ def test_bearer_exemption_needs_no_cookies_and_the_bearer_scheme(client, session
         "Authorization: Bearer (no token) and the session cookie": (
             {"Authorization": "Bearer"},
             session,
+        ),
+        "Authorization: Bearer (no token) and no cookies": ({"Authorization": "Bearer"}, None),
+        "Authorization: Bearerxyz (no space, no token) and no cookies": (
+            {"Authorization": "Bearerxyz"},
+            None,
+        ),
+        "Authorization: Bearer <token> and an empty Cookie header": (
+            {"Authorization": f"Bearer {api_token}"},
+            {},
+        ),
+        "Authorization: Bearer <token> and the Cookie header ';'": (
+            {"Authorization": f"Bearer {api_token}", "Cookie": ";"},
+            None,
         ),
     }
     problems = []

@@ -278,6 +278,26 @@ def test_put_deletes_after_the_commit(client, db, cache):
     expect(response, "MISS", {"id": 1, **NEW_KETTLE}, "the first GET /products/1 after the PUT")
 
 
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Build the key from the product's id, the int `product_id`, never from the path as it was "
+    "typed: GET /products/01 reads product 1, whose key is 'product:1', so the PUT's delete "
+    "reaches it."
+)
+def test_put_invalidates_a_product_requested_as_01(client, cache):
+    expect(fetch(client, "01"), "MISS", KETTLE, "the first GET /products/01")
+    keys = sorted(cache.keys("*"))
+    assert keys == ["product:1"], (
+        f"after GET /products/01 (product 1), Redis holds the keys {keys}, not ['product:1']"
+    )
+    response = client.put("/products/1", json=NEW_KETTLE)
+    assert response.status_code == 200, f"PUT /products/1 answered {response.status_code}"
+    updated = {"id": 1, **NEW_KETTLE}
+    response = fetch(client, "01", what="GET /products/01 after PUT /products/1")
+    expect(response, "MISS", updated, "GET /products/01 after PUT /products/1")
+
+
 # --- Task 4: Redis down -------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import fnmatch
 import io
 import json
+import posixpath
 import re
 import shlex
 
@@ -25,13 +26,20 @@ class Dockerfile:
         self.final_start = froms[-1]
         aliases = {}
         self.images = []
+        # each stage: (first instruction after its FROM, end, the earlier stage it is built on)
+        self.stages = []
+        stage_of = {}
         for n, index in enumerate(froms):
             words = [w for w in self.instructions[index]["value"].split() if not w.startswith("--")]
             image = self.parents[n] if n < len(self.parents) else words[0]
+            base = stage_of.get(words[0].lower()) if words else None
             image = aliases.get(image.lower(), image)
             if len(words) >= 3 and words[1].lower() == "as":
                 aliases[words[2].lower()] = image
+                stage_of[words[2].lower()] = n
             self.images.append(image)
+            end = froms[n + 1] if n + 1 < len(froms) else len(self.instructions)
+            self.stages.append((index + 1, end, base))
 
     def final_image(self):
         return self.images[-1]
@@ -39,14 +47,37 @@ class Dockerfile:
     def final_stage(self):
         return self.instructions[self.final_start :]
 
+    def final_filesystem_instructions(self):
+        """The instructions that make the final image: its stage's, after those of the earlier
+        stages it is built FROM (`FROM builder AS runtime` starts from builder's files)."""
+        chain, n = [], len(self.stages) - 1
+        while n is not None and n not in [c for c, _ in chain]:
+            start, end, base = self.stages[n]
+            chain.insert(0, (n, self.instructions[start:end]))
+            n = base
+        return [ins for _, part in chain for ins in part]
+
     def index_of(self, predicate, stage=None):
         items = self.instructions if stage is None else self.final_stage()
         offset = 0 if stage is None else self.final_start
         return [offset + i for i, ins in enumerate(items) if predicate(ins)]
 
 
+PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
+
+
 def is_pip_install(ins):
-    return ins["instruction"] == "RUN" and re.search(r"\bpip3?\s+install\b", ins["value"])
+    return ins["instruction"] == "RUN" and PIP_INSTALL.search(ins["value"])
+
+
+def shell_commands(text):
+    """The commands of a RUN line (continuations are already joined): split on &&, ||, ;, |
+    and newlines."""
+    return [c.strip() for c in re.split(r"&&|\|\||;|\||\n", text) if c.strip()]
+
+
+def instruction_text(ins):
+    return f"{ins['instruction']} {ins['value']}"
 
 
 def is_requirements_install(ins):
@@ -154,6 +185,18 @@ def server(argv, learner):
         info["workers"] = workers
         info["reload"] = "--reload" in args or bool(conf.get("reload"))
         info["app"] = args + ([conf["wsgi_app"]] if conf.get("wsgi_app") else [])
+        # where gunicorn looks for its config file, and the settings the tests took from it
+        info["config"] = option(args, "-c", "--config")
+        info["from_conf"] = [
+            name
+            for name, given in (
+                ("bind", option(args, "-b", "--bind")),
+                ("worker_class", option(args, "-k", "--worker-class")),
+                ("workers", option(args, "-w", "--workers")),
+                ("wsgi_app", "app.main:app" in args),
+            )
+            if not given and conf.get(name)
+        ]
     elif launcher in ("uvicorn", "fastapi"):
         host = option(args, None, "--host") or ("0.0.0.0" if launcher == "fastapi" else "127.0.0.1")
         port = option(args, None, "--port") or "8000"
@@ -202,13 +245,15 @@ def test_requirements_installed_before_the_code_is_copied(dockerfile):
     code = dockerfile.index_of(copies_whole_context)
     assert code, "no COPY . . (or COPY ./app ...) of the application code found"
     late = [
-        dockerfile.instructions[i]["value"]
+        cmd
         for i in dockerfile.index_of(is_pip_install)
         if i > code[0]
+        for cmd in shell_commands(dockerfile.instructions[i]["value"])
+        if PIP_INSTALL.search(cmd)
     ]
-    assert installs[0] < code[0] and not late, (
-        "pip install runs after COPY . .: every code change would reinstall the dependencies"
-        + (f" ({late[0]})" if late else "")
+    copy = instruction_text(dockerfile.instructions[code[0]])
+    assert not late, (
+        f"`{late[0]}` runs after {copy}: every code change would reinstall the dependencies"
     )
 
 
@@ -216,9 +261,12 @@ def test_requirements_installed_before_the_code_is_copied(dockerfile):
 def test_pip_install_uses_no_cache_dir(dockerfile):
     for i in dockerfile.index_of(is_pip_install):
         value = dockerfile.instructions[i]["value"]
-        assert "--no-cache-dir" in value, (
-            f"RUN {value} keeps pip's cache in the image: add --no-cache-dir"
-        )
+        for cmd in shell_commands(value):
+            if PIP_INSTALL.search(cmd):
+                assert "--no-cache-dir" in cmd.split(), (
+                    f"`{cmd}` keeps pip's cache in the image: every pip install of a RUN line "
+                    "needs its own --no-cache-dir"
+                )
 
 
 # ---- Task 3: non-root user ------------------------------------------------
@@ -285,6 +333,74 @@ def test_more_than_one_worker_is_set(dockerfile, learner):
     except (TypeError, ValueError):
         workers = 0
     assert workers >= 2, f"the worker count is {info['workers']!r}: set at least 2 explicitly"
+
+
+def final_workdir(instructions):
+    workdir = "/"
+    for ins in instructions:
+        if ins["instruction"] == "WORKDIR":
+            workdir = posixpath.join(workdir, ins["value"].strip().strip("\"'"))
+    return posixpath.normpath(workdir)
+
+
+def conf_destinations(instructions, name="gunicorn.conf.py"):
+    """Where the COPY/ADD instructions (not --from another stage) put the build context's
+    `name`, as absolute paths in the image; None when a path depends on a variable."""
+    places, workdir = set(), "/"
+    for ins in instructions:
+        if ins["instruction"] == "WORKDIR":
+            workdir = posixpath.join(workdir, ins["value"].strip().strip("\"'"))
+        if ins["instruction"] not in ("COPY", "ADD"):
+            continue
+        value = ins["value"].strip()
+        try:
+            words = json.loads(value) if value.startswith("[") else shlex.split(value)
+        except ValueError:
+            continue
+        if any(w.startswith("--from") for w in words):
+            continue
+        words = [w for w in words if not w.startswith("--")]
+        if len(words) < 2:
+            continue
+        *sources, dest = words
+        if "$" in dest or "$" in workdir:
+            return None
+        target = posixpath.normpath(posixpath.join(workdir, dest))
+        for source in sources:
+            source = posixpath.normpath(source).lstrip("/")
+            if source == ".":
+                places.add(posixpath.join(target, name))
+            elif fnmatch.fnmatchcase(name, source):
+                # into the folder `dest`, or renamed to `dest` when it names a file
+                places.add(posixpath.join(target, name))
+                if len(sources) == 1 and not dest.endswith("/") and source == name:
+                    places.add(target)
+    return places
+
+
+@pytest.mark.task(4)
+def test_gunicorn_conf_is_copied_where_gunicorn_reads_it(dockerfile, learner):
+    info = server(command(dockerfile), learner)
+    if info["launcher"] != "gunicorn" or not (info["config"] or info["from_conf"]):
+        return  # no gunicorn.conf.py is read: the command line says it all
+    config = info["config"] or "gunicorn.conf.py"
+    if config.startswith("python:"):
+        return  # a Python module on the import path, not a file
+    instructions = dockerfile.final_filesystem_instructions()
+    workdir = final_workdir(instructions)
+    places = conf_destinations(instructions, posixpath.basename(config))
+    if places is None or "$" in config or "$" in workdir:
+        return  # a path built from a variable: not checked
+    read = posixpath.normpath(posixpath.join(workdir, config))
+    where = (
+        f"COPY puts it at {', '.join(sorted(places))}" if places else "no COPY puts it in the image"
+    )
+    effect = (
+        "gunicorn would stop: config file not found"
+        if info["config"]
+        else f"gunicorn would run without its {', '.join(info['from_conf'])}"
+    )
+    assert read in places, f"gunicorn reads {read}, but {where}: {effect}"
 
 
 @pytest.mark.task(4)

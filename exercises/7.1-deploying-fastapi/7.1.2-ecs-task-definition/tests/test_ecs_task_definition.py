@@ -138,6 +138,9 @@ SECRET_ARN = re.compile(
     r"^arn:aws[\w-]*:(ssm:[\w-]+:\d{12}:parameter/\S+|secretsmanager:[\w-]+:\d{12}:secret:\S+)$"
 )
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN", re.IGNORECASE)
+# A version tag, as the prompt defines it: a digit or v and a digit first (1.4.2, v2, 2024.06.1),
+# or a commit id of 7 to 40 hex digits; never a name that moves (latest, stable, prod).
+VERSION_TAG = re.compile(r"^(v?\d[\w.-]*|[0-9a-f]{7,40})$", re.IGNORECASE)
 
 
 def load(learner, name, schema):
@@ -226,9 +229,15 @@ def test_container_is_essential(container):
 @pytest.mark.task(2)
 def test_image_is_pinned(container):
     image = container["image"]
+    if "@sha256:" in image:
+        return
     name = image.rsplit("/", 1)[-1]
-    tagged = "@sha256:" in image or (":" in name and not name.endswith(":latest"))
-    assert tagged, f"image {image} is latest (or untagged): pin a version tag or a digest"
+    tag = name.split(":", 1)[1] if ":" in name else None
+    assert tag, f"image {image} has no tag (so :latest): pin a version tag or a @sha256: digest"
+    assert VERSION_TAG.match(tag), (
+        f"image {image}: {tag!r} is not a version tag but a name that moves from build to build; "
+        "pin a version (1.4.2, v1.4) or a @sha256: digest"
+    )
 
 
 @pytest.mark.task(2)

@@ -47,6 +47,14 @@ def is_test_step(step):
     return re.search(r"\bpytest\b", run_text(step))
 
 
+INSTALL = re.compile(r"\bpip3?\s+install\b|\buv\s+(sync|pip\s+install)\b")
+
+
+def commands(step):
+    """The commands of a step's `run`, one per line or per && / || / ; part."""
+    return [c.strip() for c in re.split(r"&&|\|\||;|\n", run_text(step)) if c.strip()]
+
+
 @pytest.fixture
 def unit_job(workflow):
     for name, job in jobs(workflow).items():
@@ -91,13 +99,23 @@ def _functions():
     }
 
 
+WHOLE_EXPRESSION = re.compile(r"\$\{\{((?:(?!\}\}).)*)\}\}", re.DOTALL)
+
+
+def mixes_text(expression):
+    """An if: with text beside its ${{ }} (`${{ a }} && b`): GitHub substitutes the ${{ }}
+    parts and reads the whole as a string, which is not empty, hence always true."""
+    text = str(expression).strip()
+    return "${{" in text and not WHOLE_EXPRESSION.fullmatch(text)
+
+
 def evaluate(expression, context):
     """Evaluate `expression` (with or without ${{ }}) against a dict of contexts."""
     text = str(expression).strip()
+    if mixes_text(text):
+        return True  # a non-empty string
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2]
-    elif "${{" in text:
-        pytest.skip("an if: that mixes text and ${{ }} is not evaluated")
     out, pos, functions = [], 0, _functions()
     while pos < len(text):
         match = TOKEN.match(text, pos)
@@ -261,7 +279,7 @@ def test_test_job_runs_on_ubuntu(unit_job):
 
 
 @pytest.mark.task(2)
-def test_matrix_of_pythons_includes_312(unit_job):
+def test_matrix_of_pythons_includes_312(unit_job, learner):
     name, job = unit_job
     matrix = (job.get("strategy") or {}).get("matrix") or {}
     versions = matrix.get("python-version")
@@ -269,6 +287,34 @@ def test_matrix_of_pythons_includes_312(unit_job):
         f"job {name} has matrix python-version {versions!r}: list at least two versions"
     )
     assert "3.12" in [str(v) for v in versions], f"the matrix {versions} lacks 3.12"
+    for text, value in matrix_version_scalars(learner.source(WORKFLOW), name):
+        assert str(value) == text, (
+            f"the matrix lists {text} unquoted: YAML reads it as the number {value}, so "
+            f'setup-python would look for Python {value}; quote it: "{text}"'
+        )
+
+
+NUMBER_TAGS = ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int")
+
+
+def matrix_version_scalars(source, job_name):
+    """(text as written, value YAML made of it) of each unquoted number in the job's
+    strategy.matrix.python-version list."""
+    node = yaml.compose(source, Loader=yaml.SafeLoader)
+    for key in ("jobs", job_name, "strategy", "matrix", "python-version"):
+        found = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                    found = value_node
+        node = found
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    numbers = []
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode) and item.tag in NUMBER_TAGS:
+            numbers.append((item.value, yaml.safe_load(item.value)))
+    return numbers
 
 
 def action_major(uses):
@@ -307,19 +353,27 @@ def test_setup_python_uses_the_matrix(unit_job):
 def test_installs_then_runs_pytest(unit_job):
     name, job = unit_job
     steps = job.get("steps", [])
-    installs = [
-        i
-        for i, s in enumerate(steps)
-        if re.search(r"\bpip3?\s+install\b|\buv\s+(sync|pip\s+install)\b", run_text(s))
-    ]
-    tests = [i for i, s in enumerate(steps) if is_test_step(s)]
+    # (step, command within its run) of each install and each pytest run: one step may do both
+    installs, tests = [], []
+    for i, step in enumerate(steps):
+        for k, cmd in enumerate(commands(step)):
+            if INSTALL.search(cmd):
+                installs.append((i, k))
+            elif re.search(r"\bpytest\b", cmd):
+                tests.append((i, k))
     checkout = [
         i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/checkout@")
     ]
     assert installs, f"job {name} never installs the dependencies (pip install or uv sync)"
-    assert checkout and checkout[0] < installs[0] < tests[-1], (
-        f"job {name} must check out, then install, then run pytest "
-        f"(steps {checkout}, {installs}, {tests})"
+    assert tests, f"job {name} installs pytest but never runs it"
+    where = (
+        f"in step {installs[0][0]}, pytest runs before the install"
+        if installs[0][0] == tests[-1][0] and tests[-1] < installs[0]
+        else f"checkout in steps {checkout}, first install in step {installs[0][0]}, "
+        f"last pytest in step {tests[-1][0]}"
+    )
+    assert checkout and checkout[0] < installs[0][0] and installs[0] < tests[-1], (
+        f"job {name} must check out, then install, then run pytest ({where})"
     )
 
 
@@ -354,6 +408,12 @@ def test_build_runs_only_for_pushes_to_main(workflow, build_job):
     condition = job.get("if", True)
     for description, github, expected in scenarios(workflow):
         ran = condition is True or evaluate(condition, {"github": github})
+        if ran != expected:
+            assert not mixes_text(condition), (
+                f"on {description}, job {name} would run: an if: with text beside its ${{{{ }}}} "
+                "is a string to GitHub, never empty, so always true; put the whole condition in "
+                f"one ${{{{ }}}}, or none (if: {condition!r})"
+            )
         assert ran == expected, f"on {description}, job {name} (if: {condition!r}) would " + (
             "run" if ran else "be skipped"
         )

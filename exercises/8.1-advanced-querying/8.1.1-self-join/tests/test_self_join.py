@@ -226,6 +226,25 @@ def test_chain_runs_from_the_user_to_the_root(queries, org, sql_counter, key, ex
     assert got == expected, f"chain_of_command for {key} returned {got}, expected {expected}"
 
 
+@pytest.mark.task(4)
+def test_chain_follows_the_managers_not_the_ids(models, queries, org, sql_counter):
+    engine, ids = org
+    with Session(engine) as session:
+        ada = session.get(models.User, ids["ada"])
+        zoe = models.User(name="Zoe", manager=ada)  # hired last: the highest id of all
+        session.add(zoe)
+        session.flush()
+        session.get(models.User, ids["grace"]).manager_id = zoe.id
+        session.commit()
+    got, _ = run(engine, sql_counter, queries.chain_of_command, ids["tim"])
+    expected = ["Tim", "Linus", "Grace", "Zoe", "Ada"]
+    assert got == expected, (
+        f"after a reorganisation Grace reports to Zoe, who was stored after everyone else (a "
+        f"higher id than Tim's); chain_of_command for Tim returned {got}, expected {expected}: "
+        f"the order is the order of the steps up the chart, not of the ids"
+    )
+
+
 def outside_parentheses(sql: str) -> str:
     """The statement with every parenthesised part (the CTE's body, subqueries) removed."""
     kept, depth = [], 0

@@ -117,6 +117,29 @@ def test_best_product_of_each_region(reports, engine, sql_counter):
 
 
 @pytest.mark.task(3)
+def test_a_product_wins_on_its_total_not_on_one_sale(reports, engine, sql_counter):
+    with Session(engine) as session:
+        for day in (5, 6):  # two sales of 2000 each: 4000 in all, more than Gizmo's one 3000
+            session.add(
+                reports.Sale(
+                    region="West",
+                    product="Widget",
+                    qty=2,
+                    unit_price=1000,
+                    sold_at=datetime(2024, 4, day, 10, 0),
+                )
+            )
+        session.commit()
+    rows, _ = run(engine, sql_counter, reports.top_product_per_region)
+    west = [row for row in rows if row[0] == "West"]
+    assert west == [("West", "Widget", 4000)], (
+        f"West sold Gizmo once for 3000 and Widget twice for 2000 (4000 in all); "
+        f"top_product_per_region gave {west}: rank each product's total revenue in the region "
+        "(GROUP BY region, product first), not its single sales"
+    )
+
+
+@pytest.mark.task(3)
 def test_a_tie_goes_to_the_first_product_name(reports, engine, sql_counter):
     rows, _ = run(engine, sql_counter, reports.top_product_per_region)
     north = [row for row in rows if row[0] == "North"]

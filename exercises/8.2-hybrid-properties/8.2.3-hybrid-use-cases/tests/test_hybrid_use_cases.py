@@ -30,6 +30,11 @@ PRODUCTS = {
     "p29": (0.29, 29),
 }
 
+# price given with a fraction of a cent -> price_cents stored (no exact halves: how they round is
+# not part of the prompt)
+FRACTIONS = [(0.999, 100), (19.999, 2000), (Decimal("12.347"), 1235), (Decimal("4.994"), 499),
+             (2.001, 200)]  # fmt: skip
+
 
 @pytest.fixture
 def models(learner):
@@ -183,6 +188,26 @@ def test_price_setter_stores_rounded_cents(models, data):
     assert got == expected, (
         f"Product(price=...) stored price_cents {got}, expected {expected} "
         f"(given { ({key: price for key, (price, _) in PRODUCTS.items()}) })"
+    )
+
+
+@pytest.mark.task(3)
+def test_price_setter_rounds_a_fraction_of_a_cent_to_the_nearest(models, data):
+    engine, _ = data
+    with Session(engine) as session:
+        products = [
+            models.Product(name=f"f{i}", price=price) for i, (price, _) in enumerate(FRACTIONS)
+        ]
+        session.add_all(products)
+        session.commit()
+        ids = [product.id for product in products]
+    with Session(engine) as session:
+        got = [session.get(models.Product, id_).price_cents for id_ in ids]
+    expected = [cents for _, cents in FRACTIONS]
+    given = [price for price, _ in FRACTIONS]
+    assert got == expected, (
+        f"Product(price=...) given {given} stored price_cents {got}, expected {expected} "
+        f"(rounded to the nearest cent, not cut off)"
     )
 
 

@@ -85,7 +85,7 @@ def test_settings_read_from_environment_at_construction(db, env):
         DB_URL="sqlite:////tmp/other.db",
         DB_POOL_SIZE="3",
         DB_MAX_OVERFLOW="4",
-        DB_POOL_TIMEOUT="7",
+        DB_POOL_TIMEOUT="2.5",
         DB_POOL_RECYCLE="60",
         DB_PRE_PING="false",
     )
@@ -98,8 +98,8 @@ def test_settings_read_from_environment_at_construction(db, env):
         settings.db_pool_recycle,
         settings.db_pre_ping,
     )
-    assert observed == ("sqlite:////tmp/other.db", 3, 4, 7, 60, False), (
-        "with DB_URL=sqlite:////tmp/other.db DB_POOL_SIZE=3 DB_MAX_OVERFLOW=4 DB_POOL_TIMEOUT=7 "
+    assert observed == ("sqlite:////tmp/other.db", 3, 4, 2.5, 60, False), (
+        "with DB_URL=sqlite:////tmp/other.db DB_POOL_SIZE=3 DB_MAX_OVERFLOW=4 DB_POOL_TIMEOUT=2.5 "
         f"DB_POOL_RECYCLE=60 DB_PRE_PING=false, Settings() held {observed}"
     )
 
@@ -131,7 +131,7 @@ def test_file_engine_follows_environment(db, env, engines):
     env(
         DB_POOL_SIZE="2",
         DB_MAX_OVERFLOW="3",
-        DB_POOL_TIMEOUT="7",
+        DB_POOL_TIMEOUT="2.5",
         DB_POOL_RECYCLE="60",
         DB_PRE_PING="false",
     )
@@ -143,9 +143,15 @@ def test_file_engine_follows_environment(db, env, engines):
         "_recycle": pool._recycle,
         "_pre_ping": pool._pre_ping,
     }
-    expected = {"size()": 2, "_max_overflow": 3, "timeout()": 7, "_recycle": 60, "_pre_ping": False}
+    expected = {
+        "size()": 2,
+        "_max_overflow": 3,
+        "timeout()": 2.5,
+        "_recycle": 60,
+        "_pre_ping": False,
+    }
     assert observed == expected, (
-        "with DB_POOL_SIZE=2 DB_MAX_OVERFLOW=3 DB_POOL_TIMEOUT=7 DB_POOL_RECYCLE=60 "
+        "with DB_POOL_SIZE=2 DB_MAX_OVERFLOW=3 DB_POOL_TIMEOUT=2.5 DB_POOL_RECYCLE=60 "
         f"DB_PRE_PING=false the pool had {observed}"
     )
 

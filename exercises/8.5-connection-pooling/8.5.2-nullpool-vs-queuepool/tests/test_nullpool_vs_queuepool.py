@@ -119,10 +119,10 @@ def test_web_defaults(engines, file_url):
 
 @pytest.mark.task(3)
 def test_web_overrides_apply(engines, file_url):
-    pool = engines("web", file_url, pool_size=2, max_overflow=3, pool_timeout=7).pool
+    pool = engines("web", file_url, pool_size=2, max_overflow=3, pool_timeout=2.5).pool
     observed = (pool.size(), pool._max_overflow, pool.timeout())
-    assert observed == (2, 3, 7), (
-        "web with pool_size=2, max_overflow=3, pool_timeout=7: "
+    assert observed == (2, 3, 2.5), (
+        "web with pool_size=2, max_overflow=3, pool_timeout=2.5: "
         f"(size(), _max_overflow, timeout()) = {observed}"
     )
 

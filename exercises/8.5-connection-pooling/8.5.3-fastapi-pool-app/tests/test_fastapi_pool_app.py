@@ -4,9 +4,11 @@ POOL_TIMEOUT, every request returns its connection, pool exhaustion and database
 
 Each test sets DATABASE_URL to a SQLite file under tmp_path and POOL_TIMEOUT=0.05 before the
 app starts, runs main.app's lifespan through TestClient, and inserts or drops rows with the
-stdlib sqlite3 module. The pool is exhausted by the test itself holding five connections of
-app.state.engine, so a checkout times out after 0.05 s. The garbage collector is paused while
-connections are counted, so a connection left to it shows as still checked out."""
+stdlib sqlite3 module. Where the order of the rows is checked, the app's connections answer a
+SELECT without ORDER BY in reverse (SQLite's reverse_unordered_selects). The pool is exhausted
+by the test itself holding five connections of app.state.engine, so a checkout times out after
+0.05 s. The garbage collector is paused while connections are counted, so a connection left to
+it shows as still checked out."""
 
 import gc
 import sqlite3
@@ -79,6 +81,17 @@ def state_engine(app) -> Engine:
 def started(main):
     with client_for(main.app) as client:
         yield client, state_engine(main.app)
+
+
+def unordered_selects_reversed(engine: Engine) -> None:
+    """SQLite answers a SELECT without ORDER BY in the order of its table, which here is id
+    order too; from now on every connection the app checks out answers such a SELECT the other
+    way round, so only an ORDER BY gives the order the prompt asks for."""
+
+    def reverse(dbapi_connection, record, proxy) -> None:
+        dbapi_connection.execute("PRAGMA reverse_unordered_selects = ON")
+
+    event.listen(engine, "checkout", reverse)
 
 
 @contextmanager
@@ -157,9 +170,12 @@ def test_engine_disposed_at_shutdown(main, db_path):
 def test_items_come_from_database_url(main, db_path):
     with started(main) as (client, engine):
         add_rows(db_path)
+        unordered_selects_reversed(engine)
         response = client.get("/items")
         assert response.status_code == 200, f"GET /items answered {response.status_code}"
-        assert response.json() == ROWS, f"GET /items answered {response.json()}"
+        assert response.json() == ROWS, (
+            f"GET /items answered {response.json()}, not the rows ordered by id"
+        )
 
 
 @pytest.mark.task(2)

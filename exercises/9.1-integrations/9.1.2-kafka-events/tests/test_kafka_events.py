@@ -4,7 +4,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.conn import collect_hosts
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    NotLeaderForPartitionError,
+)
 from kafka_fakes import CommitWatch, FakeProducer
 from sqlalchemy import select
 
@@ -243,13 +248,19 @@ def test_the_order_is_committed_only_after_kafka_acknowledged(main, db, producer
 
 @pytest.mark.task(2)
 @pytest.mark.points(2)
-@pytest.mark.parametrize("error", ["timeout", "connection"])
+@pytest.mark.parametrize("error", ["timeout", "connection", "not-leader", "base"])
 @pytest.mark.hint(
-    "Wrap the send in `try/except KafkaError` (the base class: a timeout and a lost connection "
-    "are both KafkaErrors): roll back the session and raise HTTPException(503)."
+    "Wrap the send in `try/except KafkaError` (the base class: a timeout, a lost connection, "
+    "a broker's error answer are all KafkaErrors): roll back the session and raise "
+    "HTTPException(503)."
 )
 def test_kafka_error_is_503_and_stores_nothing(main, db, producer, error):
-    producer.error = {"timeout": KafkaTimeoutError(), "connection": KafkaConnectionError()}[error]
+    producer.error = {
+        "timeout": KafkaTimeoutError(),
+        "connection": KafkaConnectionError(),
+        "not-leader": NotLeaderForPartitionError(),  # the broker's answer: another subclass
+        "base": KafkaError(),
+    }[error]
     response = db.client.post("/orders", json=ADA)
     assert response.status_code == 503, (
         f"when send_and_wait raised {type(producer.error).__name__}, POST /orders answered "

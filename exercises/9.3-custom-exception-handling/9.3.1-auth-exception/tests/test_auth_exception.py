@@ -102,10 +102,23 @@ def test_subclasses_have_their_status_and_code(errors):
         "TokenExpired": (401, "token_expired"),
         "InsufficientScope": (403, "insufficient_scope"),
     }, f"(status_code, code) of the subclasses are {observed}"
+    base = errors.AuthError().message
     for exc in (expired, scope):
         assert isinstance(exc.message, str) and exc.message, (
             f"{type(exc).__name__}().message is {exc.message!r}, not a non-empty default"
         )
+        assert exc.message != base, (
+            f"{type(exc).__name__}().message is AuthError's default {base!r}, not a default "
+            "message of its own"
+        )
+
+    class Locked(errors.AuthError):
+        message = "This account is locked"
+
+    assert Locked().message == "This account is locked", (
+        'a subclass of AuthError that sets message = "This account is locked" has the default '
+        f"message {Locked().message!r}: the class attribute of the subclass is hidden"
+    )
 
 
 @pytest.mark.task(1)
@@ -172,13 +185,21 @@ def test_answer_uses_the_message_of_the_raised_exception(client):
         ("/_t/custom-scope", 403, "custom_scope", "insufficient_scope"),
     ],
 )
-def test_handler_on_the_base_class_catches_new_subclasses(client, path, status, code, error):
+def test_handler_on_the_base_class_catches_new_subclasses(
+    client, errors, path, status, code, error
+):
     response = client.get(path)
     assert response.status_code == status, (
         f"a new subclass of AuthError (code {code!r}) answered {response.status_code}, not {status}"
     )
     body = error_body(response, path)
     assert body["code"] == code, f"a new subclass answered error.code {body['code']!r}"
+    # CustomAuth sets its own message; CustomScope inherits InsufficientScope's
+    default = "custom message" if status == 401 else errors.InsufficientScope().message
+    assert body["message"] == default, (
+        f"a new subclass (code {code!r}) raised with no message answered error.message "
+        f"{body['message']!r}, not its default {default!r}"
+    )
     header = response.headers.get("www-authenticate")
     assert header == f'Bearer error="{error}"', (
         f"a new subclass answered WWW-Authenticate {header!r}, not 'Bearer error=\"{error}\"'"
@@ -214,7 +235,13 @@ def test_valid_token_reads_me(client):
 @pytest.mark.task(3)
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer nobody-knows"}, {"Authorization": "Basic YWxpY2U6cHc="}],
+    [
+        {},
+        {"Authorization": "Bearer nobody-knows"},
+        {"Authorization": "Basic YWxpY2U6cHc="},
+        {"Authorization": "Basic root-admin"},
+        {"Authorization": "Token alice-read"},
+    ],
 )
 def test_missing_or_unknown_token_is_invalid_token(client, headers):
     response = client.get("/me", headers=headers)

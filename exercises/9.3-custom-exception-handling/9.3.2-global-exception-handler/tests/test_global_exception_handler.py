@@ -139,6 +139,18 @@ def test_request_without_id_gets_a_new_one_each_time(client):
 # Task 3: the traceback is logged
 
 
+def attached(record, exc):
+    """What a log record carries as exc_info, in words, for the message of a failure."""
+    if not record.exc_info:
+        return "no exc_info"
+    carried = record.exc_info[1]
+    if carried is None:
+        return "exc_info (None, None, None), no exception"
+    if carried is exc:
+        return f"exc_info the raised {type(exc).__name__}"
+    return f"exc_info another {type(carried).__name__}, not the raised one"
+
+
 @pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.parametrize("path", ["/_t/sync", "/_t/dependency"])
@@ -151,13 +163,16 @@ def test_error_record_with_the_exception_is_logged(client, raised, caplog, path)
         for r in caplog.records
         if r.levelno >= logging.ERROR and r.exc_info and r.exc_info[1] is exc
     ]
-    seen = [(r.name, r.levelname, r.getMessage(), bool(r.exc_info)) for r in caplog.records]
+    seen = "; ".join(
+        f"{r.name} {r.levelname} with {attached(r, exc)}: {r.getMessage()!r}"
+        for r in caplog.records
+    )
     assert records, (
-        f"GET {path} logged no ERROR record carrying the raised exception (exc_info); "
-        f"records seen: {seen}"
+        f"GET {path} logged no ERROR record carrying the raised exception (exc_info)\n"
+        f"records seen: {seen or 'none'}"
     )
     assert any("log-77x" in r.getMessage() for r in records), (
-        f"no ERROR record's message holds the request id log-77x; records seen: {seen}"
+        f"no ERROR record's message holds the request id log-77x\nrecords seen: {seen}"
     )
 
 

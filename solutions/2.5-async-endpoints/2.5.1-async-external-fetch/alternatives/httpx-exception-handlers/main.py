@@ -1,4 +1,5 @@
 # ALTERNATIVE: upstream failures mapped by app-level exception handlers
+import math
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -52,7 +53,9 @@ async def weather(city: str, client: Annotated[httpx.AsyncClient, Depends(get_ht
     if resp.status_code >= 400:
         raise UpstreamError(502, "upstream failed")
     try:
-        temp = float(resp.json()["current"]["temp_c"])
+        temp = resp.json()["current"]["temp_c"]
     except Exception:
         raise UpstreamError(502, "bad payload")
+    if isinstance(temp, bool) or not isinstance(temp, (int, float)) or not math.isfinite(temp):
+        raise UpstreamError(502, "temp_c is not a number")
     return {"city": city, "temp_c": temp, "source": "upstream"}

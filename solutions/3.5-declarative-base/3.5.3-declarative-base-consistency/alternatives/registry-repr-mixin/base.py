@@ -8,11 +8,12 @@ from sqlalchemy.orm import DeclarativeBase, registry
 
 class ReprMixin:
     def to_dict(self):
-        return {c.key: getattr(self, c.key) for c in self.__table__.columns}
+        # The mapper's columns are keyed by attribute name (a Column's key is its own name).
+        return {key: getattr(self, key) for key in self.__mapper__.columns.keys()}
 
     def __repr__(self):
         inner = ", ".join(
-            f"{c.key}={getattr(self, c.key)!r}" for c in reversed(self.__table__.columns)
+            f"{key}={getattr(self, key)!r}" for key in reversed(self.__mapper__.columns.keys())
         )
         return f"{self.__class__.__name__}({inner})"
 

@@ -43,7 +43,8 @@ limiter = Limiter(
 def too_many_requests(request: Request, exc: RateLimitExceeded) -> Response:
     limit, args = request.state.view_rate_limit
     reset_at, _ = request.app.state.limiter.limiter.get_window_stats(limit, *args)
-    wait = max(1, math.ceil(reset_at - time.time()))
+    # The window still refuses a request at reset_at itself: the first whole second after it
+    wait = max(1, math.floor(reset_at - time.time()) + 1)
     return JSONResponse(
         {"detail": f"Too many requests: {exc.detail}"},
         status_code=429,

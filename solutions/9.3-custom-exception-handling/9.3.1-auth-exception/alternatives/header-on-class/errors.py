@@ -7,10 +7,10 @@ class AuthError(Exception):
     status_code: ClassVar[int] = 401
     code: ClassVar[str] = "invalid_token"
     rfc6750_error: ClassVar[str] = "invalid_token"
-    default_message: ClassVar[str] = "Authentication failed"
+    message: str = "Authentication failed"
 
     def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.default_message
+        self.message = message or type(self).message
         super().__init__(self.message)
 
     @property
@@ -20,11 +20,11 @@ class AuthError(Exception):
 
 class TokenExpired(AuthError):
     code = "token_expired"
-    default_message = "Token expired"
+    message = "Token expired"
 
 
 class InsufficientScope(AuthError):
     status_code = 403
     code = "insufficient_scope"
     rfc6750_error = "insufficient_scope"
-    default_message = "Missing scope"
+    message = "Missing scope"

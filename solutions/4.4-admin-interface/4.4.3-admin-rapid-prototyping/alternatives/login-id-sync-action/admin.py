@@ -36,9 +36,6 @@ class Book(Base):
     author: Mapped[Author] = relationship(back_populates="books")
 
 
-_tokens: set[str] = set()  # tokens of the live logins (one process, a prototype)
-
-
 def _matches(given: object, expected: str | None) -> bool:
     if not expected or not isinstance(given, str):
         return False
@@ -51,19 +48,17 @@ class AdminAuth(AuthenticationBackend):
         user_ok = _matches(form.get("username"), os.getenv("ADMIN_USER"))
         password_ok = _matches(form.get("password"), os.getenv("ADMIN_PASSWORD"))
         if user_ok and password_ok:
-            token = secrets.token_urlsafe(32)
-            _tokens.add(token)
-            request.session.update({"token": token})
+            # The signed session is the whole login (nothing kept in memory): an id per login.
+            request.session.update({"login": secrets.token_urlsafe(16)})
             return True
         return False
 
     async def logout(self, request: Request) -> bool:
-        _tokens.discard(request.session.pop("token", ""))
         request.session.clear()
         return True
 
     async def authenticate(self, request: Request) -> bool | RedirectResponse:
-        if request.session.get("token") in _tokens:
+        if request.session.get("login"):
             return True
         return RedirectResponse(request.url_for("admin:login"), status_code=302)
 
