@@ -58,12 +58,15 @@ type_defs = gql("""
 query = QueryType()
 mutation = MutationType()
 
+MAX_ID = 2**63 - 1  # the largest id an SQLite INTEGER primary key holds
+
 
 @query.field("book")
 def resolve_book(_obj, _info, id: str) -> Book | None:
-    try:
-        book_id = int(id)
-    except ValueError:
+    # Any string is an ID: "abc", "-1" or "99999999999999999999" (beyond the largest INTEGER
+    # SQLite stores, so int() of it would not even fit the query) name no book.
+    book_id = int(id) if id.isascii() and id.isdigit() else None
+    if book_id is None or book_id > MAX_ID:
         return None
     with SessionLocal() as session:
         return session.get(Book, book_id)

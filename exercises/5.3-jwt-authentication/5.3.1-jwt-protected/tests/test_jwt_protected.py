@@ -292,6 +292,20 @@ def test_token_that_is_not_an_access_token_is_refused(api, kind):
 
 
 @pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Compare the type claim as it is: `claims.get('type') == 'access'`. Lower-casing or "
+    "stripping it first lets in types the server never writes ('ACCESS', ' access ')."
+)
+def test_type_must_be_exactly_access(api):
+    api.let_in(api.genuine())
+    for kind in ["ACCESS", "Access", " access ", "access\n"]:
+        api.refused(
+            api.sign(api.claims(type=kind)), f"a token of type {kind!r} (signed with SECRET_KEY)"
+        )
+
+
+@pytest.mark.task(3)
 @pytest.mark.hint(
     "Catch jwt.InvalidTokenError (the base of every PyJWT decoding error: DecodeError, "
     "InvalidSubjectError...) and answer 401, never a 500."

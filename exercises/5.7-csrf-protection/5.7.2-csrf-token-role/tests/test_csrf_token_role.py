@@ -57,24 +57,46 @@ def digest_name(digestmod) -> str:
         return repr(digestmod)
 
 
+class HmacCalls(list):
+    """The digest names of the HMACs made (a list), and the HMAC-SHA256 values they gave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sha256_objects: list = []
+        self.sha256_values: list[bytes] = []
+
+    def sha256_digests(self) -> list[bytes]:
+        """Each HMAC-SHA256 made so far, as the 32 bytes it gives (an HMAC object as it is
+        now: once generate_csrf_token returned, as it was when it was read)."""
+        return self.sha256_values + [h.digest() for h in self.sha256_objects]
+
+
 @pytest.fixture
 def hmac_calls(csrf, monkeypatch):
     """The digest name of every HMAC made while the test runs: hmac.new, hmac.digest and
-    hmac.HMAC, also under the names csrf.py imported them as."""
-    calls = []
+    hmac.HMAC, also under the names csrf.py imported them as; `.sha256_digests()` gives the
+    values of the HMAC-SHA256 ones."""
+    calls = HmacCalls()
     original_new, original_digest, original_class = hmac.new, hmac.digest, hmac.HMAC
 
     class WatchedHMAC(original_class):
         def __init__(self, key, msg=None, digestmod=""):
-            calls.append(digest_name(digestmod))
+            name = digest_name(digestmod)
+            calls.append(name)
             super().__init__(key, msg, digestmod)
+            if name == "sha256":
+                calls.sha256_objects.append(self)
 
     def new(key, msg=None, digestmod=""):
         return WatchedHMAC(key, msg, digestmod)
 
     def digest(key, msg, digest):
-        calls.append(digest_name(digest))
-        return original_digest(key, msg, digest)
+        name = digest_name(digest)
+        calls.append(name)
+        value = original_digest(key, msg, digest)
+        if name == "sha256":
+            calls.sha256_values.append(value)
+        return value
 
     replacements = {original_new: new, original_digest: digest, original_class: WatchedHMAC}
     monkeypatch.setattr(hmac, "new", new)
@@ -188,6 +210,41 @@ def test_token_is_signed_with_hmac_sha256(csrf, hmac_calls):
     assert "sha256" in hmac_calls, (
         "generate_csrf_token computed no HMAC-SHA256 through the hmac module "
         f"(HMACs seen: {hmac_calls or 'none'})"
+    )
+
+
+def written_in(token: str, digest: bytes) -> str | None:
+    """How the token holds all 32 bytes of `digest`: as hex, or as base64url, alone or at any
+    offset inside a larger base64url text (only the characters that depend on the digest
+    alone are looked for). None when it does not hold them whole."""
+    if digest.hex() in token.lower():
+        return "hex"
+    for shift in range(3):
+        text = base64.urlsafe_b64encode(b"\0" * shift + digest).decode()
+        start, end = -(-8 * shift // 6), 8 * (shift + len(digest)) // 6
+        if text[start:end] in token:
+            return "base64url"
+    return None
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Put the whole HMAC-SHA256 in the token, all 32 bytes (64 hex or 43 base64url "
+    "characters): a signature cut to a few characters is guessed by trying tokens (24 bits "
+    "fall in a few million tries)."
+)
+def test_token_holds_the_whole_signature(csrf, hmac_calls):
+    token = csrf.generate_csrf_token(SESSION, SECRET, NOW)
+    digests = hmac_calls.sha256_digests()
+    assert digests, (
+        "generate_csrf_token computed no HMAC-SHA256 through the hmac module "
+        f"(HMACs seen: {list(hmac_calls) or 'none'})"
+    )
+    assert any(written_in(token, digest) for digest in digests), (
+        f"the token {short(token)!r} does not hold any of the {len(digests)} HMAC-SHA256 "
+        "values generate_csrf_token computed whole (32 bytes, as hex or base64url): a "
+        "shortened signature can be guessed"
     )
 
 

@@ -452,6 +452,31 @@ def test_the_engine_is_disposed_at_shutdown(main, db_url, db_path):
     assert left == 0, f"after shutdown, the engine's pool still keeps {left} connection(s) open"
 
 
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Build the engine inside the lifespan, before its `yield`, not in create_app's body: "
+    "create_app only builds the app, and every startup (a second one after a shutdown "
+    "included) makes its own engine with make_engine."
+)
+def test_each_startup_builds_its_own_engine(main, db_url, db_path):
+    app = main.create_app(db_url, pooled=True)
+    before = getattr(app.state, "engine", None)
+    assert before is None, (
+        f"create_app(url) put {before!r} on app.state.engine before the app started: the "
+        "lifespan builds the engine at startup"
+    )
+    with client_for(app):
+        first = state_engine(app)
+        add_rows(db_path)
+    with client_for(app) as client:
+        second = state_engine(app)
+        assert second is not first, (
+            "a second startup of the same app, after a shutdown that disposed of its engine, "
+            "put the same engine on app.state.engine again instead of building a new one"
+        )
+        assert get_product(client, 1).json() == KETTLE, "GET /products/1 answered another body"
+
+
 # --- Task 4: one httpx.AsyncClient per app ------------------------------------------------
 
 

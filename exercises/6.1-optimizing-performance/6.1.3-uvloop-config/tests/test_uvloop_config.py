@@ -8,6 +8,8 @@ is saved before each test and put back afterwards, so a learner's uvloop.install
 into other tests; the coroutines record the policy they see while they run."""
 
 import asyncio
+import importlib.abc
+import importlib.machinery
 import sys
 
 import pytest
@@ -39,6 +41,32 @@ def server(load):
 def without_uvloop(monkeypatch, load):
     """server.py as imported on a machine where `import uvloop` raises ImportError."""
     monkeypatch.setitem(sys.modules, "uvloop", None)
+    return load()
+
+
+class UvloopFailsToLoad(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """uvloop is installed (a finder finds it) but its compiled extension fails to load:
+    `import uvloop` raises a plain ImportError, not the ModuleNotFoundError of a missing
+    package."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "uvloop":
+            return importlib.machinery.ModuleSpec(name, self, origin="uvloop/__init__.py")
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        raise ImportError("uvloop/loop.so: undefined symbol (a stand-in for a broken build)")
+
+
+@pytest.fixture
+def uvloop_fails_to_load(monkeypatch, load):
+    """server.py as imported where `import uvloop` raises a plain ImportError."""
+    for name in [n for n in sys.modules if n == "uvloop" or n.startswith("uvloop.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [UvloopFailsToLoad(), *sys.meta_path])
     return load()
 
 
@@ -107,6 +135,23 @@ def test_asyncio_is_chosen_when_uvloop_cannot_be_imported(without_uvloop):
     assert chosen == "asyncio", (
         f"where `import uvloop` raises ImportError, choose_loop() returned {chosen!r}, not "
         '"asyncio"'
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Try the import and catch `ImportError`, not only its subclass `ModuleNotFoundError`: an "
+    "installed uvloop whose compiled extension fails to load raises a plain ImportError, and "
+    "`importlib.util.find_spec` still finds it."
+)
+def test_asyncio_is_chosen_when_importing_uvloop_fails(uvloop_fails_to_load):
+    try:
+        chosen = uvloop_fails_to_load.choose_loop()
+    except ImportError as exc:
+        pytest.fail(f"where `import uvloop` raises ImportError, choose_loop() raised {exc!r}")
+    assert chosen == "asyncio", (
+        f"where `import uvloop` raises a plain ImportError, choose_loop() returned {chosen!r}, "
+        'not "asyncio"'
     )
 
 

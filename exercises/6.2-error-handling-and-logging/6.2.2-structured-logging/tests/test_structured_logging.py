@@ -355,6 +355,27 @@ def test_each_answer_carries_a_new_request_id(client, stream):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "Make a new id for every request, whatever the request's headers say: an X-Request-ID sent "
+    "by the client is not reused, or two requests that send the same one share an id."
+)
+def test_an_incoming_request_id_is_not_reused(client, stream):
+    sent = "same"
+    answers = [client.get("/orders/1", headers={"X-Request-ID": sent}) for _ in range(2)]
+    ids = [answer.headers.get("x-request-id") for answer in answers]
+    assert all(ids), f"the answers' X-Request-ID headers are {ids}"
+    assert sent not in ids and ids[0] != ids[1], (
+        f"two requests that both sent X-Request-ID: {sent} got the request ids {ids}: each "
+        "request gets a new id of its own"
+    )
+    logged = [line.get("request_id") for line in completed(stream, "/orders/1")]
+    assert logged == ids, (
+        f"the request_completed lines carry the ids {logged}, the answers' X-Request-ID "
+        f"headers say {ids}"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "A middleware that logs and re-raises leaves the 500 to Starlette's ServerErrorMiddleware, "
@@ -572,13 +593,17 @@ def test_login_attempt_lines(main, client, stream, monkeypatch):
 @pytest.mark.task(3)
 @pytest.mark.points(4)
 @pytest.mark.hint(
-    "Log chosen fields, never a whole request: not `await request.body()`, not "
-    "`request.headers`, not the Login model (its repr shows the password) and not "
-    "`**form.model_dump()`."
+    "Log chosen fields, never a whole request, at any level (a debug line too): not "
+    "`await request.body()`, not `request.headers`, not the Login model (its repr shows the "
+    "password) and not `**form.model_dump()`."
 )
 def test_nothing_logged_holds_a_password_or_secret_headers(
-    main, client, stream, caplog, monkeypatch
+    main, setup, client, caplog, monkeypatch
 ):
+    # At DEBUG, so that a record logged at debug level is made, and searched, too.
+    stream = io.StringIO()
+    setup.configure_logging(stream, level="DEBUG")
+    caplog.set_level(logging.DEBUG)
     secret = {
         name: secrets.token_urlsafe(12)
         for name in ("right", "wrong", "invalid", "bearer", "cookie")
@@ -611,6 +636,6 @@ def test_nothing_logged_holds_a_password_or_secret_headers(
             if value in text
         ]
     assert not leaks, (
-        "after two logins, a login with an invalid body and a GET with Authorization and Cookie "
-        "headers: " + "; ".join(sorted(set(leaks)))
+        "with logging configured at level DEBUG, after two logins, a login with an invalid "
+        "body and a GET with Authorization and Cookie headers: " + "; ".join(sorted(set(leaks)))
     )

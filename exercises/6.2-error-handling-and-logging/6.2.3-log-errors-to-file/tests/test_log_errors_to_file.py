@@ -10,10 +10,11 @@ are removed and closed after each test, so that one test's files never see the n
 
 import logging
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from grader.testing import client_for
 
@@ -224,6 +225,59 @@ def test_two_apps_write_to_their_own_files(make_app, app_client):
     assert not problems, (
         "two apps on first/errors.log and second/errors.log, each answering GET /boom once: "
         + "; ".join(problems)
+    )
+
+
+# Objects that the next FastAPI(...) of their class hands back instead of a new one.
+_recycled: list = []
+
+
+def _new_app(cls, *args, **kwargs):
+    if _recycled and cls is type(_recycled[0]):
+        return _recycled.pop()
+    return object.__new__(cls)
+
+
+@contextmanager
+def next_app_in_place_of(old):
+    """Within the block, the next `FastAPI(...)` is built in `old`'s object, initialised anew:
+    a new app with the id() of an old one, as when a new object takes the memory of one the
+    garbage collector freed (which CPython does, but not at a moment a test can choose). The
+    hook stays on FastAPI afterwards, handing out new objects (deleting a __new__ set on a
+    class leaves CPython's object.__new__ refusing the arguments)."""
+    if FastAPI.__dict__.get("__new__") is None:
+        FastAPI.__new__ = staticmethod(_new_app)
+    _recycled[:] = [old]
+    try:
+        yield
+    finally:
+        _recycled.clear()
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Name each app's logger with a counter (`itertools.count()`) or a random token, never with "
+    "id(app): an id is unique only among living objects, so a new app can get the id, and so "
+    "the logger, of an app that was garbage-collected without starting, with that app's file "
+    "handler still on it."
+)
+def test_an_app_with_the_id_of_a_collected_app_writes_to_its_own_file(make_app, app_client):
+    old_app, old_path = make_app("errors.log", folder="old")  # never started: keeps its handler
+    old_name = error_logger(old_app).name
+    with next_app_in_place_of(old_app):
+        new_app, new_path = make_app("errors.log", folder="new")
+    assert new_app is old_app, "create_app(path) did not build its app with FastAPI(...)"
+    request_id = boom(app_client(new_app))
+    new_text, old_text = read(new_path), read(old_path)
+    assert request_id in new_text, (
+        f"the error of an app built in the place of a collected one is not in its own file: "
+        f"{new_text[-400:]!r}"
+    )
+    assert request_id not in old_text, (
+        f"an app that got the id() of a collected app (whose logger was {old_name!r}) also "
+        f"wrote its error to the old app's file, through the logger "
+        f"{error_logger(new_app).name!r}"
     )
 
 

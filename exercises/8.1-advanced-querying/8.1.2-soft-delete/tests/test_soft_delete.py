@@ -73,6 +73,10 @@ def test_deleted_restored_and_deleted_again(sd, blog):
     delete(sd, engine, "Post", ids["World"])
     with Session(engine) as session:
         post = session.get(sd.Post, ids["World"], execution_options={"include_deleted": True})
+        assert post is not None, (
+            'session.get(Post, id, execution_options={"include_deleted": True}) of a deleted '
+            "post gave None, so there was nothing to restore"
+        )
         sd.restore(post)
         session.commit()
     delete(sd, engine, "Post", ids["World"])
@@ -166,6 +170,20 @@ def test_include_deleted_shows_them(sd, blog):
         ).one()
         assert ada is not None
     assert got == ["Draft", "Hello", "World"], f"select with include_deleted=True gave {got}"
+
+
+@pytest.mark.task(2)
+def test_get_with_include_deleted_finds_a_deleted_row(sd, blog):
+    engine, ids = blog
+    delete(sd, engine, "Post", ids["Hello"])
+    with Session(engine) as session:
+        post = session.get(sd.Post, ids["Hello"], execution_options={"include_deleted": True})
+        got = getattr(post, "title", post)
+    assert got == "Hello", (
+        f'session.get(Post, id, execution_options={{"include_deleted": True}}) of the deleted '
+        f"post Hello gave {got!r}: the option is passed to the call, not set on a statement, "
+        f"so read it from the execution's options (state.execution_options), which hold both"
+    )
 
 
 @pytest.mark.task(2)

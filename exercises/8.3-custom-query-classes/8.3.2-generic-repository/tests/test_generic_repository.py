@@ -15,6 +15,14 @@ class Widget(TestBase):
     size: Mapped[int]
 
 
+class Gadget(TestBase):
+    __tablename__ = "gadgets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the attribute is label, the table's column gadget_label
+    label: Mapped[str] = mapped_column("gadget_label", String(20))
+
+
 # stored in this (non-sorted) order
 WIDGETS = [("b2", "red", 2), ("a1", "red", 1), ("d4", "blue", 2), ("c3", "red", 2)]
 AUTHORS = [(1, "Le Guin"), (2, "Butler"), (3, "Nobody")]
@@ -48,6 +56,7 @@ def session(repo_mod, db_engine):
         for sku, color, size in WIDGETS:
             session.add(Widget(sku=sku, color=color, size=size))
             session.flush()
+        session.add_all([Gadget(id=1, label="lamp"), Gadget(id=2, label="fan")])
         session.commit()
         yield session
 
@@ -100,6 +109,18 @@ def test_add_does_not_commit(repo_mod, session):
     assert "Jemisin" not in stored, (
         f"after add() then session.rollback(), the authors are {stored}: the repository "
         f"committed (author id {new_id})"
+    )
+
+
+@pytest.mark.task(1)
+def test_delete_does_not_commit(repo_mod, session):
+    books = repo(repo_mod, session, repo_mod.Book)
+    books.delete(books.get(3))
+    session.rollback()
+    stored = session.scalars(select(repo_mod.Book.id).order_by(repo_mod.Book.id)).all()
+    assert 3 in stored, (
+        f"after delete(book 3) then session.rollback(), the books are {stored}: the repository "
+        f"committed the delete; it only flushes, the caller commits or rolls back"
     )
 
 
@@ -230,6 +251,36 @@ def test_relationship_filter_is_value_error(repo_mod, session, method):
     )
 
 
+@pytest.mark.task(2)
+def test_filters_name_the_attributes_not_the_table_columns(repo_mod, session):
+    # Gadget.label is stored in a column named gadget_label
+    try:
+        gadgets = repo(repo_mod, session, Gadget)
+        got = [g.id for g in gadgets.list(label="fan")], gadgets.exists(label="lamp")
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(
+            f"Gadget's attribute label is stored in a column named gadget_label; "
+            f"Repository(session, Gadget), list(label='fan') and exists(label='lamp') raised "
+            f"{type(exc).__name__}: {exc}: filters name the model's column attributes, not its "
+            f"table's columns"
+        )
+    assert got == ([2], True), (
+        f"for Gadget (attribute label, column gadget_label), list(label='fan') and "
+        f"exists(label='lamp') gave {got}, expected ([2], True)"
+    )
+    for method in ("list", "exists"):
+        try:
+            getattr(gadgets, method)(gadget_label="fan")
+        except ValueError:
+            continue
+        except Exception as exc:  # noqa: BLE001
+            pytest.fail(f"{method}(gadget_label='fan') raised {type(exc).__name__}, not ValueError")
+        pytest.fail(
+            f"{method}(gadget_label='fan') raised nothing: gadget_label is the name of Gadget's "
+            f"column in the table, but the model has no attribute of that name (it is label)"
+        )
+
+
 # --- Task 3: BookRepository ------------------------------------------------------------------
 
 
@@ -248,8 +299,14 @@ def test_book_repository_is_a_repository_of_books(learner, session):
 def test_by_author_in_id_order(learner, session):
     mod = learner.require("repository", "BookRepository")
     books = mod.BookRepository(session)
+    # SQLite would answer a SELECT without ORDER BY in the order the rows are stored (here by
+    # id); from now on it answers it the other way round, so only an ORDER BY gives id order.
+    session.connection().exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
     got = {
         name: book_ids(books.by_author(name)) for name in ("Le Guin", "Butler", "Nobody", "Ghost")
     }
     expected = {"Le Guin": [2, 3, 4, 6], "Butler": [1, 5], "Nobody": [], "Ghost": []}
-    assert got == expected, f"by_author(name) gave book ids {got}, expected {expected}"
+    assert got == expected, (
+        f"by_author(name) gave book ids {got}, expected {expected}, with SQLite answering a "
+        f"SELECT that has no ORDER BY in reverse: order the books by id in the query"
+    )

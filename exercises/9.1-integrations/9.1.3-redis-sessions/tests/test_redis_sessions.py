@@ -272,7 +272,8 @@ def test_me_refreshes_the_ttl(client, redis):
 def test_me_without_a_live_session_is_401(client, redis, cookie):
     if cookie == "expired":
         sid = login(client)
-        redis.delete(f"session:{sid}")
+        assert status_of(client, "GET", "/me") == 200, "GET /me with a live session was refused"
+        redis.delete(f"session:{sid}")  # what expiry does, after the app has seen the session
     elif cookie == "forged":
         use_sid(client, "a" * 43)
     elif cookie == "username":
@@ -289,6 +290,7 @@ def test_me_without_a_live_session_is_401(client, redis, cookie):
 def test_two_app_instances_share_the_sessions(server, new_client):
     first, second = new_client(redis_on(server)), new_client(redis_on(server))
     sid = login(first)
+    assert status_of(first, "GET", "/me") == 200, "GET /me with a live session was refused"
     use_sid(second, sid)
     response = second.get("/me")
     assert response.status_code == 200 and response.json() == {"user_id": "ada"}, (
@@ -338,6 +340,7 @@ def test_logout_all_ends_every_device_of_the_user(client, new_client, redis):
     login(laptop)
     login(phone)
     login(bobs, BOB)
+    assert status_of(phone, "GET", "/me") == 200, "GET /me with a live session was refused"
     response = laptop.post("/logout-all")
     assert response.status_code == 200 and response.json() == {"ended": 2}, (
         f"POST /logout-all with 2 sessions of ada answered {response.status_code}: "

@@ -8,7 +8,7 @@ over HTTP only."""
 import gc
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 BOOK = "query ($id: ID!) { book(id: $id) { id title author } }"
 BOOKS = "query ($author: String) { books(author: $author) { id title author } }"
@@ -121,11 +121,24 @@ def test_book_by_id(client, shelf):
     )
 
 
+UNKNOWN_IDS = {
+    "next": None,  # the id after the shelf's last one
+    "abc": "abc",
+    "2**63": str(2**63),  # one more than the largest INTEGER SQLite stores
+    "20-digits": "9" * 20,
+    "minus-20-digits": "-" + "9" * 20,
+}
+
+
 @pytest.mark.task(1)
-@pytest.mark.parametrize("unknown", ["next", "abc"])
+@pytest.mark.parametrize("unknown", ["next", "abc", "2**63", "20-digits", "minus-20-digits"])
+@pytest.mark.hint(
+    "Any string is an ID. One that is not ASCII digits, or a number above 2**63 - 1 (the "
+    "largest SQLite INTEGER: int() of it overflows in the query), names no book: return None "
+    "without asking the database."
+)
 def test_unknown_book_id_is_null_without_errors(client, shelf, unknown):
-    if unknown == "next":
-        unknown = str(max(shelf) + 100)
+    unknown = UNKNOWN_IDS[unknown] or str(max(shelf) + 100)
     response, body = post(client, BOOK, {"id": unknown})
     book = data_of(response, body, "book")
     assert book is None, f'book(id: "{unknown}") answered {book!r}, not null'
@@ -138,9 +151,43 @@ CLOSED_CASES = {
 }
 
 
+class SessionWatch:
+    """Every Book a session of ``sessions`` (a sessionmaker) loaded or stored, with that session.
+
+    The watch holds both, so a session left open stays open (and observable) until the test
+    asks: a closed session has detached its objects, an open one still holds them.
+    """
+
+    EVENTS = ("loaded_as_persistent", "pending_to_persistent")
+
+    def __init__(self, sessions) -> None:
+        self.sessions = sessions
+        self.held: list[tuple[object, object]] = []
+
+    def _hold(self, session, instance) -> None:
+        self.held.append((session, instance))
+
+    def __enter__(self) -> "SessionWatch":
+        for name in self.EVENTS:
+            event.listen(self.sessions, name, self._hold)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in self.EVENTS:
+            event.remove(self.sessions, name, self._hold)
+
+    def open_sessions(self) -> int:
+        return len({id(s) for s, book in self.held if inspect(book).session is s})
+
+
 @pytest.mark.task(1)
 @pytest.mark.parametrize("operation", ["book", "books", "addBook"])
-def test_sessions_are_closed_when_the_answer_is_sent(client, engine, shelf, operation):
+@pytest.mark.hint(
+    "Open every session with `with SessionLocal() as session:` so it is closed when the "
+    "resolver returns, also in addBook: the commit hands the connection back, but only "
+    "closing ends the session."
+)
+def test_sessions_are_closed_when_the_answer_is_sent(main, client, engine, shelf, operation):
     query, variables = CLOSED_CASES[operation]
     moves = []
 
@@ -156,7 +203,8 @@ def test_sessions_are_closed_when_the_answer_is_sent(client, engine, shelf, oper
     collecting = gc.isenabled()
     gc.disable()  # a session left open is then not closed behind the test's back
     try:
-        response, body = post(client, query, variables(shelf))
+        with SessionWatch(main.SessionLocal) as watch:
+            response, body = post(client, query, variables(shelf))
     finally:
         event.remove(engine, "checkout", on_checkout)
         event.remove(engine, "checkin", on_checkin)
@@ -166,6 +214,10 @@ def test_sessions_are_closed_when_the_answer_is_sent(client, engine, shelf, oper
     assert sum(moves) == 0, (
         f"after {operation} answered, {sum(moves)} database connection(s) were still checked out "
         "of the pool: a session opened with SessionLocal() was never closed"
+    )
+    assert watch.open_sessions() == 0, (
+        f"after {operation} answered, {watch.open_sessions()} session(s) made by SessionLocal() "
+        "still held the books they loaded or stored: they were never closed"
     )
 
 

@@ -61,7 +61,7 @@ def to_dict(b):
 
 @query.field("book")
 def book_resolver(obj, info, id):
-    if not id.isdigit():
+    if not (id.isascii() and id.isdigit()) or int(id) >= 2**63:  # no SQLite INTEGER is that big
         return None
     with SessionLocal() as s:
         b = s.scalar(select(Book).where(Book.id == int(id)))

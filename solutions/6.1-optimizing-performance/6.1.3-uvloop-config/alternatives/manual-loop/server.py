@@ -1,6 +1,6 @@
 import asyncio
-import importlib.util
-import sys  # noqa: F401  (Task 1: sys.platform)
+import importlib
+import sys
 from collections.abc import Coroutine
 from typing import Any, Literal, TypeVar
 
@@ -20,7 +20,11 @@ async def loop_class() -> dict:
 
 
 def choose_loop() -> Literal["uvloop", "asyncio"]:
-    if sys.platform == "win32" or importlib.util.find_spec("uvloop") is None:
+    if sys.platform == "win32":
+        return "asyncio"
+    try:
+        importlib.import_module("uvloop")
+    except ImportError:
         return "asyncio"
     return "uvloop"
 
