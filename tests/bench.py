@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GRADE = [sys.executable, "-m", "cli.main"]
+GRADE = [sys.executable, "-P", "-m", "cli.main"]  # -P: the tree on PYTHONPATH, not the cwd
 TOPIC = "3.2"
 TARGETS = {
     "topic": 1.0,  # s, `grade 3.2` end to end
