@@ -128,6 +128,26 @@ def test_unknown_status_is_422(client, status):
 
 
 @pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "The whole value must be active or inactive, not merely contain one of them. A pattern "
+    "matches anywhere in the text unless it is anchored (^(active|inactive)$); a Literal or an "
+    "Enum compares the whole value."
+)
+@pytest.mark.parametrize("status", ["xactive", "activex", "inactive-ish", "active inactive"])
+def test_status_containing_a_known_value_is_422(client, status):
+    response = client.get("/users/7", params={"status": status})
+    assert response.status_code == 422, (
+        f"GET /users/7?status={status} answered {describe(response)}, expected 422: the value "
+        "contains a known status but is not one"
+    )
+    assert ["query", "status"] in error_locs(response), (
+        f"GET /users/7?status={status} answered {response.text[:300]}: expected an error at "
+        "loc ['query', 'status']"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.hint(
     "Both parameters are validated in one pass: a bad id and a bad status give two errors."
 )
