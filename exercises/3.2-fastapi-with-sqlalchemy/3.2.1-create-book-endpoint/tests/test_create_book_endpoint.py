@@ -1,4 +1,5 @@
 import pytest
+from fastapi import HTTPException
 from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -221,6 +222,44 @@ def test_get_db_closes_its_session_when_the_request_is_done(main):
         generator.close()
         raise AssertionError("get_db yielded a second time: it should yield one session")
     assert closed, "get_db finished without closing the session it yielded"
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A request is also done when its handler raises, as the 409 of a duplicate does: FastAPI "
+    "throws that exception into get_db at its `yield`, so code after a bare `yield session` "
+    "never runs. `with SessionLocal() as session: yield session` (or `try: yield db` / "
+    "`finally: db.close()`) closes the session either way."
+)
+def test_get_db_closes_its_session_when_the_handler_raises(main):
+    generator = main.get_db()
+    session = next(generator)
+    assert isinstance(session, Session), f"get_db yielded {type(session).__name__}, not a Session"
+    closed = []
+    close = session.close
+
+    def spy_close():
+        closed.append(True)
+        close()
+
+    session.close = spy_close
+    conflict = HTTPException(status_code=409, detail="already stored")
+    try:
+        generator.throw(conflict)
+    except HTTPException as exc:
+        assert exc is conflict, f"get_db turned the handler's HTTPException into {exc!r}"
+    except StopIteration:
+        raise AssertionError(
+            "get_db swallowed the HTTPException(409) the handler raised: it should propagate"
+        ) from None
+    else:
+        generator.close()
+        raise AssertionError("get_db yielded again after the handler raised")
+    assert closed, (
+        "when the handler raised HTTPException(409), get_db did not close the session it "
+        "yielded: the code after its `yield` never ran"
+    )
 
 
 @pytest.mark.task(2)
