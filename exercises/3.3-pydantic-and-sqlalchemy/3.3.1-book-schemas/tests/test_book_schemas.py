@@ -110,10 +110,11 @@ def test_years_at_the_bounds_are_accepted(BookCreate, year):
 
 @pytest.mark.task(1)
 @pytest.mark.points(2)
-@pytest.mark.parametrize("year", ["1400", "1449", "next year", "-5"])
+@pytest.mark.parametrize("year", ["1400", "1449", "next year", "-5", "0"])
 @pytest.mark.hint(
     "Refuse years before 1450 with `Field(ge=1450)` and years after the current one with a "
-    "`field_validator` that compares with `date.today().year`."
+    "`field_validator` that compares with `date.today().year`. Only `None` skips the check: "
+    "`if not year` lets the year 0 through."
 )
 def test_years_out_of_range_are_refused(BookCreate, year):
     value = this_year() + 1 if year == "next year" else int(year)
