@@ -93,6 +93,37 @@ def test_q_length_limits_are_inclusive(client, q):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "The limits count characters, not bytes: min_length and max_length in Query(...) do that. "
+    "An accented letter or a Chinese character is one character, though UTF-8 spends 2 or 3 "
+    "bytes on it."
+)
+@pytest.mark.parametrize(
+    "q", ["\u00e9" * 30, "\u00e9" * 50, "\u65e5\u672c", "na\u00efve caf\u00e9"]
+)
+def test_q_length_counts_characters_not_bytes(client, q):
+    response = search(client, q=q)
+    sent = f"q={q!r} ({len(q)} characters, {len(q.encode())} bytes in UTF-8)"
+    assert response.status_code == 200, f"GET /search with {sent} answered {describe(response)}"
+    body = response.json()
+    assert isinstance(body, dict) and body.get("q") == q, (
+        f"GET /search with {sent} answered {response.text[:300]}: expected q echoed as sent"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "q is taken as sent: surrounding spaces are part of the text and count towards its length. "
+    "Do not strip it (for example with str_strip_whitespace=True in a query model)."
+)
+@pytest.mark.parametrize("q", [" ab ", "  a", "a "])
+def test_q_keeps_surrounding_spaces(client, q):
+    url, body = ok_body(search(client, q=q))
+    assert body.get("q") == q, f"GET {url} answered q={body.get('q')!r}, expected {q!r} as sent"
+
+
+@pytest.mark.task(1)
 @pytest.mark.hint(
     "q is required: declare it without a default, e.g. Query(min_length=2, max_length=50)."
 )
@@ -111,6 +142,7 @@ def test_missing_q_is_422(client):
     [
         ("a", "string_too_short"),
         ("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "string_too_long"),
+        ("\u00e9" * 51, "string_too_long"),
     ],
 )
 def test_q_outside_length_limits_is_422(client, q, error_type):
