@@ -529,3 +529,27 @@ def test_patching_to_a_taken_email_is_409(main, engine, client):
     assert emails == ["grace@example.com", "ada@example.com"], (
         f"after the refused PATCH the stored emails are {emails}"
     )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Only an email *another* user has is a conflict. A PATCH that sends the user's own email "
+    "again (a form that sends every field) is not: if you look the email up before the commit, "
+    "leave out the user being patched (`User.id != user_id`), or let the unique constraint "
+    "decide at the commit."
+)
+def test_patching_to_the_users_own_email_is_200(main, engine, client):
+    user_id = add_user(main, engine)
+    before = rows(main, engine)[0]
+    response = patch(client, user_id, {"email": before["email"], "password": "a-brand-new-one"})
+    assert response.status_code == 200, (
+        f"PATCH sending the user's own email {before['email']!r} with a new password answered "
+        f"{response.status_code}, not 200: {response.text[:200]}"
+    )
+    after = rows(main, engine)[0]
+    assert after["email"] == before["email"], f"the stored email is now {after['email']!r}"
+    assert VERIFY.verify("a-brand-new-one", after["hashed_password"]), (
+        "after PATCHing the user's own email and a new password, the stored hash does not "
+        "match the new password"
+    )
