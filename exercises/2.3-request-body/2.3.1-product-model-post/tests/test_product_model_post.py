@@ -61,7 +61,8 @@ def test_name_is_stripped(main):
 @pytest.mark.task(1)
 @pytest.mark.hint(
     "The length rule applies to the stripped name: strip first (str_strip_whitespace or "
-    "StringConstraints(strip_whitespace=True)), then check min_length/max_length."
+    "StringConstraints(strip_whitespace=True)), then check min_length/max_length. The limits "
+    "count characters, not UTF-8 bytes: an accented letter is one character."
 )
 @pytest.mark.parametrize(
     "name, ok",
@@ -73,8 +74,24 @@ def test_name_is_stripped(main):
         ("   ", False),
         ("\t\n ", False),
         ("x" * 101, False),
+        ("\u00e9" * 60, True),
+        ("\u00e9" * 100, True),
+        ("\u65e5" * 40, True),
+        ("\u00e9" * 101, False),
     ],
-    ids=["1-char", "100-chars", "100-chars-padded", "empty", "spaces", "tabs-newlines", "101"],
+    ids=[
+        "1-char",
+        "100-chars",
+        "100-chars-padded",
+        "empty",
+        "spaces",
+        "tabs-newlines",
+        "101",
+        "60-accented",
+        "100-accented",
+        "40-cjk",
+        "101-accented",
+    ],
 )
 def test_name_length_counted_after_stripping(main, name, ok):
     result = _build(main.Product, name=name, price=1)
