@@ -179,7 +179,8 @@ def test_wrong_key_gets_the_same_answer_as_a_missing_one(client):
 @pytest.mark.points(4)
 @pytest.mark.hint(
     "Only an exact, whole key opens /data: compare the sent value with each value of "
-    "VALID_KEYS (the keys, not the app names), completely and with the same letter case."
+    "VALID_KEYS (the keys, not the app names), completely and with the same letter case. "
+    "Encode the header without dropping anything: `.encode()`, not `errors=\"ignore\"`."
 )
 def test_anything_but_an_exact_key_is_refused(main, client, a_key):
     name, key = a_key
@@ -190,6 +191,10 @@ def test_anything_but_an_exact_key_is_refused(main, client, a_key):
         "the key with a character added": key + "0",
         "the key in upper case": key.upper(),
         "the app's name": name,
+        # Raw header bytes: a non-ASCII character added is a character added, not junk to drop.
+        "the key with é added at its end": (key + "é").encode(),
+        "the key with é added at its start": ("é" + key).encode(),
+        "the key with the byte \\xff inserted": key[:4].encode() + b"\xff" + key[4:].encode(),
     }
     let_in = []
     for what, value in attempts.items():
