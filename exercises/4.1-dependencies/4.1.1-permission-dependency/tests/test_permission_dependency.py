@@ -112,7 +112,13 @@ def test_missing_header_is_401(main, app_client):
 
 @pytest.mark.task(1)
 @pytest.mark.points(2)
-@pytest.mark.parametrize("name", ["mallory", ""], ids=["unknown", "empty"])
+@pytest.mark.parametrize(
+    "name", ["mallory", "", "ALICE", "Bob"], ids=["unknown", "empty", "upper-case", "capitalised"]
+)
+@pytest.mark.hint(
+    "Look the header's value up in USERS exactly as sent: ALICE is not a key of USERS, so it "
+    "is an unknown user (401), not alice."
+)
 def test_unknown_user_is_401(main, app_client, name):
     app = FastAPI()
     who_route(app, lambda: main.get_current_user)
@@ -168,6 +174,43 @@ def test_missing_permission_is_403(main, app_client, name):
     response = app_client(app).get("/who", headers=as_user(name))
     assert response.status_code == 403, (
         f"require_permission('reports:view') answered {said(response)} for {name}, who lacks it"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.parametrize("perm", ["items", "items:re", "items:read:all", "read"])
+@pytest.mark.hint(
+    "A permission is held only when it is one of the user's permissions, compared whole "
+    "(`perm in user.permissions`): items or items:re is not items:read."
+)
+def test_part_of_a_held_permission_is_403(main, app_client, perm):
+    client = app_client(probe_app(main, probe=[perm]))
+    response = client.get("/probe", headers=as_user("bob"))
+    assert response.status_code == 403, (
+        f"dependencies=[Depends(require_permission({perm!r}))] answered {said(response)} for "
+        "bob, who holds only items:read"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Look the user up in USERS on every request and check the permissions of the User found "
+    "there; don't remember a user's answer from an earlier request."
+)
+def test_permissions_changed_while_running_count(main, app_client):
+    add_user(main, "carol", "reports:view")
+    client = app_client(probe_app(main, reports=["reports:view"]))
+    answers = [client.get("/reports", headers=as_user("carol")).status_code]
+    add_user(main, "carol")
+    answers.append(client.get("/reports", headers=as_user("carol")).status_code)
+    add_user(main, "carol", "reports:view")
+    answers.append(client.get("/reports", headers=as_user("carol")).status_code)
+    assert answers == [200, 403, 200], (
+        "require_permission('reports:view') answered carol with "
+        f"{answers} while USERS['carol'] was replaced with a User holding reports:view, then "
+        "none, then reports:view again: expected [200, 403, 200]"
     )
 
 
