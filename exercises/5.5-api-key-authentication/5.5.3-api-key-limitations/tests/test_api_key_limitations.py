@@ -103,7 +103,8 @@ def filtered(utils, msg, args=None):
     "Check the query string before anything else, for every route: an app-level dependency "
     "(`FastAPI(dependencies=[Depends(refuse_keys_in_url)])`) or a middleware, looking at every "
     "name (lower-cased) and every value of `request.query_params.multi_items()`, which are "
-    "percent-decoded: the raw query string hides `ak%5F...` from a check for `ak_`."
+    "percent-decoded: the raw query string hides `ak%5F...` from a check for `ak_`, and "
+    "`.items()` sees only the last value of a repeated parameter."
 )
 def test_a_key_in_the_url_is_refused_with_400(client, keys):
     attempts = [
@@ -124,6 +125,8 @@ def test_a_key_in_the_url_is_refused_with_400(client, keys):
         ("GET", f"/reports?x=ak%5F{rest}", "reader", "/reports?x=ak%5F<rest of the key>"),
         ("GET", f"/reports?x=%61k_{rest}", "reader", "/reports?x=%61k_<rest of the key>"),
         ("POST", "/reports?api%5Fkey=anything", "writer", "/reports?api%5Fkey=anything"),
+        # A repeated parameter: every value counts, not only the last one.
+        ("GET", f"/reports?x={keys['reader']}&x=1", "reader", "/reports?x=<key>&x=1"),
     ]
     for method, target, kind, shown in escaped:
         response = call(client, method, target, keys[kind])
@@ -350,6 +353,30 @@ def test_the_filter_masks_every_key_and_keeps_the_rest(utils):
     assert plain.getMessage() == "3 reports for dashboard", (
         f"a message without a key, '%d reports for %s' % (3, 'dashboard'), reads "
         f"{plain.getMessage()!r} after the filter"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "A key is `ak_` and then any run of letters (either case), digits, `_`, `-` and `.`, "
+    'whatever its shape: `re.compile(r"ak_[A-Za-z0-9_.\\-]+")`, not a pattern of the '
+    "tests' `ak_<hex>.<secret>` form alone."
+)
+def test_the_filter_masks_keys_of_any_shape(utils):
+    shapes = {
+        "without a dot": "ak_live_9f3b2c7d1e8a4f60b5c2d9e7a1f3b8c4",
+        "with an upper-case prefix": "ak_57EF39D6E060.BvjlxglARy5_BaqsOMgzP6snV06GDmAStDSa",
+        "with a - in its prefix and two dots": "ak_57ef-Bvjlxgl.ARy5_BaqsOMgzP6.snV06GDmAStDSa",
+        "of one character": "ak_Z",
+    }
+    wrong = []
+    for what, key in shapes.items():
+        _, record = filtered(utils, f"got ({key}) twice")
+        if record.getMessage() != "got (ak_***) twice":
+            wrong.append(f"a key {what}, {key!r}, reads {record.getMessage()!r}")
+    assert not wrong, (
+        "after the filter, the message 'got (<key>) twice' should read 'got (ak_***) twice': "
+        + "; ".join(wrong)
     )
 
 
