@@ -7,7 +7,7 @@ small apps built here, whose GET /deps reports which dependency answered.
 """
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Annotated
 
@@ -26,12 +26,16 @@ def main(learner):
 
 
 class FakeGateway:
-    def __init__(self, declined_with=None):
+    def __init__(self, declined_with=None, clock=None, takes=0):
         self.declined_with = declined_with
         self.calls = []
+        self.clock = clock  # when given, each charge moves it `takes` seconds (a slow provider)
+        self.takes = takes
 
     async def charge(self, amount_cents, card_token):
         self.calls.append((amount_cents, card_token))
+        if self.clock is not None:
+            self.clock.advance(self.takes)
         if self.declined_with is not None:
             raise self.declined_with
         return f"ch_fake_{len(self.calls)}"
@@ -122,6 +126,27 @@ def test_charged_at_follows_the_clock(main, overrides, app_client, clock):
     gap = (charged_at(second.json()) - charged_at(first.json())).total_seconds()
     assert gap == 90, (
         f"the clock moved 90 s between two checkouts, their charged_at differ by {gap} s"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Read the clock after `await gateway.charge(...)` has returned: the receipt gives the time "
+    "the charge went through, not the time the request arrived."
+)
+def test_charged_at_is_read_after_the_charge(main, overrides, app_client, clock):
+    gateway = FakeGateway(clock=clock, takes=30)
+    overrides(
+        main.app, {main.get_clock: lambda: clock.now, main.get_payment_gateway: lambda: gateway}
+    )
+    before = clock.now()
+    response = app_client(main.app).post("/checkout", json=ORDER)
+    assert response.status_code == 201, f"POST /checkout answered {said(response)}, not 201"
+    stamped = charged_at(response.json())
+    assert stamped == before + timedelta(seconds=30), (
+        f"the charge took 30 s on the clock ({before.isoformat()} to "
+        f"{clock.now().isoformat()}); charged_at is {stamped.isoformat()}, expected the time "
+        "after charge() returned"
     )
 
 
@@ -316,6 +341,71 @@ def test_nothing_changes_before_the_block_is_entered(helper, demo):
     with manager:
         inside = demo.deps()
     assert inside["a"] == "fake-a", f"inside the block the route saw {inside}"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Look at app.dependency_overrides when the block is entered (`__enter__`, or before the "
+    "`yield`), not when overrides(...) is called: what was set in between must come back."
+)
+def test_previous_state_is_the_one_found_on_entering(helper, demo):
+    manager = helper(demo.app, {demo.get_a: answering("fake-a")})
+    set_later = answering("later-a")
+    demo.app.dependency_overrides.update({demo.get_a: set_later})
+    with manager:
+        inside = demo.deps()
+    assert inside["a"] == "fake-a", f"inside the block the route saw {inside}"
+    assert demo.state() == {demo.get_a: set_later}, (
+        "get_a was overridden after overrides(...) was called but before its `with`; after the "
+        f"block app.dependency_overrides holds {names(demo.state())}, expected that override "
+        "(answer_later_a) back"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Change the dict that is there (`app.dependency_overrides.update(...)`, item assignment, "
+    "`pop`), never assign a new one: other code holds a reference to it and keeps using it."
+)
+def test_the_overrides_dict_is_never_replaced(helper, demo):
+    shared = demo.app.dependency_overrides
+    theirs = answering("theirs-b")
+    with helper(demo.app, {demo.get_a: answering("fake-a")}):
+        same_inside = demo.app.dependency_overrides is shared
+        shared[demo.get_b] = theirs  # other code, through the reference it kept
+        inside = demo.deps()
+    assert same_inside and demo.app.dependency_overrides is shared, (
+        "overrides() put a new dict in app.dependency_overrides; it must change the one that "
+        "is there"
+    )
+    assert inside == {"a": "fake-a", "b": "theirs-b", "c": "c<fake-a>"}, (
+        "inside the block, other code overrode get_b through its reference to "
+        f"app.dependency_overrides; the route saw {inside}"
+    )
+    assert demo.state() == {demo.get_b: theirs}, (
+        f"after the block app.dependency_overrides holds {names(demo.state())}, expected only "
+        "the override of get_b that other code set inside it"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "On exit put back, for every key of mapping, what it had when the block was entered, "
+    "whatever it holds by then: the restore does not depend on who changed it inside."
+)
+def test_a_mapped_dependency_changed_inside_is_restored_too(helper, demo):
+    existing = answering("pre-a")
+    demo.app.dependency_overrides.update({demo.get_a: existing})
+    with helper(demo.app, {demo.get_a: answering("fake-a"), demo.get_b: answering("fake-b")}):
+        demo.app.dependency_overrides.update({demo.get_a: answering("theirs-a")})
+        demo.app.dependency_overrides.update({demo.get_b: answering("theirs-b")})
+    assert demo.state() == {demo.get_a: existing}, (
+        "inside `with overrides(app, {get_a: ..., get_b: ...})` other code overrode get_a and "
+        f"get_b again; after the block app.dependency_overrides holds {names(demo.state())}, "
+        "expected get_a's earlier override (answer_pre_a) and none for get_b"
+    )
 
 
 @pytest.mark.task(2)
