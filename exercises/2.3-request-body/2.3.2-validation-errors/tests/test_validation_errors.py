@@ -1,3 +1,4 @@
+import logging
 from collections import Counter
 from typing import Annotated
 
@@ -227,6 +228,25 @@ def test_rejected_values_are_not_echoed(client):
         assert value not in response.text, f"the 422 answer repeats the input value {value!r}"
 
 
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "exc.errors() holds each rejected value under `input`: log it whole and the password is in "
+    "the logs. If the handler logs, log the fields and types only."
+)
+def test_rejected_password_is_not_logged(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    secret = "Tr0ub4d"  # 7 characters: too short
+    response = client.post("/users", json={"username": "ada", "password": secret})
+    _errors(response, "POST /users with a 7-character password")
+    leaks = [
+        f"{r.name}: {r.getMessage()[:200]}"
+        for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore")) and secret in r.getMessage()
+    ]
+    assert not leaks, f"the rejected password was logged: {leaks}"
+
+
 # --------------------------------------------------------------------------- Task 3
 
 
@@ -263,6 +283,30 @@ def test_discount_error_does_not_repeat_the_prices(client):
         assert value not in response.text, (
             f"{what}: the answer {errors!r} repeats the value {value} the client sent"
         )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "message is the error's msg unchanged, prefix included: Pydantic turns the ValueError of a "
+    "validator into the msg 'Value error, <your message>'. Pass msg through as it is; do not "
+    "tidy it."
+)
+def test_discount_message_is_the_msg_unchanged(learner, client):
+    body = {"name": "Lamp", "price": 40.0, "discount_price": 55.5}
+    what = "POST /products with price 40 and discount_price 55.5"
+    product = learner.require("main", "Product").Product
+    try:
+        product.model_validate(body)
+    except ValidationError as exc:
+        expected = [e["msg"] for e in exc.errors() if tuple(e["loc"]) == ("discount_price",)]
+    else:
+        pytest.fail(f"Product accepted {body}: a discount_price above price must be rejected")
+    errors = _errors(_post_products(client, body), what)
+    got = [e["message"] for e in errors if e["field"] == "discount_price"]
+    assert got == expected, (
+        f"{what}: the discount_price entry has the message {got!r}; Pydantic's msg for the same "
+        f"body is {expected!r}, which the entry must carry unchanged"
+    )
 
 
 @pytest.mark.task(3)
