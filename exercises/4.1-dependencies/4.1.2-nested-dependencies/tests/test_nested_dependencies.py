@@ -235,6 +235,50 @@ def test_no_or_unknown_token_is_401(main, client_on, headers):
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Basic t-root"},
+        {"Authorization": "t-root"},
+        {"Authorization": "Token t-ann"},
+    ],
+    ids=["basic-scheme", "no-scheme", "token-scheme"],
+)
+@pytest.mark.hint(
+    "Only `Authorization: Bearer <token>` carries a token: check the scheme before you look "
+    "the token up. Taking the header's last word lets `Basic t-root` in as root."
+)
+def test_a_token_under_another_scheme_is_401(main, client_on, headers):
+    response = client_on("main").get("/me", headers=headers)
+    assert response.status_code == 401, (
+        f"GET /me answered {said(response)} for the headers {headers}: a real user's token "
+        "without the Bearer scheme is no bearer token"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer t-nobody"}, {"Authorization": "Basic dC1hbm46"}],
+    ids=["no-header", "unknown-token", "basic-scheme"],
+)
+@pytest.mark.hint(
+    "Every 401 of get_current_user carries the header `WWW-Authenticate: Bearer`: "
+    '`HTTPException(401, ..., headers={"WWW-Authenticate": "Bearer"})`, for a missing '
+    "token and for an unknown one alike."
+)
+def test_every_401_says_www_authenticate_bearer(main, client_on, headers):
+    response = client_on("main").get("/me", headers=headers)
+    challenge = response.headers.get("www-authenticate")
+    assert response.status_code == 401 and (challenge or "").split(" ")[0].lower() == "bearer", (
+        f"GET /me answered {said(response)} with WWW-Authenticate: {challenge!r} for the "
+        f"headers {headers}: expected 401 with WWW-Authenticate: Bearer"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.parametrize(
     "token,expected",
     [
         ("t-ann", {"username": "ann", "is_admin": False}),
