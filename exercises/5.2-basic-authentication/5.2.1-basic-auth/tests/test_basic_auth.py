@@ -265,6 +265,28 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client, users):
 
 
 @pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Look the username up exactly, `USERS.get(credentials.username)`: no lower-casing, no "
+    "casefold(). ALICE is not a user of USERS, even with alice's password."
+)
+def test_a_username_in_another_case_is_an_unknown_user(client, users):
+    wrong = me(client, "alice", "not-the-password")
+    let_in = []
+    for username in ["ALICE", "Alice"]:
+        response = me(client, username, PASSWORD)
+        if response.status_code != 401 or response.text != wrong.text:
+            let_in.append(
+                f"{username!r} with alice's password answered {response.status_code} "
+                f"{short(response.text, 80)}"
+            )
+    assert not let_in, (
+        "a username that is not in USERS must answer like a wrong password "
+        f"({wrong.status_code} {short(wrong.text, 80)}): " + "; ".join(let_in)
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(4)
 @pytest.mark.hint(
     "Refuse a username that is not in USERS because it is not there, whatever the verify "
@@ -318,6 +340,29 @@ def test_every_login_costs_one_verify(client, users, hasher):
             f"GET /users/me as {what} answered {response.status_code} without calling "
             "password_hash.verify on the sent password"
         )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Call `password_hash.verify` for every request with Basic credentials, before any other "
+    "refusal: a long or empty password, an empty username, go through it too (catch bcrypt's "
+    "ValueError rather than skipping the verify)."
+)
+def test_odd_credentials_cost_a_verify_too(client, users, hasher):
+    skipped = []
+    for what, username, password in [
+        ("alice with a password of 100 bytes", "alice", "p" * 100),
+        ("the unknown user mallory with a password of 100 bytes", "mallory", "q" * 100),
+        ("alice with an empty password", "alice", ""),
+        ("an empty username", "", "guess-3"),
+    ]:
+        hasher.verified.clear()
+        response = me(client, username, password)
+        if response.status_code != 401:
+            skipped.append(f"{what} answered {response.status_code}, not 401")
+        elif password not in hasher.verified:
+            skipped.append(f"{what} answered 401 without password_hash.verify on the password")
+    assert not skipped, "GET /users/me: " + "; ".join(skipped)
 
 
 @pytest.mark.task(3)
