@@ -146,7 +146,8 @@ def test_encoded_or_recased_query_is_still_blocked(client):
 @pytest.mark.points(11)
 @pytest.mark.hint(
     "Inspect scope['path'] (the server has decoded it once: /files/..%2f..%2fetc arrives as "
-    "/files/../../etc), unquote it again until it stops changing, and match the rules on it. "
+    "/files/../../etc), unquote it again until it stops changing (a path encoded three times "
+    "is still encoded after that), and match the rules on it. "
     "scope['raw_path'] is still encoded."
 )
 def test_path_attacks_are_blocked(client):
@@ -155,6 +156,10 @@ def test_path_attacks_are_blocked(client):
         ("/files/%2e%2e/%2e%2e/etc/passwd", "trav-1"),
         ("/files/..%255c..%255cwin.ini", "trav-1"),
         ("/files/%3CScript%3Ealert(1).html", "xss-1"),
+        # Encoded three times: still encoded once or twice in scope["path"], so only a path
+        # unquoted until it stops changing shows the payload.
+        ("/files/%25252e%25252e/%25252e%25252e/etc/passwd", "trav-1"),
+        ("/files/%2525253Cscript%2525253E.html", "xss-1"),
     ]:
         blocked(client.get(path), rule, f"GET {path}")
 
@@ -345,7 +350,9 @@ def test_the_app_still_reads_the_body(main, client, echo):
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "Count the bytes of the http.request messages as they come and refuse as soon as the total "
-    "goes past 1 048 576: a chunked body (from a generator) has no Content-Length to trust."
+    "goes past 1 048 576: a chunked body (from a generator) has no Content-Length to trust. "
+    "The size check comes before the rules: an oversized body answers body-size even when the "
+    "query matches a rule."
 )
 def test_body_size_cap(echo):
     app = echo()
@@ -361,6 +368,11 @@ def test_body_size_cap(echo):
         "POST /echo with a chunked body of 1 MB + 1 byte (no Content-Length)",
     )
     assert app.calls == 0, "the app behind the WAF was called for a body over 1 MB"
+    blocked(
+        app.client.post("/echo?q=%3Cscript%3E", content=b"x" * (MB + 1)),
+        "body-size",
+        "POST /echo?q=%3Cscript%3E with 1 MB + 1 byte (the size check comes before the rules)",
+    )
     body = b"x" * MB
     echoed(app.client.post("/echo", content=body), body, "POST /echo with exactly 1 MB")
 
