@@ -10,14 +10,16 @@ MAX_BODY_SIZE = 1024 * 1024  # 1 MiB
 # counted while it is read) is answered 413, on every route of the app.
 app = FastAPI(max_body_size=MAX_BODY_SIZE)
 
+# The middleware added last is the outermost: the host is checked before CORSMiddleware
+# answers a preflight, and GZipMiddleware sits innermost.
 app.add_middleware(GZipMiddleware, minimum_size=1000)
-app.add_middleware(TrustedHostMiddleware, allowed_hosts=["api.example.com", "testserver"])
 app.add_middleware(
     CORSMiddleware,
     allow_origins=["https://app.example.com"],
     allow_credentials=True,
     allow_methods=["GET", "POST"],
 )
+app.add_middleware(TrustedHostMiddleware, allowed_hosts=["api.example.com", "testserver"])
 
 
 @app.get("/report")

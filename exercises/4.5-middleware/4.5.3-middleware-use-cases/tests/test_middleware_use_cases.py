@@ -231,6 +231,26 @@ def test_other_hosts_are_400(client, host):
     check_status(response, f"GET /report with Host: {host}", 400)
 
 
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "CORSMiddleware answers a preflight itself, so a TrustedHostMiddleware inside it never "
+    "sees one. The middleware added last is the outermost: add TrustedHostMiddleware after "
+    "CORSMiddleware."
+)
+@pytest.mark.parametrize("host", ["evil.com", "localhost"])
+def test_preflight_to_another_host_is_400(client, host):
+    response = client.options(
+        "/upload",
+        headers={"Host": host, "Origin": FRONTEND, "Access-Control-Request-Method": "POST"},
+    )
+    check_status(response, f"a preflight from {FRONTEND} with Host: {host}", 400)
+    assert acao(response) is None, (
+        f"a preflight with Host: {host} was answered with Access-Control-Allow-Origin: "
+        f"{acao(response)}"
+    )
+
+
 # --- Task 4: request body limit ------------------------------------------------------------
 
 
@@ -268,6 +288,18 @@ def test_body_over_one_mib_is_413(client, size):
 def test_declared_oversize_body_is_413_on_every_path(client, path):
     response = client.post(path, content=b"x" * (2 * MIB))
     check_status(response, f"POST {path} with a body of 2,097,152 bytes", 413)
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "The limit holds for every method: a GET or DELETE can carry a body too. Check "
+    "Content-Length (and count the body) whatever the request's method."
+)
+@pytest.mark.parametrize(("method", "path"), [("GET", "/report"), ("DELETE", "/upload")])
+def test_declared_oversize_body_is_413_for_any_method(client, method, path):
+    response = client.request(method, path, content=b"x" * (2 * MIB))
+    check_status(response, f"{method} {path} with a body of 2,097,152 bytes", 413)
 
 
 @pytest.mark.task(4)

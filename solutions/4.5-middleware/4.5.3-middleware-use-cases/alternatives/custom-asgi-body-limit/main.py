@@ -59,6 +59,7 @@ class BodyLimitMiddleware:
 
 app = FastAPI(
     middleware=[
+        Middleware(TrustedHostMiddleware, allowed_hosts=["api.example.com", "testserver"]),
         Middleware(BodyLimitMiddleware, max_body_size=MAX_BODY_SIZE),
         Middleware(
             CORSMiddleware,
@@ -66,7 +67,6 @@ app = FastAPI(
             allow_credentials=True,
             allow_methods=["GET", "POST"],
         ),
-        Middleware(TrustedHostMiddleware, allowed_hosts=["api.example.com", "testserver"]),
         Middleware(GZipMiddleware, minimum_size=1000),
     ]
 )
