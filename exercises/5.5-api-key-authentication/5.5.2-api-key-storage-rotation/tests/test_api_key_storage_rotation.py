@@ -8,6 +8,7 @@ fake clock; time moves only by `clock.advance`. Leaks are looked for in every ro
 import base64
 import hashlib
 import hmac
+import logging
 import random
 import re
 import secrets
@@ -105,6 +106,11 @@ def disguises(secret, key):
         forms[f"{name} in base64"] = base64.b64encode(raw).decode().rstrip("=")
         forms[f"{name} in base64url"] = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     return forms
+
+
+def shows_part_of_secret(text, secret, size=10):
+    """Whether text holds any 10 characters in a row of the secret."""
+    return any(secret[i : i + size] in text for i in range(len(secret) - size + 1))
 
 
 def found_in(value, text):
@@ -215,6 +221,53 @@ def test_no_column_holds_a_secret(store, engine):
                 if found_in(value, text):
                     leaks.append(f"{table}.{column} holds {form}")
     assert not leaks, "the database keeps what it must not: " + "; ".join(sorted(set(leaks)))
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Make the prefix on its own (`secrets.token_hex(6)`), never from the secret: the prefix is "
+    "stored in clear and shown in dashboards and logs, so a piece of the secret in it is a "
+    "piece of the secret in clear."
+)
+def test_no_column_holds_part_of_a_secret(store, engine):
+    issued = [created(store, "reports-app"), created(store, "billing-app")]
+    new_key = rotated(store, issued[0][1], timedelta(hours=1))
+    issued.append((new_key, *split(new_key)))
+    leaks = []
+    for table, column, value in stored_cells(engine):
+        if isinstance(value, bytes | bytearray | memoryview):
+            value = bytes(value).decode("latin-1")
+        for key, _, secret in issued:
+            if value is not None and shows_part_of_secret(str(value), secret):
+                leaks.append(f"{table}.{column} holds 10 characters in a row of a secret")
+    assert not leaks, "the database keeps part of a secret in clear: " + "; ".join(
+        sorted(set(leaks))
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Log the prefix (or the owner) if you must log a key: never the key, never its secret. A "
+    "log line is stored too, in files and log search, and read by more people than the database."
+)
+def test_no_log_record_shows_a_secret(store, caplog):
+    caplog.set_level(logging.DEBUG)
+    issued = [created(store, "reports-app"), created(store, "billing-app")]
+    new_key = rotated(store, issued[0][1], timedelta(hours=1))
+    issued.append((new_key, *split(new_key)))
+    for key, prefix, secret in issued:
+        verified(store, key)
+        verified(store, f"ak_{prefix}.{secret[::-1]}")
+    leaks = []
+    for record in caplog.records:
+        text = record.getMessage() + (record.exc_text or "")
+        for key, _, secret in issued:
+            if shows_part_of_secret(text, secret):
+                leaks.append(f"{record.name}: {text.replace(key, '<key>')[:150]}")
+                break
+    assert not leaks, "create_key, rotate or verify logged a secret: " + " | ".join(leaks)
 
 
 @pytest.mark.task(1)
@@ -394,6 +447,8 @@ def test_verify_compares_with_compare_digest(store, digest_calls):
     wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
     for what, attempt, expected in [
         ("a wrong secret for a known prefix", f"ak_{prefix}.{wrong}", None),
+        ("a wrong secret of 32 characters", f"ak_{prefix}.{'B' * 32}", None),
+        ("a wrong secret of 64 characters", f"ak_{prefix}.{secrets.token_urlsafe(48)}", None),
         ("the right key", key, "reports-app"),
     ]:
         digest_calls.clear()
