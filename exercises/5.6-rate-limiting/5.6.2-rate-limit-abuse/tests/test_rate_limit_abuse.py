@@ -130,6 +130,28 @@ def test_a_full_bucket_lets_a_burst_of_capacity_through(bucket):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 @pytest.mark.hint(
+    "remaining counts whole tokens only: with 0.75 of a token left it is 0, with 1.0 it is 1 "
+    "(`math.floor`, not `round` or `math.ceil`)."
+)
+def test_remaining_counts_whole_tokens_only(bucket, clock):
+    limiter = bucket(3, 0.5)
+    for _ in range(3):
+        limiter.hit("k")
+    seen = []
+    for wait in [3.5, 2.5, 1.5]:  # 1.75, 2.0 and 1.75 tokens before each hit
+        clock.advance(wait)
+        decision = limiter.hit("k")
+        seen.append((decision.allowed, decision.remaining))
+    assert seen == [(True, 0), (True, 1), (True, 0)], (
+        "an emptied bucket refilled at 0.5/s, hit 3.5 s, then 2.5 s, then 1.5 s later (0.75, "
+        f"1.0 and 0.75 tokens left after each hit) gave (allowed, remaining) = {seen}, not "
+        "[(True, 0), (True, 1), (True, 0)]"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
     "retry_after = (1 - tokens) / refill_per_sec, where tokens is what the bucket holds after "
     "refilling for the time passed."
 )
