@@ -309,7 +309,8 @@ def test_only_the_exact_credentials_let_in(clients, right):
 @pytest.mark.hint(
     "Compute both `secrets.compare_digest(sent_username.encode(), REPORT_USERNAME.encode())` "
     "and the same for the password into two variables first, then test them together: "
-    "`compare(a) and compare(b)` never runs the second call when the first is false."
+    "`compare(a) and compare(b)` never runs the second call when the first is false. Empty "
+    "credentials are compared too: no shortcut before the check."
 )
 def test_username_and_password_each_go_through_compare_digest(clients, right, digest_calls):
     username, password = right
@@ -318,6 +319,8 @@ def test_username_and_password_each_go_through_compare_digest(clients, right, di
         ("a wrong password", (username, "not-the-password"), 401),
         ("an unknown username", ("mallory", "not-the-password"), 401),
         ("an unknown username with the right password", ("mallory", password), 401),
+        ("an empty password", (username, ""), 401),
+        ("an empty username", ("", password), 401),
     ]:
         digest_calls.clear()
         response = clients.https.get("/reports", auth=auth)
