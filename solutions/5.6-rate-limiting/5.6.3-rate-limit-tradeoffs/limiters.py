@@ -8,6 +8,8 @@ import math
 import uuid
 from collections.abc import Callable
 
+from redis.exceptions import WatchError
+
 
 class DictStore:
     """State in this process's memory: limiters that share this object share their counts."""
@@ -48,17 +50,24 @@ class RedisStore:
         return int(count)
 
     def log_if_room(self, name: str, now: float, window: float, limit: int) -> bool:
-        member = f"{now!r}:{uuid.uuid4().hex}"
-        pipe = self.redis.pipeline()
-        pipe.zremrangebyscore(name, "-inf", now - window)
-        pipe.zadd(name, {member: now})
-        pipe.zcard(name)
-        pipe.expire(name, math.ceil(window))
-        _, _, size, _ = pipe.execute()
-        if size <= limit:
-            return True
-        self.redis.zrem(name, member)  # refused hits are not logged
-        return False
+        # WATCH the log, count it, then write only in MULTI/EXEC: if another process changed
+        # the log in between, EXEC fails and we count again. A refused hit is never written,
+        # so a process that dies at any point leaves no entry behind.
+        edge = now - window
+        while True:
+            with self.redis.pipeline() as pipe:
+                try:
+                    pipe.watch(name)
+                    allowed = pipe.zcount(name, f"({edge!r}", "+inf") < limit
+                    pipe.multi()
+                    pipe.zremrangebyscore(name, "-inf", edge)
+                    if allowed:
+                        pipe.zadd(name, {f"{now!r}:{uuid.uuid4().hex}": now})
+                    pipe.expire(name, math.ceil(window))
+                    pipe.execute()
+                    return allowed
+                except WatchError:
+                    continue
 
 
 class _Limiter:

@@ -312,6 +312,43 @@ def test_a_log_in_redis_never_holds_more_than_limit(lim, clock):
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
+    "A refused hit must never be written, not even for a moment: adding it and then removing it "
+    "in a second Redis call leaves it in the log when the process dies in between. WATCH the "
+    "key, count, then trim, add (only when allowed) and expire in one MULTI/EXEC, and retry on "
+    "WatchError."
+)
+def test_a_process_dying_on_a_refused_hit_leaves_no_entry(lim, clock):
+    logged = {}
+    for fail_at in range(1, 9):
+        server = fakeredis.FakeServer()
+        dying = Interleaved(server=server, decode_responses=True)
+        plain = fakeredis.FakeRedis(server=server, decode_responses=True)
+        other = lim.SlidingWindowLogLimiter(3, 60, clock.time, lim.RedisStore(plain))
+        assert hits(other, 3) == [True] * 3, "3 hits on a fresh Redis with limit=3"
+        clock.advance(30)
+        dying.fail_at = fail_at
+        try:
+            lim.SlidingWindowLogLimiter(3, 60, clock.time, lim.RedisStore(dying)).hit("client")
+        except redis.RedisError:
+            pass  # the process died
+        refused = hits(other, 1)
+        sizes = {key: size_of(plain, key) for key in redis_keys(plain)}
+        clock.advance(30.5)
+        later = hits(other, 4)
+        if refused != [False] or later != [True] * 3 + [False] or max(sizes.values()) > 3:
+            logged[fail_at] = (refused, sizes, later)
+    assert not logged, (
+        "with the sliding log (limit=3, window=60): 3 hits, then 30 s later a 4th hit whose "
+        "process died just before its Redis call number n, then a hit of another process, "
+        "then 4 hits 30.5 s later (the 3 allowed hits 60.5 s old) gave, by n, (the other's "
+        f"hit, the Redis keys' sizes after it, the 4 later hits): {logged}; expected "
+        "[False], at most 3 entries, [True, True, True, False]: the refused hit stayed logged"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
     "In a DictStore too, drop the times older than the window (a deque with maxlen=limit, or "
     "filter the list) instead of letting the log grow."
 )
@@ -476,8 +513,8 @@ def test_a_key_gets_its_ttl_even_after_a_process_died_between_two_calls(lim, clo
 @pytest.mark.parametrize("kind", ["fixed", "log"])
 @pytest.mark.hint(
     "Check and update in one atomic step: INCR (then EXPIRE) in one MULTI/EXEC pipeline for "
-    "the fixed window; for the log, a transaction that trims, adds and counts (removing the "
-    "new entry when over the limit), or WATCH with a retry. Never read, decide, then write."
+    "the fixed window; for the log, WATCH the key, count, then trim, add and expire in one "
+    "MULTI/EXEC, retrying on WatchError. Never read, decide, then write unwatched."
 )
 def test_a_hit_between_two_redis_calls_never_lets_more_through(lim, clock, kind):
     cls = getattr(lim, KINDS[kind])
