@@ -341,11 +341,16 @@ def test_hsts_on_every_https_answer(clients):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "HSTS is for https answers only: check request.url.scheme before you set it, in the "
-    "Exception handler's 500 too. Over plain http a man in the middle could forge or strip "
-    "it, so browsers ignore it there."
+    "Exception handler's 500 too, and never a header the client writes (X-Forwarded-Proto). "
+    "Over plain http a man in the middle could forge or strip it, so browsers ignore it there."
 )
 def test_no_hsts_over_plain_http(main, clients, overrides):
-    for what, response in every_kind_of_answer(clients("http"), main, overrides):
+    client = clients("http")
+    # The client writes these headers: the request still came over plain http.
+    for name, value in [("X-Forwarded-Proto", "https"), ("Forwarded", "proto=https")]:
+        what = f"GET /items/1 with {name}: {value}"
+        check_no_hsts(expect(client.get("/items/1", headers={name: value}), 200, what), what)
+    for what, response in every_kind_of_answer(client, main, overrides):
         check_no_hsts(response, what)
 
 
