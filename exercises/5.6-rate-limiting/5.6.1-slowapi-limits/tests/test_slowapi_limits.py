@@ -302,9 +302,10 @@ def test_health_is_never_limited(client):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Each `@limiter.limit` counts its own route (slowapi puts the path in the key): don't "
-    "share one limit between routes (no `shared_limit`, no single global limit)."
+    "share one limit between routes (no `shared_limit`, no single global limit such as "
+    "`application_limits`: `default_limits` gives each undecorated route its own budget)."
 )
-def test_each_route_has_its_own_budget(client):
+def test_each_route_has_its_own_budget(main, client):
     statuses(client, 3, "/login", method="POST")
     assert client.post("/login", json={"username": "ada", "password": "x"}).status_code == 429, (
         "the 4th login attempt within a minute was not refused"
@@ -315,6 +316,22 @@ def test_each_route_has_its_own_budget(client):
     got = statuses(client, 10, "/products")
     assert got == [200] * 10, (
         f"after the searches and logins were used up, 10 GET /products answered {got}"
+    )
+    assert client.get("/products").status_code == 429, "the 11th GET /products was not refused"
+
+    @main.app.get(PROBE)
+    def rate_limit_probe():
+        return {"probe": True}
+
+    added = main.app.router.routes[-1]
+    try:
+        got = statuses(client, 10, PROBE)
+    finally:
+        main.app.router.routes.remove(added)
+    assert got == [200] * 10, (
+        f"after GET /products was used up, 10 GET {PROBE} (a route added later, with the "
+        f"default limit) answered {got}: the default limit is per route, not one budget for "
+        "all of them"
     )
 
 
