@@ -283,6 +283,28 @@ def test_a_closed_connection_is_no_longer_counted(server):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 @pytest.mark.hint(
+    "Remove the connection that closed, found by the WebSocket object itself (e.g. "
+    "`sockets.remove(websocket)`): a position saved when it connected is stale once an "
+    "earlier connection has left."
+)
+def test_closing_two_of_three_connections_keeps_the_third(server):
+    with connect(server, 7, "tab A") as tab_a, connect(server, 7, "tab B") as tab_b:
+        with connect(server, 7, "tab C") as tab_c:
+            tab_a.close(1000)
+            server.settle()
+            tab_b.close(1000)
+            server.settle()
+            delivered = server.send_to_user(7, note(1))
+            assert delivered == 1, (
+                f"user 7 opened tabs A, B and C, then closed A and B; send_to_user(7, ...) "
+                f"returned {delivered}, expected 1 (tab C only)"
+            )
+            tab_c.expect(note(1), " (tab C is still open; A and B were closed)")
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
     "A disconnect removes that connection from the user's list; a new connection is added "
     "again. Keying by user_id alone and never adding again, or counting a stale socket, "
     "breaks a reconnect."
@@ -392,6 +414,10 @@ def check_ts(message, clock, who):
     assert moment == clock.now(), (
         f"{who} received ts={ts!r}, expected the time get_now returned: "
         f"{clock.now().isoformat()} (take it through Depends(get_now))"
+    )
+    assert ts == clock.now().isoformat(), (
+        f"{who} received ts={ts!r}, expected it written with .isoformat(): "
+        f"{clock.now().isoformat()!r}"
     )
 
 
