@@ -306,6 +306,10 @@ def test_invalid_tokens_are_refused_before_accept(server):
     assert_refused(server, cookie="nope", why=" (an unknown token in the cookie)")
     assert_refused(server, token="tok-bob", cookie="nope", why=" (the cookie is not a token)")
     assert_refused(server, token="nope", cookie="tok-bob", why=" (the query token is unknown)")
+    assert_refused(
+        server, token="", cookie="tok-bob", why=" (the query token is present but empty)"
+    )
+    assert_refused(server, token="tok-bob", cookie="", why=" (the cookie is present but empty)")
 
 
 @pytest.mark.task(1)
