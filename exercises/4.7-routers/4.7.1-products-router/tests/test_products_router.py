@@ -194,13 +194,21 @@ def test_list_is_empty_after_reset(bare):
 def test_list_holds_every_product_in_id_order(bare):
     for payload in (TEA, MUG, {"name": "Pot", "price": 30.0}):
         created(bare, payload)
+    green = {"name": "Green tea", "price": 5.0}
+    replaced = bare.put(f"{COLLECTION}1", json=green)
+    assert 200 <= replaced.status_code < 300, (
+        f"PUT {COLLECTION}1 with {green} answered {said(replaced)}"
+    )
     response = bare.get(COLLECTION)
     assert response.status_code == 200, f"GET {COLLECTION} answered {said(response)}"
     assert response.json() == [
-        {"id": 1, **TEA},
+        {"id": 1, **green},
         {"id": 2, **MUG},
         {"id": 3, "name": "Pot", "price": 30.0},
-    ], f"after creating Tea, Mug and Pot, GET {COLLECTION} answered {response.json()}"
+    ], (
+        f"after creating Tea, Mug and Pot, then replacing product 1 with PUT, GET {COLLECTION} "
+        f"answered {response.json()}, expected them in the order of their ids"
+    )
 
 
 @pytest.mark.task(2)
