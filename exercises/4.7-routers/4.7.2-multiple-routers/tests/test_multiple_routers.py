@@ -132,12 +132,16 @@ def test_one_entry_by_id(client, users, orders, name):
     ("name", "detail"), [("users", "User not found"), ("orders", "Order not found")]
 )
 def test_unknown_id_is_404(client, name, detail):
-    response = client.get(f"/api/v1/{name}/999")
-    assert response.status_code == 404, f"GET /api/v1/{name}/999 answered {said(response)}"
-    assert response.json() == {"detail": detail}, (
-        f"GET /api/v1/{name}/999 answered the body {response.json()}, expected "
-        f"{ {'detail': detail} }"
-    )
+    expected = {"detail": detail}
+    for unknown in (999, 0, -1):
+        path = f"/api/v1/{name}/{unknown}"
+        response = client.get(path)
+        assert response.status_code == 404, (
+            f"GET {path} answered {said(response)}, expected 404: no entry has the id {unknown}"
+        )
+        assert response.json() == expected, (
+            f"GET {path} answered the body {response.json()}, expected {expected}"
+        )
 
 
 @pytest.mark.task(1)
