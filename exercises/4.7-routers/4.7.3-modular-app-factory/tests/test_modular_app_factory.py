@@ -471,13 +471,20 @@ def test_default_app_has_both_modules(factory, app_client):
 
 @pytest.mark.task(3)
 @pytest.mark.parametrize(
-    "call", ["keyword", "reversed", "tuple"], ids=["keyword", "cart-first", "tuple"]
+    "call",
+    ["keyword", "reversed", "tuple", "generator"],
+    ids=["keyword", "cart-first", "tuple", "generator"],
+)
+@pytest.mark.hint(
+    "Accept any iterable of names and read it once: `names = list(modules)` first, then check "
+    "and use that list (a generator is empty the second time it is read)."
 )
 def test_modules_by_keyword_in_any_order(factory, app_client, call):
     app = {
         "keyword": lambda: factory.create_app(modules=["catalog", "cart"]),
         "reversed": lambda: factory.create_app(["cart", "catalog"]),
         "tuple": lambda: factory.create_app(("catalog", "cart")),
+        "generator": lambda: factory.create_app(name for name in ("catalog", "cart")),
     }[call]()
     client = app_client(app)
     response = quote(client, ("mug", 2))
@@ -519,8 +526,10 @@ def test_catalog_only_app_has_no_cart(factory, app_client):
         (["payments"], "payments"),
         (["catalog", "search"], "search"),
         (["catalog.service"], "catalog.service"),
+        (["Catalog"], "Catalog"),
+        (["catalog", " cart"], " cart"),
     ],
-    ids=["alone", "with-catalog", "a-submodule"],
+    ids=["alone", "with-catalog", "a-submodule", "capitalised", "padded"],
 )
 @pytest.mark.hint(
     "Check every name against the known ones (catalog, cart) first, and "
