@@ -152,13 +152,7 @@ def supervise(
         try:
             prepare()
         except BaseException:
-            kill_group(proc)
-            proc.wait()
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+            _end(proc)
             raise
     try:  # stdin stays open for the whole run: the runner stops when it closes
         proc.stdin.write(nonce.encode() + b"\n")
@@ -166,43 +160,14 @@ def supervise(
     except BrokenPipeError:
         pass
     out, err = bytearray(), bytearray()
-    timed_out = exceeded = stalled = False
     progress = Progress(nonce, job, started)
-    with RUNNING.holding(lambda: kill_group(proc)), selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ, out)
-        sel.register(proc.stderr, selectors.EVENT_READ, err)
-        while sel.get_map():
-            now = time.monotonic()
-            if progress.stalled(now):
-                timed_out = stalled = True
-                break
-            remaining = deadline - now
-            if remaining <= 0:
-                timed_out = True
-                break
-            for key, _ in sel.select(timeout=min(remaining, 0.5)):
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    sel.unregister(key.fileobj)
-                    continue
-                buffer = key.data
-                if buffer is err:
-                    if len(err) < STDERR_CAP:
-                        err.extend(chunk[: STDERR_CAP - len(err)])
-                    continue
-                buffer.extend(chunk)
-                progress.feed(chunk, time.monotonic())
-                if len(out) > job.limits.output_bytes:
-                    exceeded = True
-            if exceeded:
-                break
-    kill_group(proc)
-    returncode = proc.wait()
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        try:
-            stream.close()
-        except BrokenPipeError:
-            pass
+    try:
+        with RUNNING.holding(lambda: kill_group(proc)), selectors.DefaultSelector() as sel:
+            timed_out, stalled, exceeded = _collect(proc, sel, out, err, progress, deadline, job)
+    except BaseException:  # Ctrl-C, or the grader failing: the sandbox never outlives it
+        _end(proc)
+        raise
+    returncode = _end(proc)
     return RawRun(
         nonce=nonce,
         stdout=bytes(out[: job.limits.output_bytes]),
@@ -213,6 +178,63 @@ def supervise(
         output_exceeded=exceeded,
         duration=time.monotonic() - started,
     )
+
+
+def _collect(
+    proc: subprocess.Popen,
+    sel: selectors.BaseSelector,
+    out: bytearray,
+    err: bytearray,
+    progress: Progress,
+    deadline: float,
+    job: Job,
+) -> tuple[bool, bool, bool]:
+    """Read the runner's output until it ends, stalls, overflows or runs out of time:
+    (timed_out, stalled, exceeded)."""
+    timed_out = exceeded = stalled = False
+    sel.register(proc.stdout, selectors.EVENT_READ, out)
+    sel.register(proc.stderr, selectors.EVENT_READ, err)
+    while sel.get_map():
+        now = time.monotonic()
+        if progress.stalled(now):
+            timed_out = stalled = True
+            break
+        remaining = deadline - now
+        if remaining <= 0:
+            timed_out = True
+            break
+        for key, _ in sel.select(timeout=min(remaining, 0.5)):
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                continue
+            buffer = key.data
+            if buffer is err:
+                if len(err) < STDERR_CAP:
+                    err.extend(chunk[: STDERR_CAP - len(err)])
+                continue
+            buffer.extend(chunk)
+            progress.feed(chunk, time.monotonic())
+            if len(out) > job.limits.output_bytes:
+                exceeded = True
+        if exceeded:
+            break
+    return timed_out, stalled, exceeded
+
+
+def _end(proc: subprocess.Popen) -> int | None:
+    """Kill the sandbox's whole group, reap it and close its pipes; its exit status."""
+    kill_group(proc)
+    try:
+        returncode = proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # unkillable: leave it to --die-with-parent
+        returncode = None
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            stream.close()
+        except OSError:
+            pass
+    return returncode
 
 
 def kill_group(proc: subprocess.Popen) -> None:

@@ -234,3 +234,32 @@ def test_a_submission_refused_while_the_sandbox_starts_leaves_no_runner_and_no_j
         grade_units([Unit("u", adder, [submission])], NoSandbox())
     assert len(runners) == 1 and runners[0].returncode is not None  # started, then killed
     assert not list(scratch.glob(f"{JOB_PREFIX}*"))
+
+
+def test_an_interrupted_grading_kills_its_sandbox_before_the_interrupt_goes_on(adder):
+    """Ctrl-C while a sandbox runs: the runner's whole group is killed and reaped before the
+    KeyboardInterrupt leaves `supervise`, not left to die with the grader."""
+    job = stage([Unit("u", adder, [adder.solution_root], skip=("wrong",))], Limits())
+    spawned: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def recording(*args, **kwargs):
+        spawned.append(real_popen(*args, **kwargs))
+        return spawned[-1]
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        subprocess.Popen = recording
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            supervise([sys.executable, "-c", RUNNER_THAT_STOPS], job, env=dict(os.environ))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        subprocess.Popen = real_popen
+        job.cleanup()
+    [runner] = spawned
+    assert runner.returncode == -signal.SIGKILL  # reaped by supervise itself
