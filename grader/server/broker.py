@@ -30,10 +30,9 @@ from ..distributed.payload import pack
 from ..gradebook import Gradebook
 from ..grading import in_selection_order
 from ..models import Exercise, ExerciseResult, GradeReport
-from ..staging import scratch_folder
 from ..standing import columns_of
-from ..submissions import DiskBudget, Submission, opened
-from .submit import SOURCE, BadSubmission, GradingFailed
+from ..submissions import DiskBudget
+from .submit import SOURCE, GradingFailed, checked_upload
 
 ANSWER_TIMEOUT = 240.0  # seconds a submission waits for a worker (the client waits 300)
 POLL = 0.1  # seconds between looks at the task's result
@@ -53,13 +52,7 @@ class BrokerGrader:
     def grade(self, student: str, archive: Path, exercises: list[Exercise]) -> GradeReport:
         started = time.monotonic()
         suites = selection_hash(exercises)
-        upload = Submission(student, archive, kind="zip")
-        with (
-            scratch_folder("grade-serve-") as scratch,
-            opened(upload, exercises, scratch, self.budget) as sub,
-        ):
-            if sub.problem:
-                raise BadSubmission(sub.problem)
+        with checked_upload(student, archive, exercises, self.budget) as sub:
             payload = pack(sub, exercises, suites, __version__)
             content_hash = sub.content_hash
         after = newest_run(self.gradebook)  # a resubmission is graded again, and recorded once

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
@@ -34,6 +35,22 @@ class BadSubmission(Exception):
 
 class GradingFailed(Exception):
     """The server could not grade (its sandbox failed): the student's upload was not at fault."""
+
+
+@contextmanager
+def checked_upload(
+    student: str, archive: Path, exercises: list[Exercise], budget: DiskBudget
+) -> Iterator[Submission]:
+    """A student's zip opened in a scratch folder of its own, exactly as a batch opens one;
+    BadSubmission (nothing graded, nothing recorded) when it cannot be graded."""
+    upload = Submission(student, archive, kind="zip")
+    with (
+        scratch_folder("grade-serve-") as scratch,
+        opened(upload, exercises, scratch, budget) as sub,
+    ):
+        if sub.problem:
+            raise BadSubmission(sub.problem)
+        yield sub
 
 
 class Grader:
@@ -60,13 +77,7 @@ class Grader:
 
     def grade(self, student: str, archive: Path, exercises: list[Exercise]) -> GradeReport:
         started = time.monotonic()
-        upload = Submission(student, archive, kind="zip")
-        with (
-            scratch_folder("grade-serve-") as scratch,
-            opened(upload, exercises, scratch, self.budget) as sub,
-        ):
-            if sub.problem:
-                raise BadSubmission(sub.problem)
+        with checked_upload(student, archive, exercises, self.budget) as sub:
             slot = self._slot()
             try:
                 sandbox = self.make_sandbox(slot)
