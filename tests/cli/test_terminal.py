@@ -38,6 +38,9 @@ class Terminal:
         def controlling_terminal() -> None:
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            # As in a person's shell: a test run started in the background (`cmd &` in a
+            # script) has SIGINT ignored, and that would pass on to the command.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         self.process = subprocess.Popen(
             argv,
