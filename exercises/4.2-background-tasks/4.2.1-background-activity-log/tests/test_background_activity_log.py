@@ -70,9 +70,10 @@ def parsed_at(entry, where):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Append a dict with exactly the keys username, action and at, where at is the datetime "
-    "object get_clock() returns (not its isoformat string)."
+    "object get_clock() returns, unchanged (not its isoformat string, not rounded)."
 )
 def test_log_activity_appends_an_entry_with_the_clock_time(main, clock):
+    clock.advance(0.123456)  # the stored time keeps its microseconds
     main.log_activity("ann", "logout")
     assert main.ACTIVITY_LOG == [{"username": "ann", "action": "logout", "at": clock.now()}], (
         f"after log_activity('ann', 'logout') at {clock.now().isoformat()}, ACTIVITY_LOG is "
@@ -280,10 +281,30 @@ def test_activity_never_lists_another_user(main, app_client):
     client = app_client(main.app)
     post(client, "/login", "ann")
     post(client, "/login", "annie")
+    post(client, "/logout", "Ann")
     post(client, "/logout", "bob")
     got = summary(activity(client, "ann"), "GET /activity/ann")
     assert [row[:2] for row in got] == [("ann", "login")], (
-        f"GET /activity/ann listed {got}: only ann's own entries belong there"
+        f"GET /activity/ann listed {got}: only ann's own entries belong there (usernames "
+        "are compared exactly: Ann and annie are other users)"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Keep ACTIVITY_LOG's own order: entries written at the same time stay in the order they "
+    "were logged, so don't sort them (by time, action or anything else)."
+)
+def test_activity_keeps_the_logged_order_for_entries_at_the_same_time(main, app_client):
+    client = app_client(main.app)
+    for path in ("/logout", "/login", "/logout"):
+        post(client, path, "ann")
+    got = summary(activity(client, "ann"), "GET /activity/ann")
+    actions = [row[1] for row in got]
+    assert actions == ["logout", "login", "logout"], (
+        "ann logged out, in and out again, all at the same clock time; GET /activity/ann "
+        f"listed the actions {actions}, expected them in the order they were logged"
     )
 
 
