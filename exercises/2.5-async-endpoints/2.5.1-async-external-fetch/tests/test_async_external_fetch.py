@@ -216,6 +216,28 @@ def test_weather_returns_city_and_temperature(client, upstream, city, temp_c):
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
+    "Any 2xx answer of the upstream is a success, not only 200: check `response.is_error` (or "
+    "`response.is_success`) rather than `status_code == 200`."
+)
+@pytest.mark.parametrize("status", [201, 203])
+def test_other_2xx_upstream_answer_is_a_success(client, upstream, status):
+    def weather_with_status(request):
+        return httpx.Response(status, json=Upstream.weather(request).json())
+
+    upstream.respond = weather_with_status
+    response = client.get("/weather/Paris")
+    only_request(upstream)
+    assert response.status_code == 200, (
+        f"the upstream answered {status} with a weather body and GET /weather/Paris answered "
+        f"{response.status_code}: {response.text[:100]}"
+    )
+    assert response.json() == {"city": "Paris", "temp_c": 21.5, "source": "upstream"}, (
+        f"GET /weather/Paris answered {response.json()}"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
     "Answer with the city the client asked for (the path parameter), not the name the upstream "
     "spells in its body."
 )
@@ -355,8 +377,10 @@ def test_error_status_with_a_weather_body_is_502(client, upstream, status):
 
 @pytest.mark.task(3)
 @pytest.mark.hint(
-    "`response.json()` raises ValueError on a non-JSON body and indexing raises KeyError or "
-    "TypeError on the wrong shape (or validate with a Pydantic model). Turn these into a 502."
+    "`response.json()` raises ValueError on a non-JSON body (json.JSONDecodeError, or "
+    "UnicodeDecodeError for bytes that are not text: catch ValueError, their common base) and "
+    "indexing raises KeyError or TypeError on the wrong shape (or validate with a Pydantic "
+    "model). Turn these into a 502."
 )
 @pytest.mark.parametrize(
     "body",
@@ -366,11 +390,13 @@ def test_error_status_with_a_weather_body_is_502(client, upstream, status):
         '{"city": "Paris", "current": null}',
         '{"city": "Paris", "current": {"temp_c": "warm"}}',
         "[1, 2, 3]",
+        b"\xff\xfe{",
     ],
 )
 def test_bad_upstream_body_is_502(client, upstream, body):
+    content = body if isinstance(body, bytes) else body.encode()
     upstream.respond = lambda request: httpx.Response(
-        200, content=body.encode(), headers={"content-type": "application/json"}
+        200, content=content, headers={"content-type": "application/json"}
     )
     response = client.get("/weather/Paris")
     only_request(upstream)
@@ -410,7 +436,7 @@ def test_temp_c_that_is_not_a_finite_number_is_502(client, upstream, temp_c):
     "Wrap the `await client.get(...)` in try/except httpx.TimeoutException (it covers connect, "
     "read, write and pool timeouts) and raise HTTPException(status_code=504)."
 )
-@pytest.mark.parametrize("error", ["ReadTimeout", "ConnectTimeout"])
+@pytest.mark.parametrize("error", ["ReadTimeout", "ConnectTimeout", "WriteTimeout", "PoolTimeout"])
 def test_upstream_timeout_is_504(client, upstream, error):
     def time_out(request):
         raise getattr(httpx, error)("timed out", request=request)
