@@ -5,6 +5,7 @@ FakeClock (`clock.monotonic`, `clock.sleep`), so backoffs and reset timeouts cos
 """
 
 import json
+import random
 
 import httpx
 import pytest
@@ -223,6 +224,26 @@ def test_jitter_adds_a_random_part_to_each_wait(make, clock):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "The jitter is added to the backoff: `backoff * 2 ** (n - 1) + random.uniform(0, jitter)`,"
+    " never multiplied with it."
+)
+def test_jitter_is_added_not_multiplied(make, clock, monkeypatch):
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    resilience, client, upstream = make(503, jitter=0.5, retries=2, backoff=2.0)
+    with pytest.raises(resilience.UpstreamError):
+        client.get("/items/1")
+    sleeps = clock.sleeps
+    within = len(sleeps) == 2 and all(
+        base <= s <= base + 0.5 + 1e-9 for base, s in zip([2.0, 4.0], sleeps)
+    )
+    assert within, (
+        f"with backoff=2.0, jitter=0.5 and random.uniform(0, 0.5) returning 0.5, the waits were"
+        f" {sleeps}: expected [2.5, 4.5], each backoff plus at most 0.5"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "HEAD", "OPTIONS"])
 def test_other_idempotent_methods_are_retried(make, clock, method):
     resilience, client, upstream = make(503)
@@ -381,8 +402,44 @@ def test_a_successful_probe_after_reset_timeout_closes_the_breaker(make, clock):
     assert client.breaker.state == "closed", (
         f"after a successful probe the breaker is {client.breaker.state!r}, expected 'closed'"
     )
+    upstream.script(503)
+    with pytest.raises(resilience.UpstreamError):
+        client.post("/orders", json={})
+    assert client.breaker.state == "closed", (
+        f"a successful probe, then one failure, left the breaker {client.breaker.state!r}:"
+        " the probe's success sets the count back to 0, so one failure must not reopen it"
+    )
+    upstream.script(200)
     for _ in range(3):
         assert client.get("/items/1").status_code == 200
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "The breaker opens at the `clock()` of the failure that reaches `failure_threshold`, not of"
+    " the first failure of the streak: the backoff sleeps move the clock in between."
+)
+def test_the_breaker_opens_at_the_failure_that_reaches_the_threshold(make, clock):
+    resilience, client, upstream = make(503, failure_threshold=4, reset_timeout=10, backoff=0.5)
+    with pytest.raises(resilience.UpstreamError):
+        client.get("/items/1")
+    assert clock.sleeps == pytest.approx([0.5, 1.0, 2.0]) and upstream.calls == 4, fail(
+        "GET", upstream, clock, "expected 4 attempts with the waits [0.5, 1.0, 2.0]"
+    )
+    assert client.breaker.state == "open", (
+        f"after 4 failures with failure_threshold=4 the breaker is {client.breaker.state!r}"
+    )
+    clock.advance(9.5)
+    assert client.breaker.state == "open", (
+        f"the 4th failure came 3.5 s after the first; 9.5 s after that failure (13 s after the"
+        f" first) the breaker is {client.breaker.state!r}, expected 'open': it opened at the"
+        " failure that reached failure_threshold, and reset_timeout=10 counts from there"
+    )
+    clock.advance(0.5)
+    assert client.breaker.state == "half_open", (
+        f"10 s after the failure that opened it the breaker is {client.breaker.state!r},"
+        " expected 'half_open'"
+    )
 
 
 @pytest.mark.task(3)
