@@ -50,6 +50,7 @@ class FakeSender:
         self.in_flight = 0
         self.peak = 0
         self.marker_seen = asyncio.Event()
+        self.called = asyncio.Event()  # set by the first non-marker call
         self.while_shutting_down = None  # an async callable run once, after the gate opens
 
     async def __call__(self, to, subject, body):
@@ -57,6 +58,7 @@ class FakeSender:
             self.marker_seen.set()
             return
         self.calls.append((to, subject, body))
+        self.called.set()
         number = len(self.calls)
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
@@ -265,6 +267,27 @@ def test_a_job_not_sent_yet_is_pending(outbox):
         settle(box)
     assert got == ["pending", "pending"], (
         f"while send was held, GET /emails/<id> gave the statuses {got}, expected pending"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "attempts counts the calls of send, the one in flight included: add 1 to it just before "
+    "`await self.send(...)`, not once the call has returned or raised."
+)
+def test_attempts_counts_the_send_in_flight(outbox):
+    gate = asyncio.Event()
+    box = outbox(FakeSender(gate=gate))
+    with running(box):
+        email_id = post(box.client, ANN)
+        wait_in_loop(box.client, box.sender.called, "send was never called for a posted e-mail")
+        got = status_of(box.client, email_id)  # send is in flight, held by the gate
+        open_gate(box, gate)
+        settle(box)
+    assert got == {"status": "pending", "attempts": 1}, (
+        "while the first call of send for an e-mail was still in flight, GET /emails/<id> "
+        f"answered {got}, expected pending with attempts 1 (send has been called once)"
     )
 
 
