@@ -33,8 +33,9 @@ def item(item_id):
 class FakeServices:
     """Counts calls in flight. `fail` maps a part name to the exception it raises at once."""
 
-    def __init__(self, fail=None, failing_items=()):
+    def __init__(self, fail=None, failing_items=(), results=None):
         self.fail = fail or {}
+        self.results = results or {}
         self.failing_items = set(failing_items)
         self.calls: list[tuple[str, int]] = []
         self.cancelled: list[str] = []
@@ -45,6 +46,7 @@ class FakeServices:
         self.items_peak = 0
 
     async def _part(self, name, user_id, result):
+        result = self.results.get(name, result)
         self.calls.append((name, user_id))
         self.started += 1
         self.in_flight += 1
@@ -159,6 +161,22 @@ def test_dashboard_calls_run_concurrently(call):
 def test_dashboard_user_id_must_be_an_integer(call):
     response = call(FakeServices(), "/dashboard/abc")
     check_status(response, "/dashboard/abc", 422)
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "An empty result is still a result: an empty list of orders is `[]`, not a failure. Only "
+    "an exception counts as failed: check isinstance(result, Exception), not its truth value."
+)
+def test_empty_results_are_passed_through(call):
+    fake = FakeServices(results={"profile": {}, "orders": [], "recommendations": []})
+    response = call(fake, "/dashboard/7")
+    check_status(response, "/dashboard/7", 200)
+    expected = dashboard_body(7, profile={}, orders=[], recommendations=[])
+    assert response.json() == expected, (
+        f"with an empty profile, no orders and no recommendations, GET /dashboard/7 answered "
+        f"{response.json()}"
+    )
 
 
 # --- Task 2: partial failures ----------------------------------------------------------------
@@ -279,6 +297,21 @@ def test_batch_of_one(call):
     response = call(fake, "/batch?ids=4")
     check_status(response, "/batch?ids=4", 200)
     assert response.json() == {"items": [item(4)]}, f"GET /batch?ids=4 answered {response.json()}"
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Answer one result per id, in the order of ids, also when an id comes more than once: "
+    "don't remove duplicates."
+)
+def test_batch_keeps_repeated_ids(call):
+    fake = FakeServices()
+    path = "/batch?ids=5&ids=3&ids=5"
+    response = call(fake, path)
+    check_status(response, path, 200)
+    assert response.json() == {"items": [item(5), item(3), item(5)]}, (
+        f"GET {path} answered {response.json()}"
+    )
 
 
 @pytest.mark.task(3)
