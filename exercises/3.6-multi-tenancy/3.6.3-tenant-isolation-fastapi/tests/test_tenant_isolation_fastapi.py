@@ -79,6 +79,14 @@ def stored(main, engine):
         return [tuple(row) for row in rows]
 
 
+def unordered_selects_reversed(engine):
+    """SQLite answers a SELECT without ORDER BY in the order of its table, which here is id
+    order too; from now on it answers such a SELECT the other way round, so only an ORDER BY
+    gives the order the prompt asks for."""
+    with engine.connect() as conn:  # the test database's one connection
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+
+
 def as_tenant(slug):
     return {"X-Tenant-ID": slug}
 
@@ -223,6 +231,55 @@ def test_unknown_tenant_is_403(main, engine, client, orders, method, path):
     assert stored(main, engine) == before, "a request for an unknown tenant changed the orders"
 
 
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Compare the slug exactly (Tenant.slug == slug): 'ACME' is not acme, and '%' or '_' are "
+    "plain characters, not patterns (no like/ilike)."
+)
+@pytest.mark.parametrize("slug", ["ACME", "%", "acm_"])
+def test_a_slug_matches_only_itself(client, orders, slug):
+    response = client.get("/orders", headers=as_tenant(slug))
+    assert response.status_code == 403, (
+        f"GET /orders as the unknown tenant {slug!r} (the tenants are acme, globex, initech) "
+        f"answered {response.status_code}, not 403: {response.text[:200]}"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Look the tenant up in the request's database on every request: a module-level cache of "
+    "slug -> id outlives the database it was read from, and on another database the same slug "
+    "has another id, or no tenant at all."
+)
+def test_tenants_are_looked_up_in_the_current_database(main, client, orders, db_client):
+    for slug in ("acme", "globex", "initech"):
+        numbers(client, slug)  # the app has now seen each tenant of the first database
+    second = db_client(main)  # a new database: globex is tenant 1, acme 2, no initech
+    with second.engine.begin() as conn:
+        for slug in ("globex", "acme"):
+            conn.execute(insert(main.Tenant.__table__).values(slug=slug))
+        table = main.Tenant.__table__
+        ids = dict(conn.execute(select(table.c.slug, table.c.id)).all())
+        for slug, number in (("globex", "G-5"), ("acme", "A-5")):
+            conn.execute(
+                insert(main.Order.__table__).values(
+                    tenant_id=ids[slug], number=number, total_cents=100
+                )
+            )
+    for slug, expected in (("globex", ["G-5"]), ("acme", ["A-5"])):
+        found = numbers(second.client, slug)
+        assert found == expected, (
+            f"on a new database where {slug} is tenant {ids[slug]}, GET /orders as {slug} "
+            f"listed {found}, expected {expected}"
+        )
+    response = second.client.get("/orders", headers=as_tenant("initech"))
+    assert response.status_code == 403, (
+        f"on a new database without initech, GET /orders as initech answered "
+        f"{response.status_code}, not 403"
+    )
+
+
 # --------------------------------------------------------------- Task 2: reads are isolated
 
 
@@ -248,7 +305,8 @@ def test_list_shows_only_the_callers_orders(client, orders):
     "order_by(Order.id): the list comes in the order the orders were stored, each item "
     "{'id', 'number', 'total_cents'}."
 )
-def test_list_is_ordered_by_id(client, orders):
+def test_list_is_ordered_by_id(engine, client, orders):
+    unordered_selects_reversed(engine)
     response = client.get("/orders", headers=as_tenant("acme"))
     found = listed(response, "acme")
     assert found == ACME, (
@@ -460,13 +518,16 @@ def test_a_body_never_puts_an_order_into_another_tenant(main, engine, client, te
     "The body must not choose the tenant: forbid unknown fields with "
     'model_config = ConfigDict(extra="forbid"), so a tenant_id answers 422.'
 )
-@pytest.mark.parametrize("owner", ["globex", "acme"], ids=["other-tenant", "own-tenant"])
+@pytest.mark.parametrize(
+    "owner", ["globex", "acme", None], ids=["other-tenant", "own-tenant", "null"]
+)
 def test_tenant_id_in_the_body_is_422(main, engine, client, tenants, owner):
-    payload = {"number": "A-9", "total_cents": 100, "tenant_id": tenants[owner]}
+    value = tenants[owner] if owner else None
+    payload = {"number": "A-9", "total_cents": 100, "tenant_id": value}
     response = client.post("/orders", headers=as_tenant("acme"), json=payload)
     assert response.status_code == 422, (
-        f"POST /orders as acme with tenant_id={tenants[owner]} ({owner}) in the body answered "
-        f"{response.status_code}, not 422"
+        f"POST /orders as acme with tenant_id={value!r} ({owner or 'null'}) in the body "
+        f"answered {response.status_code}, not 422"
     )
     assert stored(main, engine) == [], f"the refused order was stored: {stored(main, engine)}"
 
@@ -494,14 +555,18 @@ def test_invalid_order_body_is_422(main, engine, client, tenants, payload):
 
 
 @pytest.mark.task(3)
-@pytest.mark.hint("number may be 32 characters long, and total_cents 0.")
-def test_longest_number_and_zero_total_are_accepted(main, engine, client, tenants):
-    payload = {"number": "N" * 32, "total_cents": 0}
+@pytest.mark.hint(
+    "number may be 32 characters long (characters, not UTF-8 bytes: max_length=32), and "
+    "total_cents 0."
+)
+@pytest.mark.parametrize("number", ["N" * 32, "\u00e9" * 32], ids=["ascii", "accented"])
+def test_longest_number_and_zero_total_are_accepted(main, engine, client, tenants, number):
+    payload = {"number": number, "total_cents": 0}
     response = client.post("/orders", headers=as_tenant("acme"), json=payload)
     assert response.status_code == 201, (
-        f"POST /orders with a 32-character number and total_cents 0 answered "
+        f"POST /orders with the 32-character number {number!r} and total_cents 0 answered "
         f"{response.status_code}: {response.text[:200]}"
     )
-    assert stored(main, engine) == [(tenants["acme"], "N" * 32, 0)], (
+    assert stored(main, engine) == [(tenants["acme"], number, 0)], (
         f"the orders table holds {stored(main, engine)}"
     )
