@@ -538,17 +538,30 @@ def test_non_matching_if_none_match_is_200(client):
     "The ETag must change when the article changes: compute it from the content (a hash of "
     "title and body, or a version number bumped by PUT), never from the id alone."
 )
-def test_etag_changes_after_put(client):
+@pytest.mark.parametrize(
+    "replacement",
+    [
+        {"title": "v2", "body": "second"},
+        {"title": "v1", "body": "second"},
+        {"title": "v2", "body": "first"},
+    ],
+    ids=["both", "body-only", "title-only"],
+)
+def test_etag_changes_after_put(client, replacement):
     article = create(client, title="v1", body="first")
     url = f"/articles/{article['id']}"
     old = fetch(client, article["id"]).headers.get("etag")
-    put = client.put(url, json={"title": "v2", "body": "second"}, headers=AUTH)
+    put = client.put(url, json=replacement, headers=AUTH)
     assert put.status_code == 200, f"PUT {url} answered {put.status_code}"
     new = fetch(client, article["id"]).headers.get("etag")
-    assert new and new != old, f"the ETag stayed {old!r} after the article changed"
+    assert new and new != old, (
+        f"the ETag stayed {old!r} after a PUT replaced {{'title': 'v1', 'body': 'first'}}"
+        f" with {replacement}"
+    )
     response = fetch(client, article["id"], **{"If-None-Match": old or '"none"'})
     assert response.status_code == 200, (
         f"GET with the pre-PUT ETag answered {response.status_code}: a cache would keep "
         "serving the old article"
     )
-    assert response.json().get("title") == "v2", f"GET answered {response.json()!r}"
+    got = {key: response.json().get(key) for key in replacement}
+    assert got == replacement, f"GET answered {response.json()!r}"
