@@ -94,6 +94,14 @@ def said(response):
     return f"{response.status_code} {response.text[:200]}"
 
 
+def unordered_selects_reversed(engine):
+    """SQLite answers a SELECT without ORDER BY in the order of its table, which here is id
+    order too; from now on it answers such a SELECT the other way round, so only an ORDER BY
+    gives the order the prompt asks for."""
+    with engine.connect() as conn:  # the test database's one connection
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+
+
 def rows(jobs, engine):
     return fresh_scalars(engine, select(jobs.Job).order_by(jobs.Job.id))
 
@@ -329,6 +337,7 @@ def test_a_durable_job_survives_a_crash_and_a_later_worker_runs_it(app, jobs):
 )
 def test_processing_runs_pending_jobs_in_id_order_and_marks_them_done(jobs, store):
     engine = store("a", "b", "c")
+    unordered_selects_reversed(engine)
     handler = Recorder()
     tried = run(jobs, engine, handler)
     assert handler.payloads == [{"name": "a"}, {"name": "b"}, {"name": "c"}], (
