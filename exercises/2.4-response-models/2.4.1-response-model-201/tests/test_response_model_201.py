@@ -195,12 +195,16 @@ def test_conflict_stores_nothing_and_stays_409(client):
 
 
 @pytest.mark.task(2)
-@pytest.mark.hint("Only an exact username match conflicts: 'Ada' is not 'ada'.")
-def test_usernames_are_compared_exactly(client):
+@pytest.mark.hint(
+    "Only an exact username match conflicts: 'Ada' and 'ada ' are not 'ada' (no lower(), no "
+    "strip())."
+)
+@pytest.mark.parametrize("name", ["Ada", "ada "], ids=["capitalised", "trailing-space"])
+def test_usernames_are_compared_exactly(client, name):
     create_first(client)
-    response = post_user(client, {**ADA, "username": "Ada", "email": "ada2@example.com"})
+    response = post_user(client, {**ADA, "username": name, "email": "ada2@example.com"})
     assert 200 <= response.status_code < 300, (
-        f"creating 'Ada' after 'ada' answered {response.status_code}"
+        f"creating {name!r} after 'ada' answered {response.status_code}"
     )
 
 
