@@ -15,6 +15,14 @@ SEED = [
     ("Neuromancer", "William Gibson"),
 ]
 LE_GUIN_TITLES = ["A Wizard of Earthsea", "The Dispossessed", "The Left Hand of Darkness"]
+# Two books with the same title by one author, and authors whose names differ only in case.
+LOOKALIKES = [
+    ("Dune", "Frank Herbert"),
+    ("Dune", "Frank Herbert"),
+    ("Dune Messiah", "Frank Herbert"),
+    ("Whipping Star", "frank herbert"),
+    ("The Dosadi Experiment", "FRANK HERBERT"),
+]
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -198,6 +206,27 @@ def test_core_titles_by_unknown_author_is_empty(db, engine):
     with engine.connect() as conn:
         titles = db.core_titles_by(conn, "Nobody At All")
     assert titles == [], f"core_titles_by for an unknown author returned {titles!r}, not []"
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Compare the author with `==`: like() treats % and _ as wildcards (and ignores case on "
+    "SQLite), and distinct() merges two books that share a title. Each matching book gives "
+    "its title once."
+)
+def test_core_titles_by_matches_the_author_exactly(db, engine):
+    seed(engine, LOOKALIKES)
+    with engine.connect() as conn:
+        found = {a: db.core_titles_by(conn, a) for a in ("Frank Herbert", "frank herbert", "%")}
+    expected = {
+        "Frank Herbert": ["Dune", "Dune", "Dune Messiah"],
+        "frank herbert": ["Whipping Star"],
+        "%": [],
+    }
+    assert found == expected, (
+        "with two books titled 'Dune' by 'Frank Herbert' and books by 'frank herbert' and "
+        f"'FRANK HERBERT', core_titles_by answered {found}"
+    )
 
 
 @pytest.mark.task(2)
