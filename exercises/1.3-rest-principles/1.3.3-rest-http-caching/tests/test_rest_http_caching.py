@@ -254,7 +254,9 @@ def test_get_loads_the_product_once(main, client, headers):
     "names the current ETag return Response(status_code=304, headers=...): no body."
 )
 def test_matching_etag_is_304_without_body(client):
-    etag = etag_of(client, 1)
+    full = get_product(client, 1)
+    etag = full.headers.get("etag")
+    assert etag, "GET /products/1 answered without an ETag header"
     response = get_product(client, 1, **{"If-None-Match": etag})
     assert response.status_code == 304, (
         f"GET /products/1 with If-None-Match: {etag} (current) answered {response.status_code}"
@@ -263,9 +265,12 @@ def test_matching_etag_is_304_without_body(client):
     assert response.headers.get("etag") == etag, (
         f"the 304 carries ETag {response.headers.get('etag')!r}, expected {etag!r}"
     )
-    assert "max-age=300" in directives(response.headers.get("cache-control")), (
-        f"the 304 carries Cache-Control {response.headers.get('cache-control')!r}; it must repeat "
-        "the 200's Cache-Control so caches refresh their copy"
+    cached, revalidated = full.headers.get("cache-control"), response.headers.get("cache-control")
+    assert "max-age=300" in directives(revalidated) and directives(revalidated) == directives(
+        cached
+    ), (
+        f"the 304 carries Cache-Control {revalidated!r} and the 200 {cached!r}; the 304 must "
+        "repeat the 200's Cache-Control so caches refresh their copy with the same rules"
     )
 
 
@@ -349,20 +354,28 @@ def test_cache_revalidates_a_stale_copy_with_304(cache):
     "Derive the ETag from the product's content (a hash of its JSON), never from the id "
     "alone: a PUT must give the product a new ETag."
 )
-def test_etag_changes_after_put(client):
+@pytest.mark.parametrize("change", ["name-and-price", "name-only", "price-only"])
+def test_etag_changes_after_put(client, change):
     old = etag_of(client, 2)
     current = get_product(client, 2).json()
-    put_product(client, 2, "Kettle " + str(current.get("price")), float(current["price"]) + 1)
+    name, price = current["name"], float(current["price"])
+    if change != "price-only":
+        name = "Kettle " + str(len(name))
+    if change != "name-only":
+        price += 1
+    put_product(client, 2, name, price)
     new = etag_of(client, 2)
-    assert new != old, f"the ETag stayed {old!r} after PUT changed the product"
+    assert new != old, (
+        f"the ETag stayed {old!r} after PUT changed the product from {current!r} to"
+        f" name {name!r}, price {price!r}"
+    )
     response = get_product(client, 2, **{"If-None-Match": old})
     assert response.status_code == 200, (
         f"GET with the pre-PUT ETag answered {response.status_code}: clients would keep the "
         "old product"
     )
-    assert response.json().get("price") == float(current["price"]) + 1, (
-        f"GET after PUT answered {response.json()!r}"
-    )
+    got = response.json()
+    assert (got.get("name"), got.get("price")) == (name, price), f"GET after PUT answered {got!r}"
 
 
 @pytest.mark.task(3)
@@ -497,6 +510,11 @@ def test_query_edge_cases(client, body, status, expected):
     assert response.status_code == status, f"POST /query {body} answered {response.status_code}"
     if expected is not None:
         assert response.json() == expected, f"POST /query {body} answered {response.json()!r}"
+        value = response.headers.get("cache-control")
+        assert "no-store" in directives(value), (
+            f"POST /query {body} answered Cache-Control {value!r}: every answer of /query,"
+            " an unknown product's too, carries no-store"
+        )
 
 
 @pytest.mark.task(4)
