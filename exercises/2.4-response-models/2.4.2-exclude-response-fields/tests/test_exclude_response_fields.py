@@ -201,7 +201,10 @@ def test_patch_username_only_keeps_email(client):
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
-@pytest.mark.hint("PATCH answers the updated user through the full view's response model.")
+@pytest.mark.hint(
+    "PATCH answers the updated user through the full view's response model, with the full "
+    "view's keys: grace's last_login is there as null (no response_model_exclude_none)."
+)
 def test_patch_answers_the_updated_full_view(client):
     response = patch(client, "/users/1", {"username": "lovelace"})
     assert response.status_code == 200, f"PATCH /users/1 answered {response.status_code}"
@@ -213,6 +216,14 @@ def test_patch_answers_the_updated_full_view(client):
     assert (body["id"], body["username"], body["email"]) == (1, "lovelace", "ada@example.com"), (
         f"PATCH /users/1 answered {body}"
     )
+    response = patch(client, "/users/2", {"username": "amazing-grace"})
+    assert response.status_code == 200, f"PATCH /users/2 answered {response.status_code}"
+    body = response.json()
+    assert isinstance(body, dict) and set(body) == FULL_KEYS, (
+        f"PATCH /users/2 (grace, never logged in) answered {body!r}, expected the full view's "
+        f"keys {sorted(FULL_KEYS)}, last_login as null"
+    )
+    assert body["last_login"] is None, f"PATCH /users/2 answered {body}"
 
 
 @pytest.mark.task(3)
