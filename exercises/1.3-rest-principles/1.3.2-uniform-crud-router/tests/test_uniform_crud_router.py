@@ -277,6 +277,25 @@ def test_put_replaces_the_item(resource):
 
 
 @pytest.mark.task(3)
+@pytest.mark.hint(
+    "PUT replaces the item where it is: the list stays in creation order, so update the stored "
+    "item in place instead of deleting it and adding it again at the end."
+)
+def test_put_keeps_the_creation_order(gadgets):
+    items = fill(gadgets, "gadgets", 3)
+    url = f"/gadgets/{items[0]['id']}"
+    replacement = {"name": "gadget-0 v2", "price": 99.0}
+    response = gadgets.put(url, json=replacement)
+    assert response.status_code == 200, f"PUT {url} answered {response.status_code}"
+    listed = page(gadgets, "").json()
+    expected = [{**replacement, "id": items[0]["id"]}, *items[1:]]
+    assert listed == expected, (
+        f"three gadgets were created, then the first one replaced; GET /gadgets answered"
+        f" {listed!r}, expected {expected!r} (creation order, the replaced item in its place)"
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.hint("PUT on a missing id is a 404 with the same detail as GET; it creates nothing.")
 def test_put_missing_is_404(gadgets):
     response = gadgets.put("/gadgets/987654", json=PAYLOADS["gadgets"][0])
