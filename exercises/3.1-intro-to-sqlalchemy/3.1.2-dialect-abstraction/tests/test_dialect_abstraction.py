@@ -200,10 +200,13 @@ def test_values_are_written_inline(abstraction):
 @pytest.mark.hint(
     "Keep your own table of the five supported names (a dict from name to dialect class) and "
     "raise ValueError for anything else. Loading any name SQLAlchemy happens to know accepts "
-    "mariadb, and other names fail with an error that is not a ValueError."
+    "mariadb, and other names fail with an error that is not a ValueError. Look the name up as "
+    'it is: no strip() or lower(), "SQLite" is not one of the five.'
 )
 @pytest.mark.parametrize(
-    "name", ["mariadb", "db2", "nosuchdb", ""], ids=["mariadb", "db2", "nosuchdb", "empty"]
+    "name",
+    ["mariadb", "db2", "nosuchdb", "", "SQLite", " postgresql ", "MySQL"],
+    ids=["mariadb", "db2", "nosuchdb", "empty", "SQLite", "padded-postgresql", "MySQL"],
 )
 def test_unknown_dialect_is_value_error(abstraction, name):
     stmt = build(abstraction, 3)
