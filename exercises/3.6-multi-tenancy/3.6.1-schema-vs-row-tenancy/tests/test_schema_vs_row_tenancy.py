@@ -1,3 +1,4 @@
+import itertools
 import re
 
 import pytest
@@ -101,6 +102,7 @@ INVALID_NAMES = (
     "main",
     "temp",
     LONGEST_NAME + "c",
+    "acme\n",
 )
 ORDERS = {
     "acme": ["anvil", "rocket skates", "anvil"],
@@ -314,8 +316,9 @@ def test_schema_store_attaches_with_the_name_as_a_parameter(learner, engine, sql
 @pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
 def test_unknown_tenant_is_key_error(learner, engine, store_name):
     store = store_with(learner, store_name, engine, {"acme": ["anvil"]})
-    for call in ("list_orders", "add_order"):
-        args = ("ghost",) if call == "list_orders" else ("ghost", "anvil")
+    # main and temp are SQLite's own databases, never tenants.
+    for ghost, call in itertools.product(("ghost", "main", "temp"), ("list_orders", "add_order")):
+        args = (ghost,) if call == "list_orders" else (ghost, "anvil")
         try:
             result = getattr(store, call)(*args)
         except KeyError:
@@ -327,12 +330,48 @@ def test_unknown_tenant_is_key_error(learner, engine, store_name):
         raise AssertionError(f"{store_name}.{call}{args} returned {result!r}, not KeyError")
     assert store.list_orders("acme") == ["anvil"], "an unknown tenant changed acme's orders"
     assert attached(engine) == ([] if store_name == "RowTenantStore" else ["acme"]), (
-        f"after the calls for the unknown tenant ghost, the attached databases are "
+        f"after the calls for the unknown tenants ghost, main and temp, the attached databases are "
         f"{attached(engine)}"
     )
     if store_name == "RowTenantStore":
         rows = sql(engine, "SELECT item FROM orders")
         assert rows == [("anvil",)], f"after add_order('ghost', ...) the orders table holds {rows}"
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Keep what a store knows about its tenants in the store or its database, never in a "
+    "module-level variable: a second store on a new engine has tenants of its own, with other "
+    "ids."
+)
+@pytest.mark.parametrize("store_name", ["RowTenantStore", "SchemaTenantStore"])
+def test_each_store_knows_only_its_own_tenants(learner, engine, db_engine, store_name):
+    first = store_with(learner, store_name, engine, {"acme": ["anvil"], "globex": ["rope"]})
+    assert first.list_orders("acme") == ["anvil"], "the first store lost acme's orders"
+    other = db_engine(foreign_keys=False)
+    second = store_with(learner, store_name, other, {"globex": ["glue"]})
+    for call in ("list_orders", "add_order"):
+        args = ("acme",) if call == "list_orders" else ("acme", "anvil")
+        try:
+            result = getattr(second, call)(*args)
+        except KeyError:
+            continue
+        except Exception as exc:
+            raise AssertionError(
+                f"on a second {store_name} (a new engine, only the tenant globex), "
+                f"{call}{args} raised {type(exc).__name__}: {exc}, not KeyError"
+            ) from None
+        raise AssertionError(
+            f"on a second {store_name} (a new engine, only the tenant globex), {call}{args} "
+            f"returned {result!r}, not KeyError: acme was created in another store"
+        )
+    second.create_tenant("acme")
+    second.add_order("acme", "hammer")
+    found = {tenant: second.list_orders(tenant) for tenant in ("globex", "acme")}
+    assert found == {"globex": ["glue"], "acme": ["hammer"]}, (
+        f"the second {store_name} lists {found}"
+    )
 
 
 @pytest.mark.task(3)
