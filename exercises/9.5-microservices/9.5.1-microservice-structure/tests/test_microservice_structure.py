@@ -246,12 +246,17 @@ def test_users_client_uses_the_base_url_it_is_given(orders_with):
     "Catch `httpx.TransportError` (ConnectError and the timeouts are subclasses) around the call "
     "to users, and treat any status other than 200 and 404 the same way: answer 503."
 )
-@pytest.mark.parametrize("failure", ["connect-error", "read-timeout", "status-500"])
+@pytest.mark.parametrize(
+    "failure",
+    ["connect-error", "read-timeout", "remote-protocol-error", "status-500", "status-503"],
+)
 def test_users_down_slow_or_failing_is_503(orders_with, failure):
     handler = {
         "connect-error": raising(httpx.ConnectError),
         "read-timeout": raising(httpx.ReadTimeout),
+        "remote-protocol-error": raising(httpx.RemoteProtocolError),
         "status-500": lambda request: httpx.Response(500, json={"detail": "boom"}),
+        "status-503": lambda request: httpx.Response(503, json={"detail": "overloaded"}),
     }[failure]
     orders = orders_with(httpx.MockTransport(handler))
     response = orders.post("/orders", json=ORDER)
