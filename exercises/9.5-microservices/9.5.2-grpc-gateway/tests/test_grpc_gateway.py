@@ -302,3 +302,32 @@ def test_get_inventory_stub_connects_to_inventory_address(
     assert response.json() == {"sku": "C-7", "quantity": 250}, (
         f"GET /stock/C-7 answered {response.json()}"
     )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Read INVENTORY_ADDRESS each time get_inventory_stub runs: open a channel per request, or "
+    "keep one per address, never one channel to whatever address the first request saw."
+)
+def test_get_inventory_stub_follows_a_new_inventory_address(
+    learner, pb, own_server, app_client, monkeypatch
+):
+    gateway = learner.require("gateway", "app", "get_inventory_stub", "INVENTORY_ADDRESS")
+    pb2, _ = pb
+
+    def answering(quantity):
+        return servicer_class(
+            pb, lambda request, context: pb2.StockReply(sku=request.sku, quantity=quantity)
+        )
+
+    first, second = own_server(answering(11)), own_server(answering(22))
+    client = app_client(gateway.app)
+    for addr, quantity in [(first, 11), (second, 22)]:
+        monkeypatch.setattr(gateway, "INVENTORY_ADDRESS", addr)
+        response = client.get("/stock/A-100")
+        check(response, f"/stock/A-100 (INVENTORY_ADDRESS set to {addr})", 200)
+        assert response.json() == {"sku": "A-100", "quantity": quantity}, (
+            f"with INVENTORY_ADDRESS changed to the server that answers {quantity}, GET"
+            f" /stock/A-100 answered {response.json()}: the gateway must reach the address the"
+            " constant holds when the request is handled"
+        )
