@@ -260,10 +260,9 @@ def fill(job: Job, sandbox_uid: int = contract.SANDBOX_UID, nproc_rlimit: bool =
             }
         )
     pids = limits.pids if nproc_rlimit else 0
-    preload = preload_modules(
-        {unit.exercise.id: unit.exercise for unit in units}.values(),
-        [base / "units" / unit.key for unit in units],
-    )
+    # the exercises' own libraries are the hint `reserve` found; add what the submissions import
+    submitted = preload_modules([], [base / "units" / unit.key for unit in units])
+    preload = sorted({*job.preload_hint, *submitted})
     manifest: contract.Manifest = {
         "units": manifest_units,
         "jobs": limits.jobs,
