@@ -11,6 +11,7 @@ and Task 5's test runs them all again: a submission that lets one of them throug
 task more and cannot reach 90%.
 """
 
+import asyncio
 import threading
 import warnings
 
@@ -528,11 +529,100 @@ def test_no_stranger_gets_in(api):
 
 
 # Two requests meet inside the check: REVOKED is replaced with a set whose membership test, once
-# it has its answer, waits (at most MEETING_WAIT seconds) until a second request has one too.
-# Without mutual exclusion both requests pass the check before either adds the jti, and both get
-# a 200; with a lock (or an async handler with no await between check and add) the second
-# request cannot arrive while the first waits, the wait runs out and the first goes on alone.
+# it has its answer, waits until a second request has one too. Without mutual exclusion both
+# requests pass the check before either adds the jti, and both get a 200; with a lock (or an async
+# handler with no await between check and add) the second request cannot arrive while the first
+# waits, and the first goes on alone. It goes on as soon as waiting longer cannot bring the other
+# request: that one is queued on the event loop that the waiting check holds (an async handler),
+# or it waits for a lock that the waiting request holds (a lock of main's module, watched for
+# this); for any other design, after MEETING_WAIT seconds.
 MEETING_WAIT = 0.3
+LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+class Meeting:
+    """threading.Barrier(2, timeout=MEETING_WAIT) for the checks of the two requests, which the
+    waiting party also leaves when the other request can no longer reach the check before it
+    goes on (it is then broken, as after a timeout, and nobody waits again)."""
+
+    def __init__(self, senders):
+        self.senders = senders  # thread ids of the test's two senders
+        self.condition = threading.Condition()
+        self.waiting = None  # thread id of the party that waits for the other
+        self.meetings = 0
+        self.broken = False
+        self.loop_thread = None  # the event loop's thread, once the requests go out
+        self.queued = set()  # senders whose request was handed to the event loop
+        self.waits_for_waiting = False  # a request waits for a lock the waiting party holds
+
+    def wait(self):
+        with self.condition:
+            if self.broken:
+                return
+            if self.waiting is not None:  # the other party waits: both go on
+                self.waiting = None
+                self.meetings += 1
+                self.condition.notify_all()
+                return
+            meetings, self.waiting = self.meetings, threading.get_ident()
+            self.waits_for_waiting = False
+            self.condition.wait_for(
+                lambda: self.meetings != meetings or self.other_cannot_come(), MEETING_WAIT
+            )
+            if self.meetings == meetings:  # the other request never came: go on alone
+                self.waiting, self.broken = None, True
+
+    def other_cannot_come(self):
+        if self.waits_for_waiting:
+            return True
+        # A check on the event loop's thread holds the loop: once both requests are on its
+        # queue, nothing of the other one runs until this check returns.
+        return self.waiting == self.loop_thread and self.queued >= set(self.senders)
+
+    def handed_to_loop(self):
+        if threading.get_ident() in self.senders:
+            with self.condition:
+                self.queued.add(threading.get_ident())
+                self.condition.notify_all()
+
+    def lock_wait(self, owner):
+        with self.condition:
+            if owner is not None and owner == self.waiting:
+                self.waits_for_waiting = True
+                self.condition.notify_all()
+
+
+class WatchedLock:
+    """A lock of main's module, unchanged, that tells the meeting when a thread has to wait for
+    it and which thread holds it."""
+
+    def __init__(self, lock, meeting):
+        self._lock = lock
+        self._meeting = meeting
+        self._owner = None
+
+    def acquire(self, blocking=True, timeout=-1):
+        got = self._lock.acquire(False)
+        if not got and blocking:
+            self._meeting.lock_wait(self._owner)
+            got = self._lock.acquire(True, timeout)
+        if got:
+            self._owner = threading.get_ident()
+        return got
+
+    def release(self):
+        self._lock.release()
+        if not getattr(self._lock, "_is_owned", lambda: False)():
+            self._owner = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def __getattr__(self, name):
+        return getattr(self._lock, name)
 
 
 class MeetingSet(set):
@@ -546,10 +636,7 @@ class MeetingSet(set):
         # The answer is read first, then held back: the wait only delays a request after its
         # check, which is an order of events that can happen anyway.
         found = super().__contains__(item)
-        try:
-            self.meeting.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other request never came (a lock, or one event loop): go on alone
+        self.meeting.wait()
         return found
 
 
@@ -560,13 +647,15 @@ class MeetingSet(set):
     "runs in a thread pool: hold a threading.Lock from the REVOKED check to REVOKED.add, or make "
     "the endpoint `async def` with no await between them."
 )
-def test_simultaneous_refreshes_of_one_token_give_one_200(api):
+def test_simultaneous_refreshes_of_one_token_give_one_200(api, monkeypatch):
     token = api.login()["refresh_token"]
-    api.main.REVOKED = MeetingSet(api.main.REVOKED, threading.Barrier(2, timeout=MEETING_WAIT))
     start = threading.Barrier(2, timeout=5)
     statuses = []
 
+    meeting = Meeting(senders=set())
+
     def send():
+        meeting.senders.add(threading.get_ident())
         try:
             start.wait()
         except threading.BrokenBarrierError:
@@ -574,10 +663,28 @@ def test_simultaneous_refreshes_of_one_token_give_one_200(api):
         statuses.append(api.refresh(token).status_code)
 
     threads = [threading.Thread(target=send, daemon=True) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+    api.main.REVOKED = MeetingSet(api.main.REVOKED, meeting)
+    for name, value in list(vars(api.main).items()):
+        if isinstance(value, LOCK_TYPES):
+            monkeypatch.setattr(api.main, name, WatchedLock(value, meeting))
+    portal = api.client.portal
+    meeting.loop_thread = portal.call(threading.get_ident)
+    loop = portal.call(asyncio.get_running_loop)
+    to_loop = loop.call_soon_threadsafe
+
+    def handed(*args, **kwargs):
+        handle = to_loop(*args, **kwargs)
+        meeting.handed_to_loop()
+        return handle
+
+    loop.call_soon_threadsafe = handed
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    finally:
+        del loop.call_soon_threadsafe
     assert not any(thread.is_alive() for thread in threads), (
         "two simultaneous POST /refresh did not answer within 10 seconds"
     )
