@@ -211,18 +211,20 @@ def test_a_slow_server_gives_504_at_the_deadline(
     def hold(request, context):
         seen.append(context.time_remaining())
         ended = threading.Event()
-        context.add_callback(ended.set)  # runs when gRPC ends the call (deadline, cancel)
-        ended.wait(HOLD_BACKSTOP)
+        # ended.set runs when gRPC ends the call (deadline, cancel); add_callback answers False
+        # when the call has already ended, as it can with a deadline this short.
+        if context.add_callback(ended.set):
+            ended.wait(HOLD_BACKSTOP)
         pb2, _ = pb
         return pb2.StockReply(sku=request.sku, quantity=1)
 
     addr = own_server(servicer_class(pb, hold))
-    monkeypatch.setattr(gateway, "DEADLINE_SECONDS", 0.05)
+    monkeypatch.setattr(gateway, "DEADLINE_SECONDS", 0.01)
     response = gateway_with(addr).get("/stock/A-100")
     check(response, "/stock/A-100 (the server holds the call)", 504)
     # On a very busy machine the call may time out before it reaches the server (seen == []).
     assert all(left is not None and left <= 0.1 for left in seen), (
-        f"with DEADLINE_SECONDS set to 0.05 the server saw {seen[0]} s left before the"
+        f"with DEADLINE_SECONDS set to 0.01 the server saw {seen[0]} s left before the"
         " deadline: the call must use the constant's value at request time"
     )
 
