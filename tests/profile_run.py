@@ -111,10 +111,7 @@ def wrap():
 
             threading.setprofile(start)
             prof.enable()
-        try:
-            extra = json.loads(os.environ.get("PROFILE_PYTEST_ARGS", "[]"))  # what-if runs
-            return real([*args, *extra], plugins=[*plugins, timing])
-        finally:
+        def dump():
             if prof:
                 prof.disable()
                 prof.dump_stats(os.path.join(out, unit + ".prof"))
@@ -139,6 +136,17 @@ def wrap():
             }
             with open(os.path.join(out, unit + ".json"), "w") as fh:
                 json.dump(record, fh)
+
+        def exit_child(code):  # the reporter ends the child once its last record is written
+            dump()
+            os._exit(code)
+
+        sandbox_runner._exit_child = exit_child
+        extra = json.loads(os.environ.get("PROFILE_PYTEST_ARGS", "[]"))  # what-if runs
+        try:
+            return real([*args, *extra], plugins=[*plugins, timing])
+        finally:
+            dump()
 
     pytest.main = main
 
