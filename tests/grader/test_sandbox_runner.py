@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import sys
 from pathlib import Path
 
 import pluggy
@@ -92,6 +93,29 @@ def test_a_rewritten_pytest_function_or_an_added_method_is_noticed(monkeypatch):
     assert snapshot.changes() == []
 
 
+def test_a_snapshot_taken_before_the_fork_stays_current_only_while_nothing_watched_changed(
+    monkeypatch,
+):
+    import types
+
+    import _pytest.runner
+
+    snapshot = Snapshot()
+    assert snapshot.still_current()
+    monkeypatch.setattr(_pytest.runner, "__warningregistry__", {}, raising=False)
+    assert snapshot.still_current()  # a warning issued from a module is not a change
+    monkeypatch.setattr(_pytest.runner, "call_and_report", lambda *a, **k: None)
+    assert not snapshot.still_current()
+    monkeypatch.undo()
+    monkeypatch.setattr(_pytest.runner, "forged_helper", lambda: None, raising=False)
+    assert not snapshot.still_current()  # a name added to a watched module
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "grader.imported_since", types.ModuleType("x"))
+    assert not snapshot.still_current()  # a watched module imported since
+    monkeypatch.undo()
+    assert snapshot.still_current()
+
+
 class Forger:
     @pluggy.HookimplMarker("pytest")
     def pytest_runtest_logreport(self, report):  # noqa: ANN001
@@ -120,3 +144,22 @@ def test_progress_sees_a_frame_split_across_chunks(adder, cut):
     seen = 1.0 if cut >= len(b"noise @@GRADE abc ") else 2.0  # when the frame's tag was whole
     assert not progress.stalled(seen + job.idle_timeout - 0.1)
     assert progress.stalled(seen + job.idle_timeout + 0.1)
+
+
+def test_a_child_starts_pytest_from_the_prepared_configuration_once(monkeypatch, tmp_path):
+    import _pytest.config
+
+    from grader.sandbox_runner import PLUGIN_ARGS, prepared_config, reuse_config
+
+    monkeypatch.setattr(_pytest.config, "get_config", _pytest.config.get_config)
+    prepared = prepared_config()
+    assert prepared is not None
+    manager = prepared.pluginmanager
+    assert manager.has_plugin("grader.pytest_plugin") and manager.is_blocked("cacheprovider")
+    monkeypatch.chdir(tmp_path)
+    reuse_config(prepared)
+    args = [str(tmp_path), *PLUGIN_ARGS]
+    assert _pytest.config.get_config(args) is prepared
+    assert prepared.invocation_params.args == tuple(args)
+    assert prepared.invocation_params.dir == tmp_path
+    assert _pytest.config.get_config(args) is not prepared  # a nested pytest.main: its own
