@@ -2,7 +2,11 @@
 Product and a Category view, and a product created through the admin's form.
 
 Pages are checked only for stable strings (row names, menu names and links, input names, option
-texts), never for whole HTML, so that a sqladmin upgrade does not break the suite."""
+texts), never for whole HTML, so that a sqladmin upgrade does not break the suite.
+
+sqladmin binds a view class to the Admin that added it last, and each Admin compiles its own
+templates (the costliest part of this suite): the module builds one app, `shop`, and only its
+last test builds a second one, on an engine of its own, after every test that uses `shop`."""
 
 import html
 import re
@@ -40,10 +44,28 @@ def seed(main, engine, rows):
 
 
 @pytest.fixture(scope="module")
+def other_shop(main):
+    """`other_shop()`: a second app, built at the first call (so after the pages of `shop` a test
+    reads first), on an engine of its own: Tools (Trowel)."""
+    built = []
+
+    def build():
+        if not built:
+            engine = memory_engine(main.Base.metadata)
+            seed(main, engine, {"Tools": [("Trowel", Decimal("7.00"))]})
+            app = main.create_app(engine)
+            built.append(SimpleNamespace(engine=engine, app=app, client=client_for(app)))
+        return built[0]
+
+    yield build
+    for other in built:
+        other.engine.dispose()
+
+
+@pytest.fixture(scope="module")
 def shop(main):
-    """One app for this module: Garden (Rake, Shears) and Kitchen (Whisk). sqladmin binds a
-    view class to the Admin that added it last, so no test of this module builds another app
-    (test_second_engine.py does, with apps of its own)."""
+    """The app of this module: Garden (Rake, Shears) and Kitchen (Whisk). sqladmin binds a view
+    class to the Admin that added it last, so only the module's last test builds another app."""
     engine = memory_engine(main.Base.metadata)
     ids = seed(
         main,
@@ -101,22 +123,6 @@ def test_admin_index_is_200_and_links_both_lists(shop):
     text = page(shop.client, "/admin/")
     for link in ("/admin/product/list", "/admin/category/list"):
         assert f'{link}"' in text, f"the page GET /admin/ has no link to {link}"
-
-
-@pytest.mark.task(1)
-@pytest.mark.hint(
-    "Keep the starter's GET /api/products: add the admin to the app, don't replace it."
-)
-def test_the_json_api_still_answers(shop):
-    response = shop.client.get("/api/products")
-    assert response.status_code == 200, f"GET /api/products answered {response.status_code}"
-    body = response.json()
-    got = (
-        {item.get("name") for item in body if isinstance(item, dict)}
-        if isinstance(body, list)
-        else set()
-    )
-    assert {"Rake", "Shears", "Whisk"} <= got, f"GET /api/products answered {body!r}"
 
 
 @pytest.mark.task(1)
@@ -256,3 +262,49 @@ def test_form_post_creates_the_product(main, shop):
     assert stored == [("Hoe", Decimal("4.50"), garden)], (
         f"after the POST, the products named Hoe are {stored} (name, price, category_id)"
     )
+
+
+# --- Last: another app on another engine (after it, `shop` is no longer served) ---------------
+
+
+@pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Give the admin the engine that create_app receives: `Admin(app, engine)`. An engine or an "
+    "app made at module level serves one database for ever."
+)
+def test_an_app_on_another_engine_shows_that_engines_rows(shop, other_shop):
+    text = page(shop.client, "/admin/product/list")
+    assert "Rake" in text, "the product list does not show the stored product Rake"
+
+    other = other_shop()
+    assert other.app is not shop.app, "create_app returned the same app object for two engines"
+    text = page(other.client, "/admin/product/list")
+    assert "Trowel" in text and "Rake" not in text, (
+        "the product list of an app built on a second engine does not show that engine's rows "
+        f"(Trowel shown: {'Trowel' in text}, Rake shown: {'Rake' in text})"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "Keep the starter's GET /api/products: add the admin to the app, don't replace it; each app "
+    "that create_app builds reads the engine it was given."
+)
+def test_the_json_api_still_answers(shop, other_shop):
+    for app, expected, absent in [
+        (shop, {"Rake", "Shears", "Whisk"}, set()),
+        (other_shop(), {"Trowel"}, {"Rake", "Shears", "Whisk"}),
+    ]:
+        response = app.client.get("/api/products")
+        assert response.status_code == 200, f"GET /api/products answered {response.status_code}"
+        body = response.json()
+        got = (
+            {item.get("name") for item in body if isinstance(item, dict)}
+            if isinstance(body, list)
+            else set()
+        )
+        assert expected <= got and not got & absent, (
+            f"GET /api/products answered {body!r} on the app built on the engine of"
+            f" {sorted(expected)}"
+        )
