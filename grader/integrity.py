@@ -37,11 +37,9 @@ class Snapshot:
         # (holder, name, value): the module or class, the member's name, what it held
         self.values: list[tuple[object, str, object]] = []
         self.members: list[tuple[type, frozenset[str]]] = []
-        self.sizes: dict[str, int] = {}  # watched module → how many names it held
         for name, module in list(sys.modules.items()):
             if module is None or not _watched(name):
                 continue
-            self.sizes[name] = _size(module)
             for attr, value in list(vars(module).items()):
                 if isinstance(value, type) and getattr(value, "__module__", None) == name:
                     self.values.append((module, attr, value))
@@ -54,18 +52,6 @@ class Snapshot:
         for name, attrs in WATCHED_NAMES.items():
             module = sys.modules[name]
             self.values += [(module, attr, vars(module)[attr]) for attr in attrs]
-
-    def still_current(self) -> bool:
-        """Whether a snapshot taken now would hold the same: no value replaced, no member
-        added, no watched module imported or grown since. ~0.5 ms, where a new one costs ~5:
-        the parent takes one before it forks, and each child keeps it if still current."""
-        if self.changes():
-            return False
-        watched = [name for name, module in list(sys.modules.items()) if module is not None]
-        watched = [name for name in watched if _watched(name)]
-        return len(watched) == len(self.sizes) and all(
-            self.sizes.get(name) == _size(sys.modules[name]) for name in watched
-        )
 
     def changes(self) -> list[str]:
         changed = [
@@ -80,13 +66,6 @@ class Snapshot:
                 if key not in members and isinstance(item, ROUTINES)
             ]
         return changed
-
-
-def _size(module: types.ModuleType) -> int:
-    """How many names a module holds, leaving out the registry `warnings` adds to a module
-    the first time a warning is issued from it."""
-    names = vars(module)
-    return len(names) - ("__warningregistry__" in names)
 
 
 def _name(holder: object) -> str:

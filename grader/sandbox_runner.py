@@ -115,7 +115,6 @@ PLUGIN_ARGS = ("-p", "grader.pytest_plugin", "-p", "anyio.pytest_plugin", *UNUSE
 # Taken before any learner code runs: the reporter writes through these, whatever is patched.
 _os_write = os.write
 _exit_child = os._exit
-_PARENT_SNAPSHOT: Snapshot | None = None  # the parent's, taken before it forked this child
 _dumps = json.dumps
 _hmac_new = hmac.new
 
@@ -221,8 +220,7 @@ class Reporter:
     def pytest_collection_finish(self, session) -> None:  # noqa: ANN001 - pytest hook
         # pytest has configured itself (it adds members to its own classes as it does); the
         # hidden tests are imported; no learner code has run yet.
-        taken = _PARENT_SNAPSHOT
-        self.snapshot = taken if taken is not None and taken.still_current() else Snapshot()
+        self.snapshot = Snapshot()
 
     def pytest_runtest_logstart(self, nodeid, location) -> None:  # noqa: ANN001 - pytest hook
         # if the exercise runs out of time, the last test started is the one that hung
@@ -334,8 +332,6 @@ def run_child(
     tests = os.path.normpath(os.path.join(job_dir, unit["tests"]))
     authors = (parent.grader_dir, tests)
     reporter = Reporter(result_fd, key, (*parent.libraries, *authors), authors)
-    global _PARENT_SNAPSHOT
-    _PARENT_SNAPSHOT = parent.snapshot
     workdir = os.path.join(slot, "work")
     try:
         shutil.copytree(os.path.join(job_dir, unit["sub"]), workdir)
@@ -527,7 +523,6 @@ class Parent:
         self.draining = False  # something was left in /tmp: let the running ones end first
         self.me = os.getpid()
         self.pytest_config = pytest_config  # each child starts pytest from it
-        self.snapshot = Snapshot()  # each child keeps it while it is still current
         import _pytest
         import anyio
         import pluggy

@@ -88,7 +88,6 @@ def wrap():
     import pytest
 
     real = pytest.main
-    nested = []
 
     def main(args, plugins=()):
         timing = Timing()
@@ -138,13 +137,8 @@ def wrap():
             with open(os.path.join(out, unit + ".json"), "w") as fh:
                 json.dump(record, fh)
 
-        def exit_child(code):  # the reporter ends the child once its last record is written
-            dump()
-            os._exit(code)
-
-        if not nested:  # a nested pytest.main (a learner's own tests) returns as usual
-            nested.append(True)
-            sandbox_runner._exit_child = exit_child
+        if not DUMPS:  # a nested pytest.main (a learner's own tests) returns as usual
+            DUMPS.append(dump)
         extra = json.loads(os.environ.get("PROFILE_PYTEST_ARGS", "[]"))  # what-if runs
         try:
             return real([*args, *extra], plugins=[*plugins, timing])
@@ -154,6 +148,17 @@ def wrap():
     pytest.main = main
 
 
+DUMPS = []  # the child's outermost run records itself as the reporter ends the child
+
+
+def exit_child(code):
+    for dump in DUMPS:
+        dump()
+    os._exit(code)
+
+
+# the reporter ends each child through this once its last record is written
+sandbox_runner._exit_child = exit_child
 _pre2 = sandbox_runner.preload
 
 def preload_then_wrap(extra):  # the runner preloads twice: wrap pytest.main once
