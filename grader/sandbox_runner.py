@@ -419,6 +419,17 @@ class Running:
         self.overflow = False
         self.timed_out = False
         self.status: int | None = None
+        self.exit_fd = exit_fd(pid)  # readable once the child has exited
+
+
+def exit_fd(pid: int) -> int | None:
+    """A descriptor that becomes readable when process `pid` exits, so the parent wakes as a
+    child ends instead of at its next poll (~10 ms later on average); None where the kernel
+    or the sandbox's seccomp filter has no pidfd, and the poll does."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def emit(nonce: bytearray, payload: UnitFrame | dict) -> None:
@@ -590,6 +601,8 @@ class Parent:
         run = Running(unit, pid, read_fd, slot, key, review)
         self.running[pid] = run
         selector.register(read_fd, selectors.EVENT_READ, run)
+        if run.exit_fd is not None:
+            selector.register(run.exit_fd, selectors.EVENT_READ, run)
         # Said before the learner's code runs: if it takes the whole sandbox down, the host
         # still knows which exercise was running and what the scan found in it.
         started: UnitFrame = {"unit": unit["key"], "started": True, "review": review}
@@ -609,10 +622,13 @@ class Parent:
 
     def finish(self, run: Running, selector: selectors.BaseSelector) -> None:
         del self.running[run.pid]
-        try:
-            selector.unregister(run.fd)
-        except (KeyError, ValueError):
-            pass
+        for fd in (run.fd, run.exit_fd):
+            try:
+                selector.unregister(fd)
+            except (KeyError, ValueError):
+                pass
+        if run.exit_fd is not None:
+            os.close(run.exit_fd)
         self.kill_orphans()  # the exercise's daemons and stragglers, before anything else
         while self.read(run) and len(run.buffer) < 8 * MAX_RECORD_BYTES:
             pass
@@ -666,6 +682,8 @@ class Parent:
                     if not os.read(0, 4096):
                         self.abandon()
                         return 1
+                elif key.fd == run.exit_fd:
+                    selector.unregister(key.fd)  # it has exited: reaped below
                 elif not self.read(run):
                     selector.unregister(run.fd)
             now = time.monotonic()

@@ -139,3 +139,28 @@ def test_a_child_starts_pytest_from_the_prepared_configuration_once(monkeypatch,
     assert prepared.invocation_params.args == tuple(args)
     assert prepared.invocation_params.dir == tmp_path
     assert _pytest.config.get_config(args) is not prepared  # a nested pytest.main: its own
+
+
+def test_the_parent_is_woken_by_a_child_s_exit_not_by_its_next_poll():
+    import os
+    import select
+
+    from grader.sandbox_runner import exit_fd
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # exits once told to
+        os.read(read_end, 1)
+        os._exit(7)
+    fd = exit_fd(pid)
+    try:
+        assert fd is not None  # Linux ≥ 5.3: the sandboxes' kernels have pidfds
+        assert select.select([fd], [], [], 0)[0] == []  # still running
+        os.write(write_end, b"x")
+        assert select.select([fd], [], [], 10)[0] == [fd]
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 7
+    finally:
+        if fd is not None:
+            os.close(fd)
+        os.close(read_end)
+        os.close(write_end)
