@@ -1,10 +1,14 @@
 """Hidden tests for 5.3.3: one app with sessions and JWTs, run as several instances side by side.
 
 Each instance is `create_app(name, store, secret, now=clock.now)` with a dict and a secret of
-the test's own, and the kit's fake clock (it starts on 2026-01-01 12:00 UTC, in the machine's
-past). The session id is read from the Set-Cookie header and sent back by hand to whichever
-instance the test is about; the client's cookie jar is emptied after every request, so nothing
-is sent that the test did not mean to send.
+its own, and the kit's fake clock (it starts on 2026-01-01 12:00 UTC, in the machine's past).
+Building a FastAPI app is most of a test's cost, so each instance (a name, a store, a secret) is
+made once per module, at the first test that asks for it, and reused: before every test its
+store is emptied (the same dict, which the app holds) and the clock goes back to its start.
+
+The session id is read from the Set-Cookie header and sent back by hand to whichever instance
+the test is about; the client's cookie jar is emptied after every request, so nothing is sent
+that the test did not mean to send.
 
 Every refusal is checked next to its genuine counterpart (a session or a token that is let in),
 so that an app which refuses everything cannot pass. Each refusal has its own test, and Task 4's
@@ -14,11 +18,14 @@ and cannot reach 90%.
 
 import secrets
 import warnings
+from contextlib import ExitStack
 from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import jwt
 import pytest
+
+from grader import testing
 
 SECRET = "the-secret-every-instance-shares-in-these-tests"
 OTHER_SECRET = "a-secret-that-only-instance-C-has-in-these-tests"
@@ -149,12 +156,59 @@ def main(learner):
     return learner.require("main", "create_app", "ALGORITHM", "authenticate")
 
 
+class Instances:
+    """The instances of this module: `get(name, store, secret)` makes one with create_app the
+    first time it is asked for and hands back the same one afterwards. `store` names a dict:
+    by default the instance's own (its name), or one that several instances share."""
+
+    def __init__(self, main):
+        self.main = main
+        self.clock = testing.FakeClock()
+        self.stores = {}
+        self.servers = {}
+        self.stack = ExitStack()
+
+    def get(self, name, store, secret):
+        key = (name, store, secret)
+        if key not in self.servers:
+            session_store = self.stores.setdefault(store, {})
+            app = self.main.create_app(name, session_store, secret, now=self.clock.now)
+            client = testing.client_for(app)
+            self.stack.callback(client.close)
+            self.stack.enter_context(client)  # runs the app's lifespan, one event loop
+            self.servers[key] = Server(name, session_store, secret, client, self.clock)
+        return self.servers[key]
+
+    def reset(self):
+        for session_store in self.stores.values():
+            session_store.clear()
+        self.clock.elapsed = 0.0
+        self.clock.sleeps.clear()
+
+
+@pytest.fixture(scope="module")
+def instances(learner):
+    made = Instances(learner.require("main", "create_app", "ALGORITHM", "authenticate"))
+    with made.stack:
+        yield made
+
+
 @pytest.fixture
-def server(main, clock, app_client):
+def fresh(instances):
+    """Every store empty, the clock at its start: what a test begins with."""
+    instances.reset()
+    return instances
+
+
+@pytest.fixture
+def clock(fresh):
+    return fresh.clock
+
+
+@pytest.fixture
+def server(fresh):
     def make(name="A", store=None, secret=SECRET):
-        store = {} if store is None else store
-        app = main.create_app(name, store, secret, now=clock.now)
-        return Server(name, store, secret, app_client(app, lifespan=True), clock)
+        return fresh.get(name, name if store is None else store, secret)
 
     return make
 
@@ -457,8 +511,7 @@ def test_jwt_of_a_is_accepted_by_b(server):
     "session_store at each request."
 )
 def test_instances_sharing_a_store_share_sessions(server):
-    shared = {}
-    a, b = server("A", shared), server("B", shared)
+    a, b = server("A", "shared"), server("B", "shared")
     sid = a.login_session("alice")
     b.let_in(b.whoami_sid(sid), "alice", "session", "a sid made by A, in the store B shares")
 
@@ -477,8 +530,7 @@ def test_instance_with_another_secret_refuses_the_jwt(server):
     "Logout deletes the id from the shared store, so every instance refuses it at once."
 )
 def test_logout_on_a_ends_the_session_on_b_at_once(server):
-    shared = {}
-    a, b = server("A", shared), server("B", shared)
+    a, b = server("A", "shared"), server("B", "shared")
     sid = a.login_session("alice")
     b.let_in(b.whoami_sid(sid), "alice", "session", "A's sid, before the logout")
     a.logout(sid)
