@@ -4,6 +4,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from grader import testing
+
 LIBRARY = {
     "Frank Herbert": ["Dune", "Dune Messiah", "Children of Dune"],
     "Jane Austen": ["Emma", "Persuasion"],
@@ -31,16 +33,44 @@ def main(learner, models):
     return learner.require("main", "app", "get_db")
 
 
-@pytest.fixture
-def engine(models, db_engine):
-    """A private in-memory database with the learner's tables (one connection for all threads)."""
-    return db_engine(models.Base.metadata)
+@pytest.fixture(scope="module")
+def module_engine(learner):
+    """One in-memory database with the learner's tables for the module (one connection for all
+    threads): a new engine per test would also compile every statement again, since SQLAlchemy
+    caches compiled SQL per engine."""
+    models = learner.require("models", "Base", "Author", "Book")
+    engine = testing.memory_engine(models.Base.metadata)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
-def client(main, engine, db_client):
-    """The learner's app, with get_db overridden to hand out sessions on the test database."""
-    return db_client(main, engine=engine).client
+def engine(models, module_engine):
+    """The module's database, emptied for this test and answering unordered SELECTs in table
+    order again."""
+    with module_engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+        for table in reversed(models.Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    return module_engine
+
+
+@pytest.fixture(scope="module")
+def module_client(learner, module_engine):
+    """The learner's app for the module, with get_db overridden to hand out sessions on the
+    module's database; its requests run on one event loop."""
+    main = learner.require("main", "app", "get_db")
+    with testing.overridden_db(main.app, main.get_db, module_engine):
+        client = testing.client_for(main.app)
+        with testing.one_event_loop(client):
+            yield client
+        client.close()
+
+
+@pytest.fixture
+def client(main, engine, module_client):
+    """The learner's app on the test database (emptied for this test)."""
+    return module_client
 
 
 def shown(statements):
