@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .course import course_of, graded_by_server
 from .errors import CatalogError, GraderError, SandboxUnavailable
-from .expected import read_specs, suite_hash
+from .expected import cached_specs, suite_hash
 from .models import Exercise, ExerciseResult, GradeReport, TestSpec
 from .results import outcomes, sandbox_started
 from .sandbox import Sandbox
@@ -23,7 +23,8 @@ from .workspace import Workspace
 
 @cache
 def _suite(tests_dir: Path, mtime_ns: int) -> tuple[tuple[TestSpec, ...], str]:
-    return tuple(read_specs(tests_dir)), suite_hash(tests_dir)
+    digest = suite_hash(tests_dir)
+    return tuple(cached_specs(tests_dir, digest)), digest
 
 
 def suite_of(exercise: Exercise) -> tuple[list[TestSpec], str]:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from grader import expected
 from grader.errors import CatalogError
-from grader.expected import base_id, read_specs, suite_hash
+from grader.expected import base_id, cached_specs, read_specs, suite_hash
 
 
 def write(tmp_path, body: str):
@@ -76,3 +77,29 @@ def test_suite_hash_changes_with_content(tmp_path):
 def test_base_id_strips_parameters():
     assert base_id("test_x.py::test_y[1-2]") == "test_x.py::test_y"
     assert base_id("test_x.py::test_y") == "test_x.py::test_y"
+
+
+def test_the_expected_tests_are_kept_beside_the_suite_until_it_changes(tmp_path, monkeypatch):
+    tests = write(tmp_path, "@pytest.mark.task(1)\ndef test_a():\n    pass\n")
+    first = cached_specs(tests, suite_hash(tests))
+    assert [s.id for s in first] == ["test_x.py::test_a"]
+    assert (tests / "__pycache__" / expected.SPECS_FILE).is_file()
+    assert suite_hash(tests) == suite_hash(tests)  # the kept list is not part of the suite
+
+    def unused(_tests_dir):
+        raise AssertionError("parsed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(expected, "read_specs", unused)
+        assert cached_specs(tests, suite_hash(tests)) == first  # read back, not parsed
+
+    write(tmp_path, "@pytest.mark.task(2)\ndef test_b():\n    pass\n")
+    again = cached_specs(tests, suite_hash(tests))
+    assert [(s.id, s.task) for s in again] == [("test_x.py::test_b", 2)]
+
+
+def test_a_suite_whose_cache_cannot_be_written_is_parsed(tmp_path):
+    tests = write(tmp_path, "@pytest.mark.task(1)\ndef test_a():\n    pass\n")
+    (tests / "__pycache__").write_text("")  # not a folder: nothing can be kept there
+    assert [s.id for s in cached_specs(tests, suite_hash(tests))] == ["test_x.py::test_a"]
+    assert (tests / "__pycache__").read_text() == ""
