@@ -1,9 +1,11 @@
 """Hidden tests for 5.8.1: a bearer JWT with a role, ROLE_PERMISSIONS, and routes that declare
 their checks as dependencies.
 
-Each test runs the learner's app on a private in-memory database (the kit's `db_client`), fills
-it with rows of the starter's `User` and `Article`, calls the routes with tokens the tests sign
-themselves (`exp` one hour ahead of the machine's clock), and reads back what was committed.
+The module runs the learner's app once, on one in-memory database and one event loop (an app
+and an engine per test cost more than most tests' requests); each test starts from an empty
+database (every table emptied, ids counted from 1 again), fills it with rows of the starter's
+`User` and `Article`, calls the routes with tokens the tests sign themselves (`exp` one hour
+ahead of the machine's clock), and reads back what was committed.
 Every refusal test first shows the genuine request of the same shape being let in, so that an app
 refusing everything cannot pass it. Letting a stranger in, a user past their role, a user onto
 someone else's article or a body field past the rules weighs as much as a whole task (20 points).
@@ -15,7 +17,9 @@ import warnings
 import jwt
 import pytest
 from fastapi import Depends, FastAPI
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
+
+from grader.testing import client_for, fresh_scalars, memory_engine, one_event_loop, overridden_db
 
 OTHER_KEY = "an-attacker-s-own-key-that-is-long-enough-1234"
 ARTICLE_ROUTES = [
@@ -27,7 +31,7 @@ ARTICLE_ROUTES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def main(learner):
     return learner.require(
         "main",
@@ -123,9 +127,43 @@ def describe(who):
     return "that token"
 
 
+class Db:
+    """The client, the engine and its session factory (as the kit's `db_client` gives them)."""
+
+    def __init__(self, client, engine, sessions):
+        self.client, self.engine, self.sessions = client, engine, sessions
+
+    def scalars(self, statement):
+        """Rows read through a fresh Session: what was really committed."""
+        return fresh_scalars(self.engine, statement)
+
+
+@pytest.fixture(scope="module")
+def shared_db(main):
+    """The learner's app with `get_db` overridden onto one in-memory database, and one client
+    whose requests share one event loop, for the whole module."""
+    engine = memory_engine(main.Base.metadata)
+    with overridden_db(main.app, main.get_db, engine) as sessions:
+        client = client_for(main.app)
+        with one_event_loop(client):
+            yield Db(client, engine, sessions)
+        client.close()
+    engine.dispose()
+
+
+def emptied(db, metadata):
+    """`db` as a new database: every table emptied (children first), ids counted from 1."""
+    with db.engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+        if inspect(connection).has_table("sqlite_sequence"):
+            connection.execute(text("DELETE FROM sqlite_sequence"))
+    return db
+
+
 @pytest.fixture
-def api(main, db_client):
-    return Api(main, db_client(main))
+def api(main, shared_db):
+    return Api(main, emptied(shared_db, main.Base.metadata))
 
 
 def body_for(method):
