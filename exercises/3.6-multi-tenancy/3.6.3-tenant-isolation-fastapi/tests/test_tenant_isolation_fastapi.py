@@ -7,6 +7,8 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.util import find_tables
 
+from grader import testing
+
 # (tenant, number, total_cents), inserted in this order: by id, acme's are A-1, A-2, A-0, which
 # is neither the order of their numbers nor of their totals.
 SEED = [
@@ -31,20 +33,41 @@ def main(learner):
     return learner.require("main", "app", "get_db", "Base", "Tenant", "Order")
 
 
-@pytest.fixture
-def db(main, db_client):
-    """The app with get_db overridden to hand out plain sessions on a fresh test database."""
-    return db_client(main)
+@pytest.fixture(scope="module")
+def module_engine(learner):
+    """One in-memory test database for the module (one connection for all threads): a new
+    engine per test would also compile every statement again (SQLAlchemy caches per engine)."""
+    main = learner.require("main", "app", "get_db", "Base", "Tenant", "Order")
+    engine = testing.memory_engine(main.Base.metadata)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_client(learner):
+    """A client of the app for the module, its requests on one event loop."""
+    main = learner.require("main", "app", "get_db", "Base", "Tenant", "Order")
+    client = testing.client_for(main.app)
+    with testing.one_event_loop(client):
+        yield client
+    client.close()
 
 
 @pytest.fixture
-def engine(db):
-    return db.engine
+def engine(main, module_engine):
+    """The module's database, emptied for this test, answering unordered SELECTs in table order
+    again; get_db is overridden to hand out plain sessions on it during the test."""
+    with module_engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+        for table in reversed(main.Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    with testing.overridden_db(main.app, main.get_db, module_engine):
+        yield module_engine
 
 
 @pytest.fixture
-def client(db):
-    return db.client
+def client(engine, module_client):
+    return module_client
 
 
 @pytest.fixture
@@ -379,7 +402,8 @@ def test_other_tenants_order_is_404_like_a_missing_one(client, orders):
     "returns. A module-level variable holds the tenant of whichever request set it last, so "
     "two requests in flight at once read each other's orders."
 )
-def test_a_request_keeps_its_tenant_while_another_runs(main, client, orders, app_client):
+def test_a_request_keeps_its_tenant_while_another_runs(main, orders, app_client):
+    client = app_client(main.app)  # an event loop of its own, which ends with this test
     # globex's request goes through another client: an event loop of its own, which acme's
     # request does not block even when it is held in async code.
     other = app_client(main.app)
@@ -419,9 +443,8 @@ def test_a_request_keeps_its_tenant_while_another_runs(main, client, orders, app
     "dependency and read by the handler holds the tenant of whichever request set it last: "
     "another request's dependency can run between yours and your handler."
 )
-def test_a_request_keeps_its_tenant_from_its_dependency_to_its_handler(
-    main, client, orders, app_client
-):
+def test_a_request_keeps_its_tenant_from_its_dependency_to_its_handler(main, orders, app_client):
+    client = app_client(main.app)  # an event loop of its own, which ends with this test
     assert numbers(client, "initech") == []  # starts the client's event loop
     other = app_client(main.app)  # another client: its own event loop and worker threads
     answers = {}
