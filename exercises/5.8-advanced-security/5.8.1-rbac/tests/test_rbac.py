@@ -17,7 +17,7 @@ import warnings
 import jwt
 import pytest
 from fastapi import Depends, FastAPI
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
 from grader.testing import client_for, fresh_scalars, memory_engine, one_event_loop, overridden_db
 
@@ -151,13 +151,16 @@ def shared_db(main):
     engine.dispose()
 
 
+SEQUENCE_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+
+
 def emptied(db, metadata):
     """`db` as a new database: every table emptied (children first), ids counted from 1."""
     with db.engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
-        if inspect(connection).has_table("sqlite_sequence"):
-            connection.execute(text("DELETE FROM sqlite_sequence"))
+        if connection.exec_driver_sql(SEQUENCE_TABLE).first() is not None:
+            connection.exec_driver_sql("DELETE FROM sqlite_sequence")
     return db
 
 
@@ -347,13 +350,16 @@ def test_unknown_role_is_403_everywhere(api):
     )
 
 
-def probe_app(dependency):
+def probe_route() -> dict:
+    return {"ok": True}
+
+
+def probe_app(**dependencies):
+    """One app (one client) for a test: a route /probe/<name> per dependency, each declaring
+    that dependency only."""
     probe = FastAPI()
-
-    @probe.get("/probe", dependencies=[Depends(dependency)])
-    def probe_route() -> dict:
-        return {"ok": True}
-
+    for name, dependency in dependencies.items():
+        probe.add_api_route(f"/probe/{name}", probe_route, dependencies=[Depends(dependency)])
     return probe
 
 
@@ -366,26 +372,30 @@ def probe_app(dependency):
 )
 def test_require_permission_on_a_route_of_its_own(api, app_client):
     main = api.main
-    deletes = app_client(probe_app(main.require_permission("articles:delete")))
-    updates = app_client(probe_app(main.require_permission("articles:update:any")))
-    nobody = app_client(probe_app(main.require_permission("reports:export")))
+    client = app_client(
+        probe_app(
+            deletes=main.require_permission("articles:delete"),
+            updates=main.require_permission("articles:update:any"),
+            nobody=main.require_permission("reports:export"),
+        )
+    )
     cases = [
-        (deletes, "articles:delete", "admin", 200),
-        (deletes, "articles:delete", "editor", 403),
-        (deletes, "articles:delete", "user", 403),
-        (updates, "articles:update:any", "editor", 200),
-        (updates, "articles:update:any", "admin", 200),
-        (updates, "articles:update:any", "user", 403),
-        (nobody, "reports:export", "admin", 403),
+        ("deletes", "articles:delete", "admin", 200),
+        ("deletes", "articles:delete", "editor", 403),
+        ("deletes", "articles:delete", "user", 403),
+        ("updates", "articles:update:any", "editor", 200),
+        ("updates", "articles:update:any", "admin", 200),
+        ("updates", "articles:update:any", "user", 403),
+        ("nobody", "reports:export", "admin", 403),
     ]
-    for client, permission, role, status in cases:
+    for route, permission, role, status in cases:
         headers = {"Authorization": f"Bearer {api.token('someone', role)}"}
-        response = client.get("/probe", headers=headers)
+        response = client.get(f"/probe/{route}", headers=headers)
         assert response.status_code == status, (
             f"a route with Depends(require_permission({permission!r})) answered "
             f"{said(response)} to the role {role!r}, expected {status}"
         )
-    response = deletes.get("/probe")
+    response = client.get("/probe/deletes")
     assert response.status_code == 401, (
         f"a route with Depends(require_permission('articles:delete')) answered {said(response)} "
         f"to a request without a token, expected 401"
@@ -400,24 +410,28 @@ def test_require_permission_on_a_route_of_its_own(api, app_client):
 )
 def test_require_roles_on_a_route_of_its_own(api, app_client):
     main = api.main
-    staff = app_client(probe_app(main.require_roles("editor", "admin")))
-    editors = app_client(probe_app(main.require_roles("editor")))
+    client = app_client(
+        probe_app(
+            staff=main.require_roles("editor", "admin"),
+            editors=main.require_roles("editor"),
+        )
+    )
     cases = [
-        (staff, "'editor', 'admin'", "editor", 200),
-        (staff, "'editor', 'admin'", "admin", 200),
-        (staff, "'editor', 'admin'", "user", 403),
-        (editors, "'editor'", "editor", 200),
-        (editors, "'editor'", "admin", 403),
-        (editors, "'editor'", "user", 403),
+        ("staff", "'editor', 'admin'", "editor", 200),
+        ("staff", "'editor', 'admin'", "admin", 200),
+        ("staff", "'editor', 'admin'", "user", 403),
+        ("editors", "'editor'", "editor", 200),
+        ("editors", "'editor'", "admin", 403),
+        ("editors", "'editor'", "user", 403),
     ]
-    for client, roles, role, status in cases:
+    for route, roles, role, status in cases:
         headers = {"Authorization": f"Bearer {api.token('someone', role)}"}
-        response = client.get("/probe", headers=headers)
+        response = client.get(f"/probe/{route}", headers=headers)
         assert response.status_code == status, (
             f"a route with Depends(require_roles({roles})) answered {said(response)} to the "
             f"role {role!r}, expected {status}"
         )
-    response = staff.get("/probe")
+    response = client.get("/probe/staff")
     assert response.status_code == 401, (
         f"a route with Depends(require_roles('editor', 'admin')) answered {said(response)} to a "
         f"request without a token, expected 401"
