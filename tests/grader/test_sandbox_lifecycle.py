@@ -69,6 +69,41 @@ def temp() -> Iterator[Path]:
 def test_killing_the_grader_leaves_nothing_running(tmp_path, temp, sandbox):
     """Nothing of the sandbox survives, and the next grader sweeps the staged job (the
     learner's files and the hidden tests) that the killed one left in the temporary folder."""
+    grader = _grading_an_endless_loop(tmp_path, temp, sandbox)
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    deadline = time.monotonic() + 5
+    while _running(sandbox, temp) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(sandbox, temp), f"the {sandbox} sandbox outlived its grader"
+    if sandbox == "docker":  # the stopped container is swept by label
+        import docker
+
+        from grader.sandbox.container import sweep
+
+        sweep(docker.from_env(), min_age=0)
+        assert not _containers(temp, all_states=True)
+    left = list(temp.glob(f"{JOB_PREFIX}*"))
+    assert left, "the killed grader's staged job is what the next start must sweep"
+    assert sweep_stale_jobs(temp) == left
+    assert not list(temp.iterdir())
+
+
+@pytest.mark.parametrize("sandbox", ["bwrap", "docker"])
+def test_ctrl_c_stops_the_sandbox_and_removes_the_job_before_the_grader_exits(
+    tmp_path, temp, sandbox
+):
+    grader = _grading_an_endless_loop(tmp_path, temp, sandbox)
+    grader.send_signal(signal.SIGINT)
+    assert grader.wait(timeout=15) != 0
+    assert not _running(sandbox, temp), f"the {sandbox} sandbox outlived Ctrl-C"
+    if sandbox == "docker":  # removed, not only stopped
+        assert not _containers(temp, all_states=True)
+    assert not list(temp.iterdir()), "the staged job is removed"
+
+
+def _grading_an_endless_loop(tmp_path: Path, temp: Path, sandbox: str) -> subprocess.Popen:
+    """`grade 9.1.1` of a learner's endless loop, once its sandbox runs and the loop spins."""
     if sandbox == "docker":
         from grader.sandbox.container import DockerSandbox
 
@@ -92,29 +127,15 @@ def test_killing_the_grader_leaves_nothing_running(tmp_path, temp, sandbox):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Ctrl-C reaches it as in a terminal, even when these tests run in the background
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 15
     while not _running(sandbox, temp) and time.monotonic() < deadline:  # wait for the sandbox
         time.sleep(0.1)
-    assert _running(sandbox, temp), "the sandbox should be running before the kill"
+    assert _running(sandbox, temp), "the sandbox should be running before the signal"
     time.sleep(0.5)  # the learner's loop is spinning
-    grader.send_signal(signal.SIGKILL)
-    grader.wait()
-    deadline = time.monotonic() + 5
-    while _running(sandbox, temp) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _running(sandbox, temp), f"the {sandbox} sandbox outlived its grader"
-    if sandbox == "docker":  # the stopped container is swept by label
-        import docker
-
-        from grader.sandbox.container import sweep
-
-        sweep(docker.from_env(), min_age=0)
-        assert not _containers(temp, all_states=True)
-    left = list(temp.glob(f"{JOB_PREFIX}*"))
-    assert left, "the killed grader's staged job is what the next start must sweep"
-    assert sweep_stale_jobs(temp) == left
-    assert not list(temp.iterdir())
+    return grader
 
 
 def _running(sandbox: str, temp: Path) -> bool:
