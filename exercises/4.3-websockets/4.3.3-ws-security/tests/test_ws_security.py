@@ -1,8 +1,11 @@
 """Hidden tests for 4.3.3: a WebSocket endpoint that checks its handshake before accepting, and
 limits what a connection may send.
 
-Every test imports `main` afresh and opens its connections through one entered TestClient, so
-that everything runs on one event loop; `get_clock` is overridden with the kit's fake clock.
+Every test whose connections send messages imports `main` afresh (the `server` fixture), so that
+no message of an earlier test counts in its rate limit; the tests that only open or refuse
+handshakes (`handshakes`) take `main` as it is already imported. Each test opens its connections
+through one entered TestClient, so that everything runs on one event loop; `get_clock` is
+overridden with the kit's fake clock.
 Nothing here waits on wall time:
 
 - A read waits until the frame is there or the server has nothing left to do: no task ready to
@@ -76,17 +79,30 @@ class Server:
         return f" (the handler raised {'; '.join(self.wire.errors)})"
 
 
-@pytest.fixture
-def server(learner, app_client, overrides, clock):
-    main = learner.require(
-        "main", "app", "ALLOWED_ORIGINS", "VALID_TOKENS", "get_clock", fresh=True
-    )
+def serve(main, app_client, overrides, clock):
     overrides(main.app, {main.get_clock: lambda: clock.monotonic})
     wire = Wire(main.app)
     client = app_client(wire, lifespan=True)
     calm = LoopCalm()
     client.portal.call(calm.install)
     return Server(main, client, calm, wire, clock)
+
+
+NAMES = ("main", "app", "ALLOWED_ORIGINS", "VALID_TOKENS", "get_clock")
+
+
+@pytest.fixture
+def server(learner, app_client, overrides, clock):
+    """The learner's app, `main` imported afresh: for tests whose connections send messages,
+    so that no message of an earlier test counts in this test's rate limit."""
+    return serve(learner.require(*NAMES, fresh=True), app_client, overrides, clock)
+
+
+@pytest.fixture
+def handshakes(learner, app_client, overrides, clock):
+    """The learner's app, `main` as imported (afresh at first use, or by the last test that
+    used `server`): for tests that only open or refuse connections and send no message."""
+    return serve(learner.require(*NAMES), app_client, overrides, clock)
 
 
 def handshake(origin=APP_ORIGIN, token=None, cookie=None):
@@ -261,12 +277,12 @@ def assert_refused(server, origin=APP_ORIGIN, token=None, cookie=None, why=""):
     "Accept when the Origin is allowed and the token (query or cookie) is a key of "
     "VALID_TOKENS; the welcome names VALID_TOKENS[token], the token's user."
 )
-def test_valid_handshakes_are_accepted_and_welcomed(server):
-    with connect(server, "bob", "bob", token="tok-bob"):
+def test_valid_handshakes_are_accepted_and_welcomed(handshakes):
+    with connect(handshakes, "bob", "bob", token="tok-bob"):
         pass
-    with connect(server, "ada (cookie)", "ada", origin=ADMIN_ORIGIN, cookie="tok-ada-phone"):
+    with connect(handshakes, "ada (cookie)", "ada", origin=ADMIN_ORIGIN, cookie="tok-ada-phone"):
         pass
-    with connect(server, "bob (both)", "bob", token="tok-bob", cookie="tok-bob"):
+    with connect(handshakes, "bob (both)", "bob", token="tok-bob", cookie="tok-bob"):
         pass
 
 
@@ -276,8 +292,8 @@ def test_valid_handshakes_are_accepted_and_welcomed(server):
     "Compare the users the two credentials belong to, not the tokens: a user may have "
     "several tokens, and two of them name the same user."
 )
-def test_two_tokens_of_the_same_user_are_accepted(server):
-    with connect(server, "ada", "ada", token="tok-ada-laptop", cookie="tok-ada-phone"):
+def test_two_tokens_of_the_same_user_are_accepted(handshakes):
+    with connect(handshakes, "ada", "ada", token="tok-ada-laptop", cookie="tok-ada-phone"):
         pass
 
 
@@ -288,9 +304,9 @@ def test_two_tokens_of_the_same_user_are_accepted(server):
     "raise WebSocketException(code=1008) (in a dependency or the handler), or "
     "`await websocket.close(code=1008)` and return without accepting."
 )
-def test_missing_credentials_are_refused_before_accept(server):
-    assert_refused(server, why=" (no token, no cookie)")
-    assert_refused(server, origin=ADMIN_ORIGIN, why=" (no token, no cookie)")
+def test_missing_credentials_are_refused_before_accept(handshakes):
+    assert_refused(handshakes, why=" (no token, no cookie)")
+    assert_refused(handshakes, origin=ADMIN_ORIGIN, why=" (no token, no cookie)")
 
 
 @pytest.mark.task(1)
@@ -299,17 +315,17 @@ def test_missing_credentials_are_refused_before_accept(server):
     "Every credential that is present must be a key of VALID_TOKENS (a user name is not a "
     "token, an empty token is not one either); a valid one does not excuse an invalid other."
 )
-def test_invalid_tokens_are_refused_before_accept(server):
-    assert_refused(server, token="nope", why=" (an unknown token)")
-    assert_refused(server, token="", why=" (an empty token)")
-    assert_refused(server, token="ada", why=" ('ada' is a user, not a token)")
-    assert_refused(server, cookie="nope", why=" (an unknown token in the cookie)")
-    assert_refused(server, token="tok-bob", cookie="nope", why=" (the cookie is not a token)")
-    assert_refused(server, token="nope", cookie="tok-bob", why=" (the query token is unknown)")
+def test_invalid_tokens_are_refused_before_accept(handshakes):
+    assert_refused(handshakes, token="nope", why=" (an unknown token)")
+    assert_refused(handshakes, token="", why=" (an empty token)")
+    assert_refused(handshakes, token="ada", why=" ('ada' is a user, not a token)")
+    assert_refused(handshakes, cookie="nope", why=" (an unknown token in the cookie)")
+    assert_refused(handshakes, token="tok-bob", cookie="nope", why=" (the cookie is not a token)")
+    assert_refused(handshakes, token="nope", cookie="tok-bob", why=" (the query token is unknown)")
     assert_refused(
-        server, token="", cookie="tok-bob", why=" (the query token is present but empty)"
+        handshakes, token="", cookie="tok-bob", why=" (the query token is present but empty)"
     )
-    assert_refused(server, token="tok-bob", cookie="", why=" (the cookie is present but empty)")
+    assert_refused(handshakes, token="tok-bob", cookie="", why=" (the cookie is present but empty)")
 
 
 @pytest.mark.task(1)
@@ -319,12 +335,12 @@ def test_invalid_tokens_are_refused_before_accept(server):
     "differ, refuse (1008). Preferring one of the two lets a page smuggle in someone else's "
     "identity."
 )
-def test_a_token_of_another_user_is_refused(server):
+def test_a_token_of_another_user_is_refused(handshakes):
     assert_refused(
-        server, token="tok-ada-laptop", cookie="tok-bob", why=" (ada's token, bob's cookie)"
+        handshakes, token="tok-ada-laptop", cookie="tok-bob", why=" (ada's token, bob's cookie)"
     )
     assert_refused(
-        server, token="tok-bob", cookie="tok-ada-phone", why=" (bob's token, ada's cookie)"
+        handshakes, token="tok-bob", cookie="tok-ada-phone", why=" (bob's token, ada's cookie)"
     )
 
 
@@ -337,7 +353,7 @@ def test_a_token_of_another_user_is_refused(server):
     "the same origin in other letter case or a look-alike such as "
     "https://app.example.com.evil.example is refused."
 )
-def test_a_foreign_or_missing_origin_is_refused(server):
+def test_a_foreign_or_missing_origin_is_refused(handshakes):
     for origin, why in [
         (None, ""),
         ("https://evil.example", " (another site)"),
@@ -347,7 +363,7 @@ def test_a_foreign_or_missing_origin_is_refused(server):
         ("https://APP.example.com", " (an allowed origin in other letter case)"),
         ("null", " (a sandboxed page)"),
     ]:
-        assert_refused(server, origin=origin, token="tok-bob", why=why)
+        assert_refused(handshakes, origin=origin, token="tok-bob", why=why)
 
 
 @pytest.mark.task(1)
@@ -356,13 +372,13 @@ def test_a_foreign_or_missing_origin_is_refused(server):
     "Look the token up in VALID_TOKENS at each handshake, not in a copy made when the module "
     "was imported: a revoked token must stop working at once."
 )
-def test_tokens_are_checked_against_the_current_valid_tokens(server, monkeypatch):
-    with connect(server, "bob", "bob", token="tok-bob"):
+def test_tokens_are_checked_against_the_current_valid_tokens(handshakes, monkeypatch):
+    with connect(handshakes, "bob", "bob", token="tok-bob"):
         pass
-    monkeypatch.delitem(server.main.VALID_TOKENS, "tok-bob")
-    assert_refused(server, token="tok-bob", why=" (tok-bob was removed from VALID_TOKENS)")
-    monkeypatch.setitem(server.main.VALID_TOKENS, "tok-cy", "cy")
-    with connect(server, "cy", "cy", token="tok-cy"):
+    monkeypatch.delitem(handshakes.main.VALID_TOKENS, "tok-bob")
+    assert_refused(handshakes, token="tok-bob", why=" (tok-bob was removed from VALID_TOKENS)")
+    monkeypatch.setitem(handshakes.main.VALID_TOKENS, "tok-cy", "cy")
+    with connect(handshakes, "cy", "cy", token="tok-cy"):
         pass
 
 
