@@ -1,19 +1,26 @@
 """Hidden tests for 5.1.3: the shop API with its four vulnerabilities fixed, shape unchanged.
 
-Each test gets a private in-memory database from the kit (`db_client`), seeded through a Session
-of its own: alice and bob (customers) and root (an admin), three products (one with quotes in
-its name) and orders of alice and bob with interleaved ids. The attacks are real payloads; each
-attack test first shows that the honest request of the same shape works, and weighs as much as
-a whole task. compare_digest is watched in `secrets`, `hmac` and under any name main.py bound it
-to. The `text()` check reads main.py's source, as the prompt announces.
+The module builds one in-memory database (`testing.memory_engine`), seeded once through a
+Session of its own: alice and bob (customers) and root (an admin), three products (one with
+quotes in its name) and orders of alice and bob with interleaved ids. A copy of it is kept, and
+every test starts from that copy (SQLite's backup API writes it back, schema included), through
+one client whose requests share one event loop: each test still sees exactly the seeded shop.
+The attacks are real payloads; each attack test first shows that the honest request of the same
+shape works, and weighs as much as a whole task. compare_digest is watched in `secrets`, `hmac`
+and under any name main.py bound it to. The `text()` check reads main.py's source, as the prompt
+announces.
 """
 
 import ast
 import hmac
 import secrets
+import sqlite3
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grader import testing
 
 SECRETS = {
     1: "alice-9f2KqW7xLm3TzR8vNp4Ys6Jd",
@@ -40,10 +47,10 @@ def main(learner):
 
 
 class Shop:
-    def __init__(self, main, db):
+    def __init__(self, main, client, engine):
         self.main = main
-        self.db = db
-        self.client = db.client
+        self.client = client
+        self.engine = engine
 
     def token(self, user_id, secret=None):
         return f"{user_id}.{SECRETS[user_id] if secret is None else secret}"
@@ -57,7 +64,9 @@ class Shop:
         return self.client.request(method, path, headers=headers, **options)
 
     def user_row(self, user_id):
-        rows = self.db.scalars(select(self.main.User).where(self.main.User.id == user_id))
+        rows = testing.fresh_scalars(
+            self.engine, select(self.main.User).where(self.main.User.id == user_id)
+        )
         assert rows, f"the users table no longer holds user {user_id}"
         return {name: getattr(rows[0], name) for name in (*USER_FIELDS, "token_secret")}
 
@@ -65,10 +74,8 @@ class Shop:
         return self.call("GET", "/products", params={"name": name})
 
 
-@pytest.fixture
-def shop(main, db_client):
-    db = db_client(main)
-    with db.sessions() as session:
+def seed(main, engine):
+    with Session(engine) as session:
         names = {ALICE: "alice", BOB: "bob", ROOT: "root"}
         for user_id, username in names.items():
             session.add(
@@ -85,7 +92,42 @@ def shop(main, db_client):
         session.add_all(main.Product(**product) for product in PRODUCTS)
         session.add_all(main.Order(user_id=owner, **order) for owner, order in ORDERS)
         session.commit()
-    return Shop(main, db)
+
+
+def copy_database(engine, source, target=None):
+    """Copy the whole SQLite database of `source` (a connection, or the engine's own when None)
+    into `target` (the engine's own when None)."""
+    raw = engine.raw_connection()
+    try:
+        own = raw.driver_connection
+        (source or own).backup(target or own)
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="module")
+def seeded_shop(learner):
+    """The module's database, seeded once, a copy of it, and one client of the app (its
+    requests on one event loop) with get_db handing out sessions on that database."""
+    main = learner.require("main", "app", "Base", "get_db", "User", "Product", "Order")
+    engine = testing.memory_engine(main.Base.metadata)
+    seed(main, engine)
+    seeded = sqlite3.connect(":memory:")
+    copy_database(engine, None, seeded)
+    client = testing.client_for(main.app)
+    with testing.overridden_db(main.app, main.get_db, engine), testing.one_event_loop(client):
+        yield Shop(main, client, engine), seeded
+    client.close()
+    seeded.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def shop(main, seeded_shop):
+    """The seeded shop, as it was before any test changed it."""
+    shop, seeded = seeded_shop
+    copy_database(shop.engine, seeded)
+    return shop
 
 
 @pytest.fixture
