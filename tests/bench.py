@@ -11,11 +11,12 @@ Then one line per exercise of the batch (tests, seconds, ms per test), costliest
 
 Wall times on a busy machine are inflated; the CPU columns (the process and all it waited
 for) are steadier. BASE=/path/to/another/checkout measures that checkout's grader too, in the
-same run, interleaved (a "before" column). Environment: RUNS (default 5), BATCH (default 45,
-`all` for every exercise), SANDBOX (default bwrap), TOP (rows of the per-exercise table,
-default all), PLAIN=0 skips the plain-pytest reference (the slowest part), STUDENTS=N adds a
-synthetic class of N students (reference, starter and wrong variant in turn) checked for the
-expected scores.
+same run, interleaved (a "before" column), on this checkout's exercises (OWN_CATALOG=1: each
+tree on its own, so that changes to the hidden suites count too). Environment: RUNS (default
+5), BATCH (default 45, `all` for every exercise), SANDBOX (default bwrap), TOP (rows of the
+per-exercise table, default all), PLAIN=0 skips the plain-pytest reference (the slowest part),
+STUDENTS=N adds a synthetic class of N students (reference, starter and wrong variant in turn)
+checked for the expected scores.
 """
 
 from __future__ import annotations
@@ -145,7 +146,9 @@ def main() -> None:
             name: {
                 **os.environ,
                 "PYTHONPATH": str(tree),
-                "GRADE_CATALOG": str(ROOT),  # every tree grades this checkout's exercises
+                # every tree grades this checkout's exercises, or with OWN_CATALOG=1 its own
+                # (the before column then has the hidden suites of that time too)
+                "GRADE_CATALOG": str(tree if os.environ.get("OWN_CATALOG") == "1" else ROOT),
                 "GRADE_WORKSPACE": str(Path(tmp) / "ws"),
             }
             for name, tree in trees.items()
