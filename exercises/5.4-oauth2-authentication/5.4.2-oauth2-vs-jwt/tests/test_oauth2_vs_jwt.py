@@ -1,16 +1,18 @@
 """Hidden tests for 5.4.2: opaque tokens and JWTs from one OAuth2 password flow, with
 introspection and revocation.
 
-One import of main.py serves every test (no test depends on what earlier tests stored: each
-uses its own fresh tokens), and each test puts the kit's fake clock in place of `get_now`;
-expiry is tested by moving it. The refusals that would let a stranger in weigh as much as a
-whole task each."""
+One import of main.py and one client serve every test (no test depends on what earlier tests
+stored: each uses its own fresh tokens), and each test puts the kit's fake clock in place of
+`get_now`; expiry is tested by moving it. The refusals that would let a stranger in weigh as
+much as a whole task each."""
 
 import ast
 import re
 
 import jwt
 import pytest
+
+from grader import testing
 
 OTHER_KEY = "an-attackers-own-key-which-is-long-enough-0123456789"
 ALICE = ("alice", "wonderland")
@@ -23,13 +25,28 @@ URLSAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 @pytest.fixture
 def main(learner, overrides, clock):
     main = learner.require("main", "app", "get_now", "TOKENS", "SECRET_KEY")
-    overrides(main.app, {main.get_now: lambda: clock.now()})
+
+    async def now():  # async: FastAPI calls it on the event loop, not through a worker thread
+        return clock.now()
+
+    overrides(main.app, {main.get_now: now})
     return main
 
 
+@pytest.fixture(scope="module")
+def module_client(learner):
+    """One client for the module (all tests share one import of main.py), its requests on
+    one event loop."""
+    main = learner.require("main", "app", "get_now", "TOKENS", "SECRET_KEY")
+    client = testing.client_for(main.app)
+    with testing.one_event_loop(client):
+        yield client
+    client.close()
+
+
 @pytest.fixture
-def client(main, app_client):
-    return app_client(main.app)
+def client(main, module_client):
+    return module_client
 
 
 def login(client, user=ALICE, format=None, scope=None):
