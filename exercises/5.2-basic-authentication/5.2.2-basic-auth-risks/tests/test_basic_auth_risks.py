@@ -196,7 +196,11 @@ def main(learner, monkeypatch, overrides, clock):
     )
     main.USERS.clear()
     monkeypatch.setattr(main, "password_hash", RecordingHash(uses_bcrypt(main.password_hash)))
-    overrides(main.app, {main.get_now: clock.monotonic})
+
+    async def now():  # async: FastAPI calls it on the event loop, not through a worker thread
+        return clock.monotonic()
+
+    overrides(main.app, {main.get_now: now})
     main.create_user("alice", PASSWORD)
     main.create_user("bob", BOB_PASSWORD)
     return main
