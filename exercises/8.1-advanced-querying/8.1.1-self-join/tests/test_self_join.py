@@ -1,5 +1,9 @@
+import sqlite3
+
 import pytest
 from sqlalchemy.orm import Session
+
+from grader import testing
 
 # (key, name, manager key), inserted in this order: ids grow down the list.
 # Two roots (Ada, Mel); two different people called Sam, the one under Ken stored first.
@@ -26,11 +30,8 @@ def queries(learner, models):
     return learner.require("queries", "employees_with_managers", "peers", "chain_of_command")
 
 
-@pytest.fixture
-def org(models, db_engine):
-    """The engine and the id of each person, by key."""
-    engine = db_engine(models.Base.metadata)
-    ids = {}
+def seed(models, engine):
+    """Store ORG; the id of each person, by key."""
     with Session(engine) as session:
         users = {}
         for key, name, boss in ORG:
@@ -38,8 +39,41 @@ def org(models, db_engine):
             session.add(users[key])
             session.flush()
         session.commit()
-        ids = {key: user.id for key, user in users.items()}
-    return engine, ids
+        return {key: user.id for key, user in users.items()}
+
+
+def copy_database(engine, source=None, target=None):
+    """Copy the whole SQLite database of `source` (a connection, or the engine's own when None)
+    into `target` (the engine's own when None), schema included."""
+    raw = engine.raw_connection()
+    try:
+        own = raw.driver_connection
+        (source or own).backup(target or own)
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="module")
+def seeded_org(learner):
+    """One in-memory database for the module (foreign keys on), the org chart stored once, and
+    a copy of it that every test starts from."""
+    models = learner.require("models", "Base", "User")
+    engine = testing.memory_engine(models.Base.metadata)
+    ids = seed(models, engine)
+    seeded = sqlite3.connect(":memory:")
+    copy_database(engine, target=seeded)
+    yield engine, ids, seeded
+    seeded.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def org(models, seeded_org):
+    """The engine and the id of each person, by key; the database holds exactly the org chart
+    as stored (ids included), whatever an earlier test changed."""
+    engine, ids, seeded = seeded_org
+    copy_database(engine, source=seeded)
+    return engine, dict(ids)
 
 
 def run(engine, sql_counter, function, *args):
