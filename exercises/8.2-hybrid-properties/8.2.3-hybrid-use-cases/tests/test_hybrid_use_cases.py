@@ -1,9 +1,12 @@
+import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from grader import testing
 
 EMAILS = {"lower": "a@x.io", "mixed": "Ann@Example.COM", "bob": "bob@x.io"}
 
@@ -41,10 +44,8 @@ def models(learner):
     return learner.require("models", "Base", "User", "Account", "Transaction", "Product")
 
 
-@pytest.fixture
-def data(models, db_engine):
-    """The engine and the ids of every row, by key."""
-    engine = db_engine(models.Base.metadata)
+def seed(models, engine):
+    """Store the users, accounts, transactions and products; the ids of every row, by key."""
     rows = {}
     with Session(engine) as session:
         for key, email in EMAILS.items():
@@ -61,8 +62,41 @@ def data(models, db_engine):
             rows[key] = models.Product(name=key, price=price)
         session.add_all(rows.values())
         session.commit()
-        ids = {key: row.id for key, row in rows.items()}
-    return engine, ids
+        return {key: row.id for key, row in rows.items()}
+
+
+def copy_database(engine, source=None, target=None):
+    """Copy the whole SQLite database of `source` (a connection, or the engine's own when None)
+    into `target` (the engine's own when None), schema included."""
+    raw = engine.raw_connection()
+    try:
+        own = raw.driver_connection
+        (source or own).backup(target or own)
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(learner):
+    """One in-memory database for the module (foreign keys on), the rows stored once, and a copy
+    of it that every test starts from."""
+    models = learner.require("models", "Base", "User", "Account", "Transaction", "Product")
+    engine = testing.memory_engine(models.Base.metadata)
+    ids = seed(models, engine)
+    copy = sqlite3.connect(":memory:")
+    copy_database(engine, target=copy)
+    yield engine, ids, copy
+    copy.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def data(models, seeded):
+    """The engine and the ids of every row, by key; the database holds exactly the rows as
+    stored (ids included), whatever an earlier test changed."""
+    engine, ids, copy = seeded
+    copy_database(engine, source=copy)
+    return engine, dict(ids)
 
 
 def keys_of(ids, wanted, found):
