@@ -15,6 +15,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader import testing
+
 CONFLICT = {"error": "conflict"}
 NOT_FOUND = {"error": "not_found"}
 UNAVAILABLE = {"error": "unavailable"}
@@ -62,16 +64,42 @@ def main(learner):
     return learner.require("main", "app", "Base", "User", "SessionLocal", "get_db")
 
 
+@pytest.fixture(scope="module")
+def module_engine(learner):
+    """One in-memory test database for the module (one connection for all threads): a new
+    engine and create_all per test would also compile every statement again."""
+    main = learner.require("main", "app", "Base", "User", "SessionLocal", "get_db")
+    engine = testing.memory_engine(main.Base.metadata)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def engine(main, db_engine):
-    return db_engine(main.Base.metadata)
+def engine(main, module_engine):
+    """The module's database, emptied for this test (ids from 1 again), with whatever a
+    previous test's request left uncommitted on its connection rolled back first."""
+    raw = module_engine.raw_connection()
+    raw.rollback()
+    raw.close()
+    with module_engine.begin() as conn:
+        for table in reversed(main.Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        if conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+        ).first():
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+    return module_engine
 
 
 @pytest.fixture
 def sessions(main, engine, monkeypatch):
     factory = RecordingSessions(bind=engine, autoflush=False, expire_on_commit=False)
     monkeypatch.setattr(main, "SessionLocal", factory)
-    return factory
+    yield factory
+    # After the test's checks: a session the app left open must not carry its transaction
+    # into the next test on the shared connection.
+    for session in factory.made:
+        session.close()
 
 
 def failing_routes(main, kept):
@@ -158,16 +186,31 @@ NOT_DATABASE = {
 }
 
 
-@pytest.fixture
-def client(main, sessions, app_client):
+@pytest.fixture(scope="module")
+def module_client(learner):
+    """The app with the tests' routes added, and a client of it for the module, its requests
+    on one event loop; the routes are taken off the app at the end of the module."""
+    main = learner.require("main", "app", "Base", "User", "SessionLocal", "get_db")
     app = main.app
     before = list(app.router.routes)
-    for path, endpoint in failing_routes(main, kept=[]).items():
+    kept = []
+    for path, endpoint in failing_routes(main, kept).items():
         app.add_api_route(path, endpoint, methods=["POST"])
+    client = testing.client_for(app)
     try:
-        yield app_client(app)
+        with testing.one_event_loop(client):
+            yield client, kept
     finally:
+        client.close()
         app.router.routes[:] = before
+
+
+@pytest.fixture
+def client(sessions, module_client):
+    client, kept = module_client
+    kept.clear()
+    yield client
+    kept.clear()
 
 
 def stored_emails(main, engine):
