@@ -2,8 +2,9 @@
 
 Redis is `fakeredis.FakeRedis(decode_responses=True)` on a FakeServer of its own per test; an
 outage is `server.connected = False`. `time.time` is the kit's fake clock for every test, so
-fakeredis expires keys when a test advances it. The database is the kit's in-memory engine,
-with two products stored directly; statements are counted with the kit's `sql_counter`."""
+fakeredis expires keys when a test advances it. The database is the kit's in-memory engine, one
+for the module, emptied and given the two products again before each test; one client (one event
+loop) serves the module; statements are counted with the kit's `sql_counter`."""
 
 import json
 import time
@@ -11,6 +12,8 @@ import time
 import fakeredis
 import pytest
 from sqlalchemy import event, select
+
+from grader import testing
 
 KETTLE = {"id": 1, "name": "Kettle", "price": 25.0}
 TEAPOT = {"id": 2, "name": "Teapot", "price": 12.5}
@@ -32,15 +35,53 @@ def cache(server):
     return fakeredis.FakeRedis(server=server, decode_responses=True)
 
 
+class Db:
+    """The module's client, the test database and its session factory (what the kit's
+    `db_client` gives, on the module's engine and client)."""
+
+    def __init__(self, client, engine, sessions):
+        self.client, self.engine, self.sessions = client, engine, sessions
+
+    def scalars(self, statement):
+        """Rows read through a fresh Session: what was really committed."""
+        return testing.fresh_scalars(self.engine, statement)
+
+
+@pytest.fixture(scope="module")
+def module_engine(learner):
+    """One in-memory test database for the module (one connection for all threads): a new
+    engine per test would also compile every statement again (SQLAlchemy caches per engine)."""
+    main = learner.require("main", "app", "get_db", "get_redis", "Base", "Product")
+    engine = testing.memory_engine(main.Base.metadata)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_client(learner):
+    """A client of the app for the module, its requests on one event loop."""
+    main = learner.require("main", "app", "get_db", "get_redis", "Base", "Product")
+    client = testing.client_for(main.app)
+    with testing.one_event_loop(client):
+        yield client
+    client.close()
+
+
 @pytest.fixture
-def db(main, db_client, overrides, cache, clock, monkeypatch):
+def db(main, module_engine, module_client, overrides, cache, clock, monkeypatch):
+    """The module's database, emptied and holding the two products again for this test;
+    get_db and get_redis are overridden during the test."""
     monkeypatch.setattr(time, "time", clock.time)
-    db = db_client(main)
+    with module_engine.begin() as conn:
+        for table in reversed(main.Base.metadata.sorted_tables):
+            conn.execute(table.delete())
     overrides(main.app, {main.get_redis: lambda: cache})
-    with db.sessions() as session:
-        session.add_all(main.Product(**row) for row in (KETTLE, TEAPOT))
-        session.commit()
-    return db
+    with testing.overridden_db(main.app, main.get_db, module_engine) as sessions:
+        db = Db(module_client, module_engine, sessions)
+        with db.sessions() as session:
+            session.add_all(main.Product(**row) for row in (KETTLE, TEAPOT))
+            session.commit()
+        yield db
 
 
 @pytest.fixture
