@@ -6,8 +6,11 @@ The learner's limiter is reset before and after each test. Clients from other IP
 TestClients with `client=(ip, port)`."""
 
 import time
+from contextlib import ExitStack
 
 import pytest
+
+from grader.testing import client_for, one_event_loop
 
 SEARCH = {"q": "kettle", "results": ["red kettle", "blue kettle"]}
 PROBE = "/rate-limit-probe"
@@ -34,15 +37,35 @@ def main(learner, clock, monkeypatch):
     main.limiter.reset()
 
 
-@pytest.fixture
-def client(main, app_client):
-    return app_client(main.app)
+@pytest.fixture(scope="module")
+def opened():
+    """`opened(app, address)`: one client (one event loop) per app and connecting address for
+    the whole module, instead of a client and a loop per test: the limiter is reset before
+    each test, and the app sets no cookie a later test could send back."""
+    made = {}
+    with ExitStack() as stack:
+
+        def get(app, address=None):
+            key = (id(app), address)
+            if key not in made:
+                client = client_for(app) if address is None else client_for(app, client=address)
+                stack.callback(client.close)
+                stack.enter_context(one_event_loop(client))
+                made[key] = (app, client)
+            return made[key][1]
+
+        yield get
 
 
 @pytest.fixture
-def from_ip(main, app_client):
+def client(main, opened):
+    return opened(main.app)
+
+
+@pytest.fixture
+def from_ip(main, opened):
     """from_ip(("203.0.113.10", 50000)) -> a TestClient whose connection comes from that IP."""
-    return lambda address: app_client(main.app, client=address)
+    return lambda address: opened(main.app, address)
 
 
 @pytest.fixture
