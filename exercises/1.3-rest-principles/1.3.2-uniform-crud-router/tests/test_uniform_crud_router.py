@@ -82,6 +82,20 @@ def gadgets(crud, board):
     return board.plug(build_app(crud, "gadgets"))
 
 
+@pytest.fixture(scope="module")
+def empty_gadgets_app(crud):
+    """One app with a new, empty gadgets router for the tests that only read (GET) from it: none
+    of them stores anything, so each still finds the store empty; built, and its OpenAPI
+    document generated, once per module instead of once per test."""
+    return build_app(crud, "gadgets")
+
+
+@pytest.fixture
+def empty_gadgets(empty_gadgets_app, board):
+    """A client for the shared app with an empty gadgets router: only GET requests."""
+    return board.plug(empty_gadgets_app)
+
+
 @pytest.fixture
 def resource(request):
     """(name, client) for the resource named by an indirect parametrize: the same tests run on
@@ -183,8 +197,8 @@ def test_invalid_body_is_422(resource):
 
 
 @pytest.mark.task(1)
-def test_non_integer_id_is_422(gadgets):
-    response = gadgets.get("/gadgets/abc")
+def test_non_integer_id_is_422(empty_gadgets):
+    response = empty_gadgets.get("/gadgets/abc")
     assert response.status_code == 422, f"GET /gadgets/abc answered {response.status_code}"
 
 
@@ -192,8 +206,8 @@ def test_non_integer_id_is_422(gadgets):
 
 
 @pytest.mark.task(2)
-def test_empty_list(gadgets):
-    response = page(gadgets, "")
+def test_empty_list(empty_gadgets):
+    response = page(empty_gadgets, "")
     assert response.json() == [], f"GET /gadgets on a new router answered {response.json()!r}"
     assert total(response) == "0", f"X-Total-Count is {total(response)!r} with nothing stored"
 
@@ -241,8 +255,8 @@ def test_default_page_is_10_items(gadgets):
     "Declare the bounds: limit: Annotated[int, Query(ge=1, le=100)] = 10 and "
     "offset: Annotated[int, Query(ge=0)] = 0. FastAPI then answers 422 by itself."
 )
-def test_out_of_range_paging_is_422(gadgets, query):
-    response = gadgets.get(f"/gadgets?{query}")
+def test_out_of_range_paging_is_422(empty_gadgets, query):
+    response = empty_gadgets.get(f"/gadgets?{query}")
     assert response.status_code == 422, f"GET /gadgets?{query} answered {response.status_code}"
 
 
@@ -437,8 +451,8 @@ def schema_name(schema):
 @pytest.mark.task(5)
 @pytest.mark.points(2)
 @pytest.mark.hint("APIRouter(prefix=f'/{name}', tags=[name]) tags every operation of the router.")
-def test_openapi_operations_are_tagged_with_the_name(gadgets):
-    ops = operations(gadgets, "gadgets")
+def test_openapi_operations_are_tagged_with_the_name(empty_gadgets):
+    ops = operations(empty_gadgets, "gadgets")
     expected = {
         ("collection", "get"),
         ("collection", "post"),
@@ -462,8 +476,8 @@ def test_openapi_operations_are_tagged_with_the_name(gadgets):
     "Declare response_model=read_model (list[read_model] for the list) and the body as "
     "create_model, so /docs shows each resource with its own schemas."
 )
-def test_openapi_documents_the_models(gadgets):
-    ops = operations(gadgets, "gadgets")
+def test_openapi_documents_the_models(empty_gadgets):
+    ops = operations(empty_gadgets, "gadgets")
     post = ops.get(("collection", "post"), {})
     body = post.get("requestBody", {}).get("content", {}).get("application/json", {})
     assert schema_name(body.get("schema")) == "GadgetCreate", (
