@@ -2,9 +2,11 @@
 
 Time: `time.time` is replaced by the kit's fake clock for every test (limits' memory storage and
 slowapi read it there); it starts at a whole minute and only moves when a test advances it.
+The in-memory storage's expiry timer (a thread on real time) is kept from starting.
 The learner's limiter is reset before and after each test. Clients from other IP addresses are
 TestClients with `client=(ip, port)`."""
 
+import threading
 import time
 from contextlib import ExitStack
 
@@ -28,10 +30,36 @@ SPOOFING = [
 ]
 
 
+class NoExpiryTimer:
+    """Stands in for the expiry timer of limits' in-memory storage: it looks alive, so the
+    storage starts none. That timer is a thread that runs 0.01 s of real time after a request
+    and drops the entries exactly 60 s old, which the moving window itself still counts: with
+    the fake clock at a whole second, whether it ran between `clock.advance` and the next
+    request depended on the machine's load. Without it, every window is read from the
+    entries' times only, as the storage reads them for each request."""
+
+    def is_alive(self):
+        return True
+
+    def cancel(self):
+        pass
+
+
+def stop_expiry_timer(limiter, monkeypatch):
+    storage = getattr(limiter, "_storage", None)
+    timer = getattr(storage, "timer", None)
+    if isinstance(timer, threading.Timer):
+        timer.cancel()
+        if timer.is_alive():
+            timer.join()
+        monkeypatch.setattr(storage, "timer", NoExpiryTimer())
+
+
 @pytest.fixture
 def main(learner, clock, monkeypatch):
     main = learner.require("main", "app", "limiter", "API_KEYS")
     monkeypatch.setattr(time, "time", clock.time)
+    stop_expiry_timer(main.limiter, monkeypatch)
     main.limiter.reset()
     yield main
     main.limiter.reset()
