@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from grader.testing import SqlCounter, memory_engine, overridden_db
+from grader.testing import SavedDatabase, SqlCounter, memory_engine, overridden_db
 
 
 class Base(DeclarativeBase):
@@ -56,3 +56,28 @@ def test_overridden_db_serves_the_test_database_and_counts_statements():
         assert TestClient(app).get("/books").json() == [7]
     assert counter.count == 1
     assert get_db not in app.dependency_overrides
+
+
+def test_a_saved_database_is_written_back_whole_before_each_test():
+    from sqlalchemy import Column, Integer, MetaData, String, Table, insert, inspect, select, text
+
+    metadata = MetaData()
+    names = Table(
+        "names", metadata, Column("id", Integer, primary_key=True), Column("name", String)
+    )
+    engine = memory_engine(metadata)
+    with engine.begin() as connection:
+        connection.execute(insert(names), [{"name": "ada"}, {"name": "grace"}])
+    saved = SavedDatabase(engine)
+    with engine.begin() as connection:  # what a test may do: change rows, drop the table
+        connection.execute(names.update().values(name="changed"))
+        connection.execute(text("DROP TABLE names"))
+    saved.restore()
+    with engine.connect() as connection:
+        assert connection.execute(select(names.c.id, names.c.name)).all() == [
+            (1, "ada"),
+            (2, "grace"),
+        ]
+    assert inspect(engine).has_table("names")
+    saved.close()
+    engine.dispose()

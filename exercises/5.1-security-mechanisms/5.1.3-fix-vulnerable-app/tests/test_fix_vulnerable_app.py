@@ -14,7 +14,6 @@ announces.
 import ast
 import hmac
 import secrets
-import sqlite3
 
 import pytest
 from sqlalchemy import select
@@ -94,17 +93,6 @@ def seed(main, engine):
         session.commit()
 
 
-def copy_database(engine, source, target=None):
-    """Copy the whole SQLite database of `source` (a connection, or the engine's own when None)
-    into `target` (the engine's own when None)."""
-    raw = engine.raw_connection()
-    try:
-        own = raw.driver_connection
-        (source or own).backup(target or own)
-    finally:
-        raw.close()
-
-
 @pytest.fixture(scope="module")
 def seeded_shop(learner):
     """The module's database, seeded once, a copy of it, and one client of the app (its
@@ -112,8 +100,7 @@ def seeded_shop(learner):
     main = learner.require("main", "app", "Base", "get_db", "User", "Product", "Order")
     engine = testing.memory_engine(main.Base.metadata)
     seed(main, engine)
-    seeded = sqlite3.connect(":memory:")
-    copy_database(engine, None, seeded)
+    seeded = testing.SavedDatabase(engine)
     client = testing.client_for(main.app)
     with testing.overridden_db(main.app, main.get_db, engine), testing.one_event_loop(client):
         yield Shop(main, client, engine), seeded
@@ -126,7 +113,7 @@ def seeded_shop(learner):
 def shop(main, seeded_shop):
     """The seeded shop, as it was before any test changed it."""
     shop, seeded = seeded_shop
-    copy_database(shop.engine, seeded)
+    seeded.restore()
     return shop
 
 

@@ -1,4 +1,3 @@
-import sqlite3
 
 import pytest
 from sqlalchemy.orm import Session
@@ -42,17 +41,6 @@ def seed(models, engine):
         return {key: user.id for key, user in users.items()}
 
 
-def copy_database(engine, source=None, target=None):
-    """Copy the whole SQLite database of `source` (a connection, or the engine's own when None)
-    into `target` (the engine's own when None), schema included."""
-    raw = engine.raw_connection()
-    try:
-        own = raw.driver_connection
-        (source or own).backup(target or own)
-    finally:
-        raw.close()
-
-
 @pytest.fixture(scope="module")
 def seeded_org(learner):
     """One in-memory database for the module (foreign keys on), the org chart stored once, and
@@ -60,8 +48,7 @@ def seeded_org(learner):
     models = learner.require("models", "Base", "User")
     engine = testing.memory_engine(models.Base.metadata)
     ids = seed(models, engine)
-    seeded = sqlite3.connect(":memory:")
-    copy_database(engine, target=seeded)
+    seeded = testing.SavedDatabase(engine)
     yield engine, ids, seeded
     seeded.close()
     engine.dispose()
@@ -72,7 +59,7 @@ def org(models, seeded_org):
     """The engine and the id of each person, by key; the database holds exactly the org chart
     as stored (ids included), whatever an earlier test changed."""
     engine, ids, seeded = seeded_org
-    copy_database(engine, source=seeded)
+    seeded.restore()
     return engine, dict(ids)
 
 

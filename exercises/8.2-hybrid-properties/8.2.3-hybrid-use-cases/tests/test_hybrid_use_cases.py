@@ -1,4 +1,3 @@
-import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
@@ -65,17 +64,6 @@ def seed(models, engine):
         return {key: row.id for key, row in rows.items()}
 
 
-def copy_database(engine, source=None, target=None):
-    """Copy the whole SQLite database of `source` (a connection, or the engine's own when None)
-    into `target` (the engine's own when None), schema included."""
-    raw = engine.raw_connection()
-    try:
-        own = raw.driver_connection
-        (source or own).backup(target or own)
-    finally:
-        raw.close()
-
-
 @pytest.fixture(scope="module")
 def seeded(learner):
     """One in-memory database for the module (foreign keys on), the rows stored once, and a copy
@@ -83,8 +71,7 @@ def seeded(learner):
     models = learner.require("models", "Base", "User", "Account", "Transaction", "Product")
     engine = testing.memory_engine(models.Base.metadata)
     ids = seed(models, engine)
-    copy = sqlite3.connect(":memory:")
-    copy_database(engine, target=copy)
+    copy = testing.SavedDatabase(engine)
     yield engine, ids, copy
     copy.close()
     engine.dispose()
@@ -95,7 +82,7 @@ def data(models, seeded):
     """The engine and the ids of every row, by key; the database holds exactly the rows as
     stored (ids included), whatever an earlier test changed."""
     engine, ids, copy = seeded
-    copy_database(engine, source=copy)
+    copy.restore()
     return engine, dict(ids)
 
 
