@@ -6,7 +6,13 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from grader.testing import SavedDatabase, SqlCounter, memory_engine, overridden_db
+from grader.testing import (
+    SavedDatabase,
+    SqlCounter,
+    empty_database,
+    memory_engine,
+    overridden_db,
+)
 
 
 class Base(DeclarativeBase):
@@ -80,4 +86,30 @@ def test_a_saved_database_is_written_back_whole_before_each_test():
         ]
     assert inspect(engine).has_table("names")
     saved.close()
+    engine.dispose()
+
+
+def test_an_emptied_database_counts_ids_from_one_and_reads_in_order_again():
+    from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+
+    metadata = MetaData()
+    names = Table(
+        "names",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String),
+        sqlite_autoincrement=True,  # keeps its ids in sqlite_sequence
+    )
+    engine = memory_engine(metadata)
+    with engine.begin() as connection:
+        connection.execute(insert(names), [{"name": "ada"}, {"name": "grace"}])
+        connection.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+    empty_database(engine, metadata)
+    with engine.begin() as connection:
+        assert connection.execute(select(names)).all() == []
+        connection.execute(insert(names), [{"name": "alan"}, {"name": "edsger"}])
+        assert connection.execute(select(names.c.id, names.c.name)).all() == [
+            (1, "alan"),
+            (2, "edsger"),
+        ]
     engine.dispose()

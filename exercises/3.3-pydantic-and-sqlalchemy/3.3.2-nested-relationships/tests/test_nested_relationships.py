@@ -48,10 +48,7 @@ def module_engine(learner):
 def engine(models, module_engine):
     """The module's database, emptied for this test and answering unordered SELECTs in table
     order again."""
-    with module_engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
-        for table in reversed(models.Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    testing.empty_database(module_engine, models.Base.metadata)
     return module_engine
 
 

@@ -89,10 +89,7 @@ def module_client(learner, module_engine):
 def engine(main, module_engine):
     """The module's database, emptied for this test (ids start from 1 again) and answering
     unordered SELECTs in table order."""
-    with module_engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
-        for table in reversed(main.Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    testing.empty_database(module_engine, main.Base.metadata)
     return module_engine
 
 

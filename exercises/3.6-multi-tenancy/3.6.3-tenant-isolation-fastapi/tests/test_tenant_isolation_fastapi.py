@@ -57,10 +57,7 @@ def module_client(learner):
 def engine(main, module_engine):
     """The module's database, emptied for this test, answering unordered SELECTs in table order
     again; get_db is overridden to hand out plain sessions on it during the test."""
-    with module_engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
-        for table in reversed(main.Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    testing.empty_database(module_engine, main.Base.metadata)
     with testing.overridden_db(main.app, main.get_db, module_engine):
         yield module_engine
 

@@ -19,7 +19,14 @@ import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import select
 
-from grader.testing import client_for, fresh_scalars, memory_engine, one_event_loop, overridden_db
+from grader.testing import (
+    client_for,
+    empty_database,
+    fresh_scalars,
+    memory_engine,
+    one_event_loop,
+    overridden_db,
+)
 
 OTHER_KEY = "an-attacker-s-own-key-that-is-long-enough-1234"
 ARTICLE_ROUTES = [
@@ -151,16 +158,9 @@ def shared_db(main):
     engine.dispose()
 
 
-SEQUENCE_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
-
-
 def emptied(db, metadata):
     """`db` as a new database: every table emptied (children first), ids counted from 1."""
-    with db.engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
-        if connection.exec_driver_sql(SEQUENCE_TABLE).first() is not None:
-            connection.exec_driver_sql("DELETE FROM sqlite_sequence")
+    empty_database(db.engine, metadata)
     return db
 
 

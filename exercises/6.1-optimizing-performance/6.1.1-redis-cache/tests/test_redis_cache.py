@@ -72,9 +72,7 @@ def db(main, module_engine, module_client, overrides, cache, clock, monkeypatch)
     """The module's database, emptied and holding the two products again for this test;
     get_db and get_redis are overridden during the test."""
     monkeypatch.setattr(time, "time", clock.time)
-    with module_engine.begin() as conn:
-        for table in reversed(main.Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    testing.empty_database(module_engine, main.Base.metadata)
     overrides(main.app, {main.get_redis: lambda: cache})
     with testing.overridden_db(main.app, main.get_db, module_engine) as sessions:
         db = Db(module_client, module_engine, sessions)

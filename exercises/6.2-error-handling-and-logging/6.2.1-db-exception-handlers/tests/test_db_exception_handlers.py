@@ -81,13 +81,7 @@ def engine(main, module_engine):
     raw = module_engine.raw_connection()
     raw.rollback()
     raw.close()
-    with module_engine.begin() as conn:
-        for table in reversed(main.Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-        if conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
-        ).first():
-            conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+    testing.empty_database(module_engine, main.Base.metadata)
     return module_engine
 
 
