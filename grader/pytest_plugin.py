@@ -16,6 +16,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -222,19 +223,16 @@ def app_client() -> Iterator[Callable[..., Any]]:
     redirects; ``lifespan=True`` runs the app's startup and shutdown around the test. Each
     request is one call into the app; a test's requests share one event loop, as they would
     under a server (`grader.testing.one_event_loop`)."""
-    opened = []
+    with ExitStack() as opened:
 
-    def make(app: Any, lifespan: bool = False, **options: Any) -> Any:
-        client = testing.client_for(app, **options)
-        loop = client if lifespan else testing.one_event_loop(client)
-        loop.__enter__()
-        opened.append((client, loop))
-        return client
+        def make(app: Any, lifespan: bool = False, **options: Any) -> Any:
+            if not lifespan:
+                return opened.enter_context(testing.looped_client(app, **options))
+            client = testing.client_for(app, **options)
+            opened.callback(client.close)
+            return opened.enter_context(client)
 
-    yield make
-    for client, loop in reversed(opened):
-        loop.__exit__(None, None, None)
-        client.close()
+        yield make
 
 
 @dataclass

@@ -123,6 +123,18 @@ def one_event_loop(client: Any) -> Iterator[Any]:
         stack.close()
 
 
+@contextmanager
+def looped_client(app: Any, **options: Any) -> Iterator[Any]:
+    """`client_for(app)` whose requests share one event loop (`one_event_loop`) within the
+    block, and closed after it: the client a fixture keeps for a whole module or test."""
+    client = client_for(app, **options)
+    try:
+        with one_event_loop(client):
+            yield client
+    finally:
+        client.close()
+
+
 def empty_database(engine: Any, metadata: Any) -> None:
     """Make a module's shared database (`memory_engine`) as a new one for the next test: every
     table of `metadata` emptied (children first), ids counted from 1 again, SQLite's

@@ -79,10 +79,8 @@ def module_client(learner, module_engine):
     module's database; its requests run on one event loop."""
     main = learner.require("main", "app", "get_db", "Base", "User")
     with testing.overridden_db(main.app, main.get_db, module_engine):
-        client = testing.client_for(main.app)
-        with testing.one_event_loop(client):
+        with testing.looped_client(main.app) as client:
             yield client
-        client.close()
 
 
 @pytest.fixture

@@ -47,10 +47,8 @@ def module_engine(learner):
 def module_client(learner):
     """A client of the app for the module, its requests on one event loop."""
     main = learner.require("main", "app", "get_db", "Base", "Tenant", "Order")
-    client = testing.client_for(main.app)
-    with testing.one_event_loop(client):
+    with testing.looped_client(main.app) as client:
         yield client
-    client.close()
 
 
 @pytest.fixture

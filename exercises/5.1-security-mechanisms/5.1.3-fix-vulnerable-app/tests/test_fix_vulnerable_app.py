@@ -101,10 +101,11 @@ def seeded_shop(learner):
     engine = testing.memory_engine(main.Base.metadata)
     seed(main, engine)
     seeded = testing.SavedDatabase(engine)
-    client = testing.client_for(main.app)
-    with testing.overridden_db(main.app, main.get_db, engine), testing.one_event_loop(client):
+    with (
+        testing.overridden_db(main.app, main.get_db, engine),
+        testing.looped_client(main.app) as client,
+    ):
         yield Shop(main, client, engine), seeded
-    client.close()
     seeded.close()
     engine.dispose()
 

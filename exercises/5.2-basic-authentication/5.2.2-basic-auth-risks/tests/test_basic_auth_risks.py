@@ -221,10 +221,8 @@ def module_client():
     """One client for the module, its requests on one event loop: each test points it at the
     app of its own freshly imported main.py."""
     current = CurrentApp()
-    client = testing.client_for(current)
-    with testing.one_event_loop(client):
+    with testing.looped_client(current) as client:
         yield client, current
-    client.close()
 
 
 @pytest.fixture

@@ -38,10 +38,8 @@ def module_client(learner):
     """One client for the module (all tests share one import of main.py), its requests on
     one event loop."""
     main = learner.require("main", "app", "get_now", "TOKENS", "SECRET_KEY")
-    client = testing.client_for(main.app)
-    with testing.one_event_loop(client):
+    with testing.looped_client(main.app) as client:
         yield client
-    client.close()
 
 
 @pytest.fixture

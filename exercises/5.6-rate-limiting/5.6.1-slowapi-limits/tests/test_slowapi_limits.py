@@ -12,7 +12,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from grader.testing import client_for, one_event_loop
+from grader.testing import looped_client
 
 SEARCH = {"q": "kettle", "results": ["red kettle", "blue kettle"]}
 PROBE = "/rate-limit-probe"
@@ -76,9 +76,8 @@ def opened():
         def get(app, address=None):
             key = (id(app), address)
             if key not in made:
-                client = client_for(app) if address is None else client_for(app, client=address)
-                stack.callback(client.close)
-                stack.enter_context(one_event_loop(client))
+                options = {} if address is None else {"client": address}
+                client = stack.enter_context(looped_client(app, **options))
                 made[key] = (app, client)
             return made[key][1]
 

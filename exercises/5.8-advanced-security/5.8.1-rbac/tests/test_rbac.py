@@ -20,11 +20,10 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import select
 
 from grader.testing import (
-    client_for,
     empty_database,
     fresh_scalars,
+    looped_client,
     memory_engine,
-    one_event_loop,
     overridden_db,
 )
 
@@ -151,10 +150,8 @@ def shared_db(main):
     whose requests share one event loop, for the whole module."""
     engine = memory_engine(main.Base.metadata)
     with overridden_db(main.app, main.get_db, engine) as sessions:
-        client = client_for(main.app)
-        with one_event_loop(client):
+        with looped_client(main.app) as client:
             yield Db(client, engine, sessions)
-        client.close()
     engine.dispose()
 
 

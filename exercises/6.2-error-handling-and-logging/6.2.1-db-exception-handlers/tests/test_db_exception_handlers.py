@@ -190,12 +190,10 @@ def module_client(learner):
     kept = []
     for path, endpoint in failing_routes(main, kept).items():
         app.add_api_route(path, endpoint, methods=["POST"])
-    client = testing.client_for(app)
     try:
-        with testing.one_event_loop(client):
+        with testing.looped_client(app) as client:
             yield client, kept
     finally:
-        client.close()
         app.router.routes[:] = before
 
 
