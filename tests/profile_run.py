@@ -7,7 +7,8 @@ It runs the sandbox runner as `--sandbox none` does (the references are trusted)
 per exercise: tests, wall time of pytest.main in the child, CPU time of the child; per fixture:
 the setup time summed over every test that used it; per test: setup + call + teardown. With
 --cprofile, the functions with the most cumulative time over all children. PROFILE_PYTEST_ARGS
-(a JSON list) adds pytest arguments to every child's run, to try a change before making it.
+(a JSON list) adds pytest arguments to every child's run, to try a change before making it, and
+PROFILE_PYTHONPATH where a plugin it names (`-p name`) can be imported from.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PLUGIN_PATH = "PROFILE_PYTHONPATH"
 
 # Runs inside the runner's process: wraps pytest.main (inherited by every forked child) so that
 # each child times its tests and fixtures and writes them, with its own CPU time, to OUT.
@@ -193,7 +195,7 @@ def run(job, out: Path, profile: bool) -> tuple[float, str]:
         "HOME": str(scratch),
         "TMPDIR": str(scratch),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get(PLUGIN_PATH)])),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
