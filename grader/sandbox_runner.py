@@ -54,6 +54,7 @@ from grader.contract import (
     UnitFrame,
 )
 from grader.integrity import Snapshot, foreign_hooks, tally, under
+from grader.warm_pytest import prepared_config, pytest_args, reuse_config
 
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
 MAX_RECORD_BYTES = 1 << 20
@@ -94,24 +95,6 @@ PRELOAD = (
     "fastapi.openapi.utils",
     "email_validator",
 )
-# pytest's plugins a hidden suite never needs: each one registered costs every child a scan of
-# its namespace for fixtures (~1 ms each); doctest would also collect stray test*.txt files.
-UNUSED_PLUGINS = tuple(
-    arg
-    for name in (
-        "cacheprovider",  # writes .pytest_cache; stepwise and --lf need it
-        "stepwise",
-        "doctest",
-        "junitxml",
-        "pastebin",
-        "setuponly",
-        "setupplan",
-        "legacypath",  # tmpdir/testdir: the suites use tmp_path
-        "faulthandler",  # its dumps would go to /dev/null
-    )
-    for arg in ("-p", f"no:{name}")
-)
-PLUGIN_ARGS = ("-p", "grader.pytest_plugin", "-p", "anyio.pytest_plugin", *UNUSED_PLUGINS)
 # Taken before any learner code runs: the reporter writes through these, whatever is patched.
 _os_write = os.write
 _exit_child = os._exit
@@ -353,61 +336,6 @@ def run_child(
         pytest.main(args, plugins=[reporter])
     finally:
         os._exit(0)
-
-
-def pytest_args(job_dir: str, tests: str, workdir: str, *, exitfirst: bool) -> list[str]:
-    """The child's `pytest.main` arguments: one suite, the grader's plugins, no output."""
-    args = [
-        tests,
-        "-c",
-        os.path.join(job_dir, "pytest.ini"),
-        "--rootdir",
-        tests,
-        # collection starts at the suite itself: from the ini file's folder down, pytest made a
-        # node for every sibling suite of a batch's job (~30 ms a child for 138 suites)
-        "--confcutdir",
-        tests,
-        *PLUGIN_ARGS,
-        "-q",
-        "--capture=no",  # learner output goes to /dev/null, never to a buffer or a file
-        "--tb=line",  # only the crash line is reported: skip building long tracebacks
-        "--submission",
-        workdir,
-    ]
-    return [*args, "--exitfirst"] if exitfirst else args
-
-
-def prepared_config():  # noqa: ANN201 - a _pytest.config.Config
-    """pytest's configuration before it reads any arguments: its default plugins imported and
-    registered, the unused ones blocked, the grader's and anyio's registered. The parent makes
-    it once; each child it forks takes it instead of making it again (~8 ms of each child's
-    ~45 ms of pytest start-up). None if this pytest is not laid out as expected."""
-    try:
-        from _pytest.config import get_config
-
-        config = get_config(list(PLUGIN_ARGS))
-        config.pluginmanager.consider_preparse(list(PLUGIN_ARGS))
-        return config
-    except Exception:
-        return None
-
-
-def reuse_config(config) -> None:  # noqa: ANN001
-    """Let the child's `pytest.main` start from the parent's prepared configuration, with this
-    child's arguments and folder, as if `get_config` had just made it."""
-    import pathlib
-
-    import _pytest.config
-
-    def get_config(args=None, plugins=None, *, prog=None):  # noqa: ANN001, ANN202
-        _pytest.config.get_config = made_afresh  # only `pytest.main`'s own call is served
-        config.invocation_params = config.InvocationParams(
-            args=args or (), plugins=plugins, dir=pathlib.Path.cwd()
-        )
-        return config
-
-    made_afresh = _pytest.config.get_config
-    _pytest.config.get_config = get_config
 
 
 # ---------------------------------------------------------------- parent side
@@ -765,7 +693,7 @@ def main(job_dir: str, hint: list[str] | None = None) -> int:
     # bundle (httpx, like OpenSSL, takes the folder from the environment).
     os.environ.setdefault("SSL_CERT_DIR", NO_CERTIFICATES)
     preload(hint or [])
-    pytest_config = prepared_config()
+    pytest_config = prepared_config(Reporter)
     nonce = read_nonce()
     with open(os.path.join(job_dir, MANIFEST_FILE), encoding="utf-8") as fh:
         manifest: Manifest = json.load(fh)

@@ -122,25 +122,6 @@ def test_progress_sees_a_frame_split_across_chunks(adder, cut):
     assert progress.stalled(seen + job.idle_timeout + 0.1)
 
 
-def test_a_child_starts_pytest_from_the_prepared_configuration_once(monkeypatch, tmp_path):
-    import _pytest.config
-
-    from grader.sandbox_runner import PLUGIN_ARGS, prepared_config, reuse_config
-
-    monkeypatch.setattr(_pytest.config, "get_config", _pytest.config.get_config)
-    prepared = prepared_config()
-    assert prepared is not None
-    manager = prepared.pluginmanager
-    assert manager.has_plugin("grader.pytest_plugin") and manager.is_blocked("cacheprovider")
-    monkeypatch.chdir(tmp_path)
-    reuse_config(prepared)
-    args = [str(tmp_path), *PLUGIN_ARGS]
-    assert _pytest.config.get_config(args) is prepared
-    assert prepared.invocation_params.args == tuple(args)
-    assert prepared.invocation_params.dir == tmp_path
-    assert _pytest.config.get_config(args) is not prepared  # a nested pytest.main: its own
-
-
 def test_the_parent_is_woken_by_a_child_s_exit_not_by_its_next_poll():
     import os
     import select
@@ -164,39 +145,3 @@ def test_the_parent_is_woken_by_a_child_s_exit_not_by_its_next_poll():
             os.close(fd)
         os.close(read_end)
         os.close(write_end)
-
-
-def test_a_child_collects_its_own_suite_without_listing_the_other_suites_of_the_job(
-    monkeypatch, tmp_path
-):
-    import pytest
-
-    from grader.sandbox_runner import pytest_args
-    from grader.staging import PYTEST_INI
-
-    job = tmp_path / "job"
-    for name in ("1.1.1", "1.1.2", "1.1.3"):
-        (job / "tests" / name).mkdir(parents=True)
-        (job / "tests" / name / "test_it.py").write_text("def test_it():\n    pass\n")
-    (job / "pytest.ini").write_text(PYTEST_INI)
-    (tmp_path / "work").mkdir()
-
-    class Seen:
-        def __init__(self) -> None:
-            self.paths: list[str] = []
-            self.passed: list[str] = []
-
-        def pytest_ignore_collect(self, collection_path):  # noqa: ANN001
-            self.paths.append(str(collection_path.relative_to(job)))
-
-        def pytest_runtest_logreport(self, report):  # noqa: ANN001
-            if report.when == "call" and report.passed:
-                self.passed.append(report.nodeid)
-
-    seen = Seen()
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # as in the sandbox
-    suite = str(job / "tests" / "1.1.2")
-    args = pytest_args(str(job), suite, str(tmp_path / "work"), exitfirst=False)
-    assert pytest.main(args, plugins=[seen]) == 0
-    assert seen.passed == ["test_it.py::test_it"]
-    assert all(path.startswith("tests/1.1.2") for path in seen.paths), seen.paths
