@@ -8,7 +8,8 @@ per exercise: tests, wall time of pytest.main in the child, CPU time of the chil
 the setup time summed over every test that used it; per test: setup + call + teardown. With
 --cprofile, the functions with the most cumulative time over all children. PROFILE_PYTEST_ARGS
 (a JSON list) adds pytest arguments to every child's run, to try a change before making it, and
-PROFILE_PYTHONPATH where a plugin it names (`-p name`) can be imported from.
+PROFILE_PYTHONPATH where a plugin it names (`-p name`) can be imported from; PROFILE_SAVE, a
+file to keep the merged cProfile statistics in.
 """
 
 from __future__ import annotations
@@ -299,6 +300,8 @@ def report(out: Path, wall: float, frames: str, top: int, profile: bool) -> None
                 stats = pstats.Stats(f) if stats is None else stats.add(f)
             except (EOFError, ValueError, TypeError):  # a thread still running at dump time
                 continue
+        if os.environ.get("PROFILE_SAVE"):  # for pstats' print_callers and the like
+            stats.dump_stats(os.environ["PROFILE_SAVE"])
         print("\ncProfile over every child's pytest.main (cumulative):")
         stats.sort_stats("cumulative").print_stats(top * 2)
         stats.sort_stats("tottime").print_stats(top)
