@@ -13,6 +13,8 @@ connections and streamed request bodies take TestClient's own path.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
@@ -45,7 +47,7 @@ def _transport_class() -> type | None:
                 return super().handle_request(request)
             body = request.read()
             with self.portal_factory() as portal:
-                sent = portal.call(_run_app, self.app, self._scope(request), body)
+                sent = _call(portal, _run_app, self.app, self._scope(request), body)
             if sent.error is not None and self.raise_server_exceptions:
                 raise sent.error
             if sent.status is None:
@@ -95,6 +97,19 @@ def _transport_class() -> type | None:
             }
 
     return WholeRequestTransport
+
+
+def _call(portal: Any, func: Any, *args: Any) -> Any:
+    """`portal.call(func, *args)` in one round trip to the portal's asyncio loop. anyio's call
+    takes two (the task's start, then its result) and wraps the task in its task group's
+    cancel scope: ~0.13 ms of a ~0.5 ms request. Here the request runs as a plain asyncio task,
+    as under uvicorn; another backend, or a call from the loop's own thread, takes
+    `portal.call`. Tasks still running when the portal stops are cancelled either way."""
+    loop = getattr(getattr(portal, "_token", None), "native_token", None)
+    thread = getattr(portal, "_event_loop_thread_id", None)
+    if not isinstance(loop, asyncio.AbstractEventLoop) or thread in (None, threading.get_ident()):
+        return portal.call(func, *args)
+    return asyncio.run_coroutine_threadsafe(func(*args), loop).result()
 
 
 class _Sent:
