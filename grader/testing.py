@@ -10,6 +10,7 @@ learner's objects."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -105,14 +106,16 @@ def one_event_loop(client: Any) -> Iterator[Any]:
 
     stack = ExitStack()
     make_portal = client._portal_factory
+    starting = threading.Lock()  # first requests from several threads at once: one loop
 
     @contextmanager
     def shared_portal() -> Iterator[Any]:
-        if client.portal is None:
-            client.portal = stack.enter_context(
-                anyio.from_thread.start_blocking_portal(**client.async_backend)
-            )
-            stack.callback(setattr, client, "portal", None)
+        with starting:
+            if client.portal is None:
+                client.portal = stack.enter_context(
+                    anyio.from_thread.start_blocking_portal(**client.async_backend)
+                )
+                stack.callback(setattr, client, "portal", None)
         yield client.portal
 
     client._transport.portal_factory = shared_portal

@@ -137,3 +137,27 @@ def test_any_testclient_can_be_switched_once_or_twice():
     whole_requests(client)
     assert type(client._transport).__name__ == "WholeRequestTransport"
     assert client.get("/hello").text == "hello"
+
+
+def test_requests_from_several_threads_are_in_flight_on_the_one_loop_at_once():
+    app = FastAPI()
+    released = asyncio.Event()
+
+    @app.get("/wait")
+    async def wait():
+        await asyncio.wait_for(released.wait(), timeout=5)
+        return {"loop": id(asyncio.get_running_loop())}
+
+    @app.get("/release")
+    async def release():
+        released.set()
+        return {"loop": id(asyncio.get_running_loop())}
+
+    client = testing.client_for(app)
+    with testing.one_event_loop(client):
+        waited: list[dict] = []
+        waiter = threading.Thread(target=lambda: waited.append(client.get("/wait").json()))
+        waiter.start()
+        released_on = client.get("/release").json()
+        waiter.join(timeout=10)
+    assert waited == [released_on]  # the waiting request ended once the other one ran
