@@ -20,12 +20,12 @@ ROUTINES = (
     classmethod,
     staticmethod,
 )
-WATCHED = ("_pytest", "pluggy", "pytest", "grader", "__main__")
+WATCHED = frozenset({"_pytest", "pluggy", "pytest", "grader", "__main__"})
 WATCHED_NAMES = {"os": ("write", "_exit"), "json": ("dumps",), "hmac": ("new",)}
 
 
 def _watched(name: str) -> bool:
-    return any(name == top or name.startswith(top + ".") for top in WATCHED)
+    return name.partition(".")[0] in WATCHED  # a package's modules too: `_pytest.main`
 
 
 class Snapshot:
