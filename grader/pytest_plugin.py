@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from grader import contract, mutation, testing, trace
+from grader import compiled_once, contract, mutation, testing, trace
 
 MARKERS = {
     "points(n)": "points the test is worth (default 1)",
@@ -61,6 +61,7 @@ class Learner:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
         self._prefix = str(self.folder) + os.sep
+        compiled_once.install(str(self.folder))  # `fresh` re-executes, never recompiles
         self._failed: dict[str, str] = {}  # a module whose import failed fails the same way again
         self._traces: dict[str, dict[str, str]] = {}
 
