@@ -17,6 +17,7 @@ from pathlib import Path
 from . import contract
 from .models import Exercise
 from .rewritten import add_rewritten
+from .runner_bytecode import compile_package
 
 MAX_SUBMISSION_BYTES = 2 << 20
 MAX_SUBMISSION_FILES = 200
@@ -212,6 +213,7 @@ def reserve(units: list[Unit], limits: Limits) -> Job:
     (`Job.preload_hint`) while `fill` writes the files, and waits for the nonce before it
     reads any of them."""
     sweep_stale_jobs()
+    compile_package()  # the runner starts from bytecode, not by compiling its modules
     root = owned_scratch(JOB_PREFIX)
     os.chmod(root, 0o711)
     job = Job(root, secrets.token_hex(16), units, limits)
