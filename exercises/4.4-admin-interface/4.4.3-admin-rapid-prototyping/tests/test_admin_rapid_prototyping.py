@@ -1,15 +1,19 @@
 """Hidden tests for 4.4.3: author and book views, a login through AdminAuth with credentials
 read from the environment at login time, no admin page for strangers, and a mark_published
-action. Pages are checked only for stable strings, never whole HTML."""
+action. Pages are checked only for stable strings, never whole HTML. The action's connections
+are counted through the engine's checkout and checkin events, with the garbage collector paused
+so that a session left open still holds its connection when the answer has come."""
 
 import base64
+import gc
 import html
 import re
+from contextlib import contextmanager
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from grader.testing import client_for, fresh_scalars, memory_engine
@@ -132,6 +136,32 @@ def select_options(text, name):
 def form_fields(text):
     found = re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', text)
     return sorted(set(found) - {"save"})
+
+
+@contextmanager
+def checked_out(engine):
+    """Within the block, a list holding the number of the engine's connections checked out of
+    its pool and not yet returned since the block began; the garbage collector is paused, so a
+    connection left to it counts as still checked out."""
+    held = [0]
+
+    def checkout(*_args) -> None:
+        held[0] += 1
+
+    def checkin(*_args) -> None:
+        held[0] -= 1
+
+    enabled = gc.isenabled()
+    gc.disable()
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        yield held
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+        if enabled:
+            gc.enable()
 
 
 def cookie_text(client):
@@ -473,3 +503,25 @@ def test_the_action_with_no_selection_changes_nothing(module, lib, admin):
         "not 302 to /admin/book/list"
     )
     assert books(module, lib) == before, "the action with empty pks changed books"
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Open the session with `with self.session_maker() as session:` so that it is closed when "
+    "the block ends, also on an early return: a session left open keeps a connection of the "
+    "engine checked out (one more at each click), and reading a row after commit() checks out "
+    "a new one."
+)
+def test_the_action_closes_its_sessions(module, lib, admin):
+    first, second = add_books(module, lib, "Parable of the Sower", "Parable of the Talents")
+    for pks in (f"{first},{second}", ""):
+        path = f"/admin/book/action/mark-published?pks={pks}"
+        with checked_out(lib.engine) as held:
+            response = admin.get(path)
+            still_held = held[0]
+        assert response.status_code == 302, f"GET {path} answered {response.status_code}"
+        assert still_held == 0, (
+            f"after GET {path} answered, {still_held} connection(s) it took from the engine's "
+            "pool were not returned: the action left a session open"
+        )
