@@ -93,7 +93,7 @@ DbSession = Annotated[Session, Depends(get_db)]
 
 
 def get_tenant(db: DbSession, x_tenant_id: Annotated[str | None, Header()] = None) -> Tenant:
-    if x_tenant_id is None:
+    if not x_tenant_id:  # missing, or empty (X-Tenant-ID: ): both are a missing tenant
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the X-Tenant-ID header is required")
     tenant = db.scalar(select(Tenant).where(Tenant.slug == x_tenant_id))
     if tenant is None:

@@ -234,6 +234,24 @@ def test_missing_tenant_header_is_400(main, engine, client, orders, method, path
 
 @pytest.mark.task(1)
 @pytest.mark.hint(
+    "An empty header (X-Tenant-ID: ) is treated as missing: refuse it with 400 before any "
+    'lookup, `if not x_tenant_id:` (None or "") rather than `if x_tenant_id is None:`.'
+)
+@pytest.mark.parametrize(
+    "method, path", [("GET", "/orders"), ("GET", "/orders/1"), ("POST", "/orders")]
+)
+def test_empty_tenant_header_is_400(main, engine, client, orders, method, path):
+    before = stored(main, engine)
+    response = call(client, method, path, as_tenant(""))
+    assert response.status_code == 400, (
+        f"{method} {path} with an empty X-Tenant-ID header answered {response.status_code}, "
+        "not 400: an empty header is treated as missing"
+    )
+    assert stored(main, engine) == before, "a request with an empty tenant changed the orders"
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
     "Look the tenant up by its slug; when there is none, raise HTTPException(403): the caller "
     "names a tenant it does not belong to."
 )

@@ -48,7 +48,7 @@ class TenantSession:
 
 def get_tenant_session(request: Request, db: Annotated[Session, Depends(get_db)]) -> TenantSession:
     slug = request.headers.get("x-tenant-id")
-    if slug is None:
+    if not slug:  # missing or empty
         raise HTTPException(400, detail={"error": "missing tenant"})
     tenant_id = db.scalar(select(Tenant.id).where(Tenant.slug == slug))
     if tenant_id is None:
