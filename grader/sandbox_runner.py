@@ -88,8 +88,6 @@ PRELOAD = (
     "readline",  # pytest's capture plugin imports it as each child starts (~1.6 ms)
     "difflib",
     "unittest",
-    "xml.etree.ElementTree",
-    "pydantic.v1",
     "fastapi.security",
     "fastapi.responses",
     "fastapi.encoders",
