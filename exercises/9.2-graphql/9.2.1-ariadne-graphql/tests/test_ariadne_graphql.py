@@ -10,6 +10,8 @@ import gc
 import pytest
 from sqlalchemy import event, inspect, select
 
+from grader import testing
+
 BOOK = "query ($id: ID!) { book(id: $id) { id title author } }"
 BOOKS = "query ($author: String) { books(author: $author) { id title author } }"
 ADD = "mutation ($input: BookInput!) { addBook(input: $input) { id title author } }"
@@ -22,40 +24,77 @@ SHELF = [
 ]
 
 
+NAMES = ("app", "Base", "Book", "SessionLocal")
+
+
 @pytest.fixture
 def main(learner):
-    return learner.require("main", "app", "Base", "Book", "SessionLocal")
+    return learner.require("main", *NAMES)
 
 
-@pytest.fixture
-def engine(main, db_engine):
+@pytest.fixture(scope="module")
+def module_engine(learner):
+    """One in-memory database with the learner's tables for the module, the learner's
+    SessionLocal pointed at it: a new engine per test would also compile every statement again
+    (SQLAlchemy caches compiled SQL per engine)."""
+    main = learner.require("main", *NAMES)
     if not callable(getattr(main.SessionLocal, "configure", None)):
         pytest.fail(
             f"main.SessionLocal is {main.SessionLocal!r}, not a sessionmaker: the tests point "
             "it at their database with SessionLocal.configure(bind=...)"
         )
-    engine = db_engine(main.Base.metadata)
+    engine = testing.memory_engine(main.Base.metadata)
     before = main.SessionLocal.kw.get("bind")
     main.SessionLocal.configure(bind=engine)
     yield engine
     main.SessionLocal.configure(bind=before)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_client(learner):
+    """A client of the learner's app for the module, its requests on one event loop."""
+    main = learner.require("main", *NAMES)
+    with testing.looped_client(main.app, follow_redirects=True) as client:
+        yield client
 
 
 @pytest.fixture
-def client(main, engine, app_client):
-    return app_client(main.app, follow_redirects=True)
+def engine(main, module_engine):
+    """The module's database, emptied for this test (ids from 1 again)."""
+    main.SessionLocal.configure(bind=module_engine)
+    testing.empty_database(module_engine, main.Base.metadata)
+    return module_engine
 
 
 @pytest.fixture
-def shelf(main, engine):
-    """Stores SHELF; returns the ids in the same order."""
+def client(engine, module_client):
+    return module_client
+
+
+@pytest.fixture(scope="module")
+def saved_shelf(learner, module_engine):
+    """The module's database holding SHELF, saved once, and the ids in SHELF's order."""
     from sqlalchemy.orm import Session
 
-    with Session(engine) as session:
+    main = learner.require("main", *NAMES)
+    testing.empty_database(module_engine, main.Base.metadata)
+    with Session(module_engine) as session:
         books = [main.Book(title=t, author=a) for t, a in SHELF]
         session.add_all(books)
         session.commit()
-        return [b.id for b in books]
+        ids = [b.id for b in books]
+    saved = testing.SavedDatabase(module_engine)
+    yield saved, ids
+    saved.close()
+
+
+@pytest.fixture
+def shelf(engine, saved_shelf):
+    """Stores SHELF (written back from the saved copy); returns the ids in the same order."""
+    saved, ids = saved_shelf
+    saved.restore()
+    return ids
 
 
 def post(client, query, variables=None):
