@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from grader import testing
+
 BOOK = "query ($id: ID!) { book(id: $id) { id title author } }"
 UPDATE = (
     "mutation ($id: ID!, $title: String!) "
@@ -17,43 +19,80 @@ UPDATE = (
 ENTITY_TAG = re.compile(r'^(W/)?"[^"]*"$')
 
 
+NAMES = ("app", "Base", "Book", "SessionLocal")
+
+
 @pytest.fixture
 def main(learner):
-    return learner.require("main", "app", "Base", "Book", "SessionLocal")
+    return learner.require("main", *NAMES)
 
 
-@pytest.fixture
-def engine(main, db_engine):
+@pytest.fixture(scope="module")
+def module_engine(learner):
+    """One in-memory database with the learner's tables for the module, the learner's
+    SessionLocal pointed at it: a new engine per test would also compile every statement again
+    (SQLAlchemy caches compiled SQL per engine)."""
+    main = learner.require("main", *NAMES)
     if not callable(getattr(main.SessionLocal, "configure", None)):
         pytest.fail(
             f"main.SessionLocal is {main.SessionLocal!r}, not a sessionmaker: the tests point "
             "it at their database with SessionLocal.configure(bind=...)"
         )
-    engine = db_engine(main.Base.metadata)
+    engine = testing.memory_engine(main.Base.metadata)
     before = main.SessionLocal.kw.get("bind")
     main.SessionLocal.configure(bind=engine)
     yield engine
     main.SessionLocal.configure(bind=before)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_client(learner):
+    """A client of the learner's app for the module, its requests on one event loop."""
+    main = learner.require("main", *NAMES)
+    with testing.looped_client(main.app, follow_redirects=True) as client:
+        yield client
 
 
 @pytest.fixture
-def client(main, engine, app_client):
-    return app_client(main.app, follow_redirects=True)
+def engine(main, module_engine):
+    """The module's database, emptied for this test (ids from 1 again)."""
+    main.SessionLocal.configure(bind=module_engine)
+    testing.empty_database(module_engine, main.Base.metadata)
+    return module_engine
 
 
 @pytest.fixture
-def books(main, engine):
-    """Two stored books; returns their ids."""
+def client(engine, module_client):
+    return module_client
+
+
+@pytest.fixture(scope="module")
+def saved_books(learner, module_engine):
+    """The module's database holding the two books, saved once, and their ids."""
     from sqlalchemy.orm import Session
 
-    with Session(engine) as session:
+    main = learner.require("main", *NAMES)
+    testing.empty_database(module_engine, main.Base.metadata)
+    with Session(module_engine) as session:
         stored = [
             main.Book(title="Dune", author="Frank Herbert"),
             main.Book(title="Solaris", author="Stanislaw Lem"),
         ]
         session.add_all(stored)
         session.commit()
-        return [b.id for b in stored]
+        ids = [b.id for b in stored]
+    saved = testing.SavedDatabase(module_engine)
+    yield saved, ids
+    saved.close()
+
+
+@pytest.fixture
+def books(engine, saved_books):
+    """Two stored books (written back from the saved copy); returns their ids."""
+    saved, ids = saved_books
+    saved.restore()
+    return ids
 
 
 def stored_title(main, engine, book_id):
