@@ -3,11 +3,18 @@
 `get_services` is overridden with FakeServices, whose calls count how many of them are in flight.
 Holding happens in event-loop turns (`await asyncio.sleep(0)`), never in wall-clock time, so what
 the tests observe does not depend on machine speed.
+
+`main` is imported afresh for every test; one client (one event loop) serves the module, sending
+each test's requests to that test's app, with the app's lifespan run around the test as
+`with TestClient(app)` does: a client and an event-loop thread per test cost more than the test.
 """
 
 import asyncio
+from contextlib import asynccontextmanager
 
 import pytest
+
+from grader import testing
 
 SPIN = 1000  # loop turns a dashboard call waits for its two siblings before giving up
 SETTLE = 20  # loop turns a dashboard call stays in flight after all three have started
@@ -91,18 +98,79 @@ class FakeServices:
             self.items_in_flight -= 1
 
 
+class Current:
+    """The ASGI app the module's client serves: the current test's app, given the state its
+    lifespan set (as a TestClient entered with `with` gives it)."""
+
+    def __init__(self):
+        self.app = None
+        self.state = {}
+
+    async def __call__(self, scope, receive, send):
+        if "state" in scope:
+            scope["state"] = dict(self.state)
+        await self.app(scope, receive, send)
+
+
+@asynccontextmanager
+async def lifespan(app, state):
+    """The app's startup before the block and its shutdown after it, as a server runs them."""
+    to_app, from_app = asyncio.Queue(), asyncio.Queue()
+
+    async def run():
+        try:
+            await app(
+                {"type": "lifespan", "asgi": {"version": "3.0"}, "state": state},
+                to_app.get,
+                from_app.put,
+            )
+        finally:
+            await from_app.put(None)
+
+    task = asyncio.ensure_future(run())
+
+    async def step(kind):
+        await to_app.put({"type": f"lifespan.{kind}"})
+        message = await from_app.get()
+        if message is None or message["type"] != f"lifespan.{kind}.complete":
+            await task  # raises what the app raised
+            raise RuntimeError(f"the app's {kind} failed: {message}")
+
+    await step("startup")
+    yield
+    await step("shutdown")
+    await task
+
+
+@pytest.fixture(scope="module")
+def module_client():
+    """One client (one event loop) for the module; `current.app` is the app it serves."""
+    current = Current()
+    with testing.looped_client(current) as client:
+        with client._transport.portal_factory() as portal:  # the module's loop, started now
+            yield client, portal, current
+
+
 @pytest.fixture
-def call(learner, app_client, overrides):
+def call(learner, module_client, overrides):
     """`call(fake, path)`: GET `path` with `fake` standing in for get_services."""
-    # A fresh import per test: module-level asyncio objects must not outlive the test's loop.
+    # A fresh import per test: no module-level object of an earlier test's app is reused.
     main = learner.require("main", "app", "get_services", fresh=True)
+    client, portal, current = module_client
+    running = []
 
     def get(fake, path):
         # The fake replaces get_services for this test only.
         overrides(main.app, {main.get_services: lambda: fake})
-        return app_client(main.app, lifespan=True).get(path)
+        if not running:  # the app's startup, before the test's first request
+            current.app, current.state = main.app, {}
+            running.append(portal.wrap_async_context_manager(lifespan(main.app, current.state)))
+            running[0].__enter__()
+        return client.get(path)
 
-    return get
+    yield get
+    if running:  # the app's shutdown, after the test
+        running[0].__exit__(None, None, None)
 
 
 def dashboard_body(user_id, **changes):
