@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from grader import testing
+
 ADA = {"username": "ada", "email": "ada@example.com", "password": "s3cret-Lovelace!"}
 GRACE = {"username": "grace", "email": "grace@example.com", "password": "c0bol-Hopper?"}
 
@@ -30,14 +32,21 @@ def schema_name(schema):
     return re.sub(r"-(Input|Output)$", "", ref.rsplit("/", 1)[-1]) if ref else None
 
 
-def get_openapi(client):
-    response = client.get("/openapi.json")
+@pytest.fixture(scope="module")
+def openapi_response(learner):
+    """GET /openapi.json of a fresh import, asked once for the Task 3 tests: the document
+    depends on the app's routes and models, not on the users stored."""
+    with testing.looped_client(learner.require("main", "app", fresh=True).app) as client:
+        yield client.get("/openapi.json")
+
+
+def get_openapi(response):
     assert response.status_code == 200, f"GET /openapi.json answered {response.status_code}"
     return response.json()
 
 
-def create_operation(client):
-    operation = get_openapi(client).get("paths", {}).get("/users", {}).get("post")
+def create_operation(response):
+    operation = get_openapi(response).get("paths", {}).get("/users", {}).get("post")
     assert operation, "the OpenAPI document has no POST /users operation"
     return operation
 
@@ -213,8 +222,8 @@ def test_usernames_are_compared_exactly(client, name):
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
-def test_openapi_documents_201_with_userread(client):
-    operation = create_operation(client)
+def test_openapi_documents_201_with_userread(openapi_response):
+    operation = create_operation(openapi_response)
     responses = operation.get("responses", {})
     assert "201" in responses, f"POST /users documents the responses {sorted(responses)}, not 201"
     schema = responses["201"].get("content", {}).get("application/json", {}).get("schema")
@@ -225,8 +234,8 @@ def test_openapi_documents_201_with_userread(client):
 
 @pytest.mark.task(3)
 @pytest.mark.hint("status_code=201 on the decorator replaces the default documented 200.")
-def test_openapi_documents_no_200(client):
-    operation = create_operation(client)
+def test_openapi_documents_no_200(openapi_response):
+    operation = create_operation(openapi_response)
     responses = operation.get("responses", {})
     assert "200" not in responses, (
         f"POST /users documents a 200 response (all: {sorted(responses)}); it answers 201"
@@ -234,8 +243,8 @@ def test_openapi_documents_no_200(client):
 
 
 @pytest.mark.task(3)
-def test_openapi_request_body_is_usercreate(client):
-    operation = create_operation(client)
+def test_openapi_request_body_is_usercreate(openapi_response):
+    operation = create_operation(openapi_response)
     body = operation.get("requestBody", {})
     schema = body.get("content", {}).get("application/json", {}).get("schema")
     assert schema_name(schema) == "UserCreate", (
@@ -249,8 +258,8 @@ def test_openapi_request_body_is_usercreate(client):
     "The UserRead model itself must have only id, username and email: excluding the password "
     "at serialization time (response_model_exclude) still shows it to every reader of /docs."
 )
-def test_userread_schema_lists_only_public_fields(client):
-    schemas = get_openapi(client).get("components", {}).get("schemas", {})
+def test_userread_schema_lists_only_public_fields(openapi_response):
+    schemas = get_openapi(openapi_response).get("components", {}).get("schemas", {})
     name = next((n for n in ("UserRead", "UserRead-Output") if n in schemas), None)
     assert name, f"the OpenAPI components have no UserRead schema (found {sorted(schemas)})"
     properties = set(schemas[name].get("properties", {}))
