@@ -3,18 +3,22 @@
 Two SQLite files ("main" and "staging") are built once per module with the learner's Base and
 User. Every request goes through an app whose get_settings is overridden to point at one of
 them; the learner's default app.db is never touched. Overrides are set with
-the kit's `overrides` fixture and removed after each test.
+the kit's `overrides` fixture and removed after each test. Each app (the learner's and the
+test apps built on its dependencies) is built once per module and keeps one client, whose
+requests share one event loop, for the whole module.
 """
 
 import asyncio
 import inspect
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Annotated, Any
 
 import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
+
+from grader.testing import looped_client
 
 # username, token, is_active, is_admin
 MAIN_USERS = [
@@ -60,18 +64,32 @@ def main(learner, databases):
     return main
 
 
+@pytest.fixture(scope="module")
+def module_clients():
+    """One client per app for the module (requests on one event loop), closed at its end."""
+    with ExitStack() as opened:
+        clients = {}
+
+        def client(app):
+            if id(app) not in clients:
+                clients[id(app)] = (app, opened.enter_context(looped_client(app)))
+            return clients[id(app)][1]
+
+        yield client
+
+
 @pytest.fixture
-def client_on(main, databases, app_client, overrides):
+def client_on(main, databases, module_clients, overrides):
     """client_on("main") → a client of `main.app` whose get_settings points at that database
     (or of `app=`, a test app built on the learner's dependencies); other keyword arguments
-    override the learner's dependencies of those names."""
+    override the learner's dependencies of those names, for this test only."""
 
     def make(database, app=None, **replacements):
         app = app or main.app
         settings = main.Settings(database_url=databases[database])
         overrides(app, {main.get_settings: lambda: settings})
         overrides(app, {getattr(main, name): fn for name, fn in replacements.items()})
-        return app_client(app)
+        return module_clients(app)
 
     return make
 
@@ -104,8 +122,19 @@ def said(response):
     return f"{response.status_code} {response.text[:150]}"
 
 
+PROBES = {}
+
+
 def probe_app(main, dependency_name, path="/who"):
-    """A test app: GET `path` depends on main.<dependency_name> and answers the username."""
+    """A test app: GET `path` depends on main.<dependency_name> and answers the username; one
+    per dependency for the module."""
+    key = (id(main), dependency_name, path)
+    if key not in PROBES:
+        PROBES[key] = (main, _probe_app(main, dependency_name, path))
+    return PROBES[key][1]
+
+
+def _probe_app(main, dependency_name, path):
     app = FastAPI()
     dependency = getattr(main, dependency_name)
 
