@@ -8,10 +8,37 @@ ADA = {"username": "ada", "email": "ada@example.com", "password": "s3cret-Lovela
 GRACE = {"username": "grace", "email": "grace@example.com", "password": "c0bol-Hopper?"}
 
 
+class CurrentApp:
+    """The ASGI app the module's client serves: the app of the current test's import."""
+
+    def __init__(self):
+        self.app = None
+
+    async def __call__(self, scope, receive, send):
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def module_client():
+    """One client (one event loop) for the module, serving `current.app`: a client and an
+    event-loop thread per test would cost more than most tests."""
+    current = CurrentApp()
+    with testing.looped_client(current) as client:
+        yield client, current
+
+
+def serving(module_client, app):
+    """The module's client, sending its requests to `app`, with no cookies kept."""
+    client, current = module_client
+    current.app = app
+    client.cookies.clear()
+    return client
+
+
 @pytest.fixture
-def client(learner, app_client):
+def client(learner, module_client):
     # A fresh import per test: every test starts with an empty user store.
-    return app_client(learner.require("main", "app", fresh=True).app)
+    return serving(module_client, learner.require("main", "app", fresh=True).app)
 
 
 def post_user(client, payload):
@@ -33,11 +60,11 @@ def schema_name(schema):
 
 
 @pytest.fixture(scope="module")
-def openapi_response(learner):
+def openapi_response(learner, module_client):
     """GET /openapi.json of a fresh import, asked once for the Task 3 tests: the document
     depends on the app's routes and models, not on the users stored."""
-    with testing.looped_client(learner.require("main", "app", fresh=True).app) as client:
-        yield client.get("/openapi.json")
+    app = learner.require("main", "app", fresh=True).app
+    return serving(module_client, app).get("/openapi.json")
 
 
 def get_openapi(response):
