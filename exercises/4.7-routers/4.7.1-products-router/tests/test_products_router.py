@@ -2,13 +2,18 @@
 
 Tasks 1 and 2 run against a bare FastAPI() that includes the learner's router with a plain
 include_router(router), so whatever the router needs must be on the router itself; Task 3 runs
-against main.app. reset() is called before and after every test.
+against main.app. reset() is called before and after every test. The bare app and the clients
+of both apps are made once per module (their requests share one event loop); the store is what
+the tests reset.
 """
 
 import re
+from contextlib import ExitStack
 
 import pytest
 from fastapi import APIRouter, FastAPI
+
+from grader.testing import looped_client
 
 COLLECTION = "/products/"
 ITEM = "/products/{id}"  # the parameter's name is free: OpenAPI paths are compared with {id}
@@ -36,15 +41,42 @@ def bare_app(products):
     return app
 
 
+@pytest.fixture(scope="module")
+def module_clients():
+    """One client per app for the module (requests on one event loop), closed at its end."""
+    with ExitStack() as opened:
+        clients = {}
+
+        def client(app):
+            if id(app) not in clients:
+                clients[id(app)] = (app, opened.enter_context(looped_client(app)))
+            return clients[id(app)][1]
+
+        yield client
+
+
+@pytest.fixture(scope="module")
+def bare_apps():
+    """bare_apps(products) → the module's bare FastAPI() that includes the learner's router."""
+    apps = {}
+
+    def make(products):
+        if id(products.router) not in apps:
+            apps[id(products.router)] = (products.router, bare_app(products))
+        return apps[id(products.router)][1]
+
+    return make
+
+
 @pytest.fixture
-def bare(products, app_client):
+def bare(products, bare_apps, module_clients):
     """A client of a bare FastAPI() that includes the learner's router, nothing else."""
-    return app_client(bare_app(products))
+    return module_clients(bare_apps(products))
 
 
 @pytest.fixture
-def client(main, app_client):
-    return app_client(main.app)
+def client(main, module_clients):
+    return module_clients(main.app)
 
 
 def said(response):
@@ -70,8 +102,8 @@ def operations(app):
     }
 
 
-def router_operations(products):
-    ops = operations(bare_app(products))
+def router_operations(products, bare_apps):
+    ops = operations(bare_apps(products))
     assert ops, (
         "a FastAPI() that includes routers.products.router has no routes at all: declare them "
         "on router (@router.get(...)), not on app"
@@ -96,13 +128,13 @@ def test_router_is_an_apirouter(products):
     'relative to it (`"/"` and `"/{product_id}"`). A prefix passed to include_router() in '
     "main.py is lost for every other app that includes the router."
 )
-def test_router_carries_the_prefix(products):
+def test_router_carries_the_prefix(products, bare_apps):
     prefix = getattr(products.router, "prefix", None)
     assert prefix == "/products", (
         f"routers.products.router has the prefix {prefix!r}, not '/products': give it to "
         'APIRouter(prefix="/products", ...) rather than repeating it in every route'
     )
-    paths = sorted({path for path, _ in router_operations(products)})
+    paths = sorted({path for path, _ in router_operations(products, bare_apps)})
     assert paths == sorted(PATHS), (
         f"a FastAPI() that includes the router with include_router(router) serves the paths "
         f"{paths}, expected {sorted(PATHS)}"
@@ -134,10 +166,10 @@ def mistagged(tags_by_operation):
     'Pass `tags=["products"]` to APIRouter(...): every route of the router gets the tag, in '
     "any app that includes it."
 )
-def test_router_tags_every_operation(products):
+def test_router_tags_every_operation(products, bare_apps):
     tags = {
         f"{method.upper()} {path}": op.get("tags")
-        for (path, method), op in router_operations(products).items()
+        for (path, method), op in router_operations(products, bare_apps).items()
     }
     wrong = mistagged(tags)
     assert not wrong, (
@@ -152,10 +184,10 @@ def test_router_tags_every_operation(products):
     'Pass `responses={404: {"description": "Not found"}}` to APIRouter(...): it is added to '
     "the documented responses of every route of the router."
 )
-def test_router_documents_404_on_every_operation(products):
+def test_router_documents_404_on_every_operation(products, bare_apps):
     documented = {
         f"{method.upper()} {path}": op.get("responses", {}).get("404")
-        for (path, method), op in router_operations(products).items()
+        for (path, method), op in router_operations(products, bare_apps).items()
     }
     wrong = {
         name: entry
