@@ -54,7 +54,7 @@ from grader.contract import (
     UnitFrame,
 )
 from grader.integrity import Snapshot, foreign_hooks, tally, under
-from grader.warm_fastapi import endpoint_context_from_code
+from grader.warm_libraries import email_validator_version_once, endpoint_context_from_code
 from grader.warm_pytest import prepared_config, pytest_args, reuse_config
 
 SCRATCH = os.environ.get("TMPDIR", "/tmp")
@@ -693,6 +693,7 @@ def main(job_dir: str, hint: list[str] | None = None) -> int:
     os.environ.setdefault("SSL_CERT_DIR", NO_CERTIFICATES)
     preload(hint or [])
     endpoint_context_from_code()
+    email_validator_version_once()
     pytest_config = prepared_config(Reporter)
     nonce = read_nonce()
     with open(os.path.join(job_dir, MANIFEST_FILE), encoding="utf-8") as fh:

@@ -1,9 +1,14 @@
-"""FastAPI's endpoint context from code objects (`grader.warm_fastapi`): the same as FastAPI's."""
+"""What the warm parent makes cheaper in FastAPI and pydantic (`grader.warm_libraries`) gives
+the same results."""
 
 import pytest
 from fastapi import routing
 
-from grader.warm_fastapi import _from_code, endpoint_context_from_code
+from grader.warm_libraries import (
+    _from_code,
+    email_validator_version_once,
+    endpoint_context_from_code,
+)
 from tests.grader import endpoints_sample as sample
 
 READ_FROM_CODE = ("plain", "decorated", "sync", "short")
@@ -33,3 +38,25 @@ def test_installed_it_answers_every_endpoint_and_caches_as_fastapi_does(monkeypa
     for name, context in expected.items():
         assert routing._extract_endpoint_context(getattr(sample, name)) == context
         assert id(getattr(sample, name)) in routing._endpoint_context_cache
+
+
+def test_pydantic_asks_the_email_validator_s_version_once(monkeypatch):
+    from pydantic import BaseModel, EmailStr, ValidationError, networks
+
+    asked = []
+
+    def version(name):
+        asked.append(name)
+        return "2.2.0"
+
+    monkeypatch.setattr(networks, "version", version)
+    email_validator_version_once()
+    for _ in range(3):
+
+        class Signup(BaseModel):
+            email: EmailStr
+
+    assert asked == ["email-validator"]
+    assert Signup(email="ada@example.com").email == "ada@example.com"
+    with pytest.raises(ValidationError):
+        Signup(email="not an address")

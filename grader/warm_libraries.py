@@ -1,8 +1,9 @@
-"""FastAPI's work that every child repeats on a freshly imported app, made cheaper in the warm
-parent, with the same results (stdlib only at import time)."""
+"""Work that FastAPI and pydantic repeat in every child on a freshly imported app, made cheaper
+in the warm parent, with the same results (stdlib only at import time)."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import linecache
 import re
@@ -57,3 +58,16 @@ def _from_code(func: object) -> dict | None:
     context = {"file": source_file, "line": first}
     name = getattr(func, "__name__", None)
     return context if name is None else {**context, "function": name}
+
+
+def email_validator_version_once() -> None:
+    """pydantic checks the installed email-validator's version (`importlib.metadata.version`,
+    a search of every folder on the path, ~0.9 ms) each time it builds a model with an
+    `EmailStr`: in a suite that imports the learner's models afresh per test, over a tenth of
+    its run. The installed packages do not change while a sandbox runs: it is asked once."""
+    try:
+        from pydantic import networks
+    except ImportError:
+        return
+    if hasattr(networks, "version"):
+        networks.version = functools.cache(networks.version)
