@@ -300,6 +300,9 @@ def report(out: Path, wall: float, frames: str, top: int, profile: bool) -> None
                 stats = pstats.Stats(f) if stats is None else stats.add(f)
             except (EOFError, ValueError, TypeError):  # a thread still running at dump time
                 continue
+        if stats is None:
+            print("\ncProfile: no child left its statistics (each dumps them as it exits)")
+            return
         if os.environ.get("PROFILE_SAVE"):  # for pstats' print_callers and the like
             stats.dump_stats(os.environ["PROFILE_SAVE"])
         print("\ncProfile over every child's pytest.main (cumulative):")
