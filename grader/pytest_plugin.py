@@ -1,12 +1,12 @@
 """The pytest plugin every hidden suite runs under.
 
 It gives hidden tests three markers (``points``, ``task``, ``hint``), the ``learner`` fixture,
-which imports the learner's modules from the submission folder, and the suite kit: ``db_engine``,
-``db_client``, ``app_client``, ``overrides``, ``sql_counter`` and ``clock`` (see
-``grader.testing``), and ``learner_tests`` for mutation grading (see ``grader.mutation``).
-Importing through the fixture, never at a test module's top level, turns a missing or broken
-file into a clear failure of each test ("main.py: SyntaxError at line 3: ...") instead of a
-collection crash that hides every result.
+which imports the learner's modules from the submission folder, and the suite kit:
+``db_engine``, ``db_client``, ``app_client``, ``module_app_client``, ``overrides``,
+``sql_counter`` and ``clock`` (see ``grader.testing``), and ``learner_tests`` for mutation
+grading (see ``grader.mutation``). Importing through the fixture, never at a test module's top
+level, turns a missing or broken file into a clear failure of each test ("main.py: SyntaxError
+at line 3: ...") instead of a collection crash that hides every result.
 """
 
 from __future__ import annotations
@@ -232,6 +232,22 @@ def app_client() -> Iterator[Callable[..., Any]]:
             client = testing.client_for(app, **options)
             opened.callback(client.close)
             return opened.enter_context(client)
+
+        yield make
+
+
+@pytest.fixture(scope="module")
+def module_app_client() -> Iterator[Callable[..., Any]]:
+    """``module_app_client(app)``: ``app_client(app)`` for a whole test module: the same client
+    each time for the same app, its requests on one event loop, all closed when the module
+    ends. Tests that share it reset what the app keeps between them themselves."""
+    with ExitStack() as opened:
+        clients: dict[int, tuple[Any, Any]] = {}  # the app is kept: its id stays its own
+
+        def make(app: Any) -> Any:
+            if id(app) not in clients:
+                clients[id(app)] = (app, opened.enter_context(testing.looped_client(app)))
+            return clients[id(app)][1]
 
         yield make
 

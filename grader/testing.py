@@ -138,6 +138,17 @@ def looped_client(app: Any, **options: Any) -> Iterator[Any]:
         client.close()
 
 
+class CurrentApp:
+    """An ASGI app that hands each request to `app`, which each test sets: one module client
+    (`looped_client(CurrentApp())`) serves the app of every test's fresh import."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
 def empty_database(engine: Any, metadata: Any) -> None:
     """Make a module's shared database (`memory_engine`) as a new one for the next test: every
     table of `metadata` emptied (children first), ids counted from 1 again, SQLite's

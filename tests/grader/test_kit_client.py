@@ -161,3 +161,15 @@ def test_requests_from_several_threads_are_in_flight_on_the_one_loop_at_once():
         released_on = client.get("/release").json()
         waiter.join(timeout=10)
     assert waited == [released_on]  # the waiting request ended once the other one ran
+
+
+def test_one_module_client_serves_the_app_of_each_test_s_import():
+    first, second = FastAPI(), FastAPI()
+    first.get("/who")(lambda: "first")
+    second.get("/who")(lambda: "second")
+    current = testing.CurrentApp()
+    with testing.looped_client(current) as client:
+        current.app = first
+        assert client.get("/who").json() == "first"
+        current.app = second
+        assert client.get("/who").json() == "second"

@@ -8,21 +8,11 @@ ADA = {"username": "ada", "email": "ada@example.com", "password": "s3cret-Lovela
 GRACE = {"username": "grace", "email": "grace@example.com", "password": "c0bol-Hopper?"}
 
 
-class CurrentApp:
-    """The ASGI app the module's client serves: the app of the current test's import."""
-
-    def __init__(self):
-        self.app = None
-
-    async def __call__(self, scope, receive, send):
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="module")
 def module_client():
     """One client (one event loop) for the module, serving `current.app`: a client and an
     event-loop thread per test would cost more than most tests."""
-    current = CurrentApp()
+    current = testing.CurrentApp()
     with testing.looped_client(current) as client:
         yield client, current
 

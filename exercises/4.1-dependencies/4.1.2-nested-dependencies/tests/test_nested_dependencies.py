@@ -10,15 +10,13 @@ requests share one event loop, for the whole module.
 
 import asyncio
 import inspect
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
-
-from grader.testing import looped_client
 
 # username, token, is_active, is_admin
 MAIN_USERS = [
@@ -64,22 +62,8 @@ def main(learner, databases):
     return main
 
 
-@pytest.fixture(scope="module")
-def module_clients():
-    """One client per app for the module (requests on one event loop), closed at its end."""
-    with ExitStack() as opened:
-        clients = {}
-
-        def client(app):
-            if id(app) not in clients:
-                clients[id(app)] = (app, opened.enter_context(looped_client(app)))
-            return clients[id(app)][1]
-
-        yield client
-
-
 @pytest.fixture
-def client_on(main, databases, module_clients, overrides):
+def client_on(main, databases, module_app_client, overrides):
     """client_on("main") → a client of `main.app` whose get_settings points at that database
     (or of `app=`, a test app built on the learner's dependencies); other keyword arguments
     override the learner's dependencies of those names, for this test only."""
@@ -89,7 +73,7 @@ def client_on(main, databases, module_clients, overrides):
         settings = main.Settings(database_url=databases[database])
         overrides(app, {main.get_settings: lambda: settings})
         overrides(app, {getattr(main, name): fn for name, fn in replacements.items()})
-        return module_clients(app)
+        return module_app_client(app)
 
     return make
 

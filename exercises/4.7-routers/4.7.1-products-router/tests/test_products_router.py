@@ -8,12 +8,9 @@ the tests reset.
 """
 
 import re
-from contextlib import ExitStack
 
 import pytest
 from fastapi import APIRouter, FastAPI
-
-from grader.testing import looped_client
 
 COLLECTION = "/products/"
 ITEM = "/products/{id}"  # the parameter's name is free: OpenAPI paths are compared with {id}
@@ -42,20 +39,6 @@ def bare_app(products):
 
 
 @pytest.fixture(scope="module")
-def module_clients():
-    """One client per app for the module (requests on one event loop), closed at its end."""
-    with ExitStack() as opened:
-        clients = {}
-
-        def client(app):
-            if id(app) not in clients:
-                clients[id(app)] = (app, opened.enter_context(looped_client(app)))
-            return clients[id(app)][1]
-
-        yield client
-
-
-@pytest.fixture(scope="module")
 def bare_apps():
     """bare_apps(products) → the module's bare FastAPI() that includes the learner's router."""
     apps = {}
@@ -69,14 +52,14 @@ def bare_apps():
 
 
 @pytest.fixture
-def bare(products, bare_apps, module_clients):
+def bare(products, bare_apps, module_app_client):
     """A client of a bare FastAPI() that includes the learner's router, nothing else."""
-    return module_clients(bare_apps(products))
+    return module_app_client(bare_apps(products))
 
 
 @pytest.fixture
-def client(main, module_clients):
-    return module_clients(main.app)
+def client(main, module_app_client):
+    return module_app_client(main.app)
 
 
 def said(response):

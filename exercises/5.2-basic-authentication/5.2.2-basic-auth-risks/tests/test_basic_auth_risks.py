@@ -206,21 +206,11 @@ def main(learner, monkeypatch, overrides, clock):
     return main
 
 
-class CurrentApp:
-    """The app of the main.py imported for the running test: one client serves the module."""
-
-    def __init__(self):
-        self.app = None
-
-    async def __call__(self, scope, receive, send):
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="module")
 def module_client():
     """One client for the module, its requests on one event loop: each test points it at the
     app of its own freshly imported main.py."""
-    current = CurrentApp()
+    current = testing.CurrentApp()
     with testing.looped_client(current) as client:
         yield client, current
 
