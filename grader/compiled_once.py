@@ -16,6 +16,7 @@ from types import CodeType
 from typing import Any
 
 _compiled: dict[tuple[str, bytes], CodeType] = {}
+_installed: set[str] = set()  # the folders that have their hook
 
 
 class CompiledOnceLoader(machinery.SourceFileLoader):
@@ -31,18 +32,24 @@ class CompiledOnceLoader(machinery.SourceFileLoader):
 def install(folder: str) -> None:
     """Modules found in `folder` or below load through `CompiledOnceLoader`."""
     root = folder.rstrip(os.sep)
+    if root in _installed:
+        return
+    _installed.add(root)
     loaders = (
         (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
         (CompiledOnceLoader, machinery.SOURCE_SUFFIXES),
         (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
     )
 
+    def inside(path: str) -> bool:
+        return path == root or path.startswith(root + os.sep)
+
     def learner_folders(path: str) -> machinery.FileFinder:
         # a folder only, as the standard hook: `runpy.run_path("run.py")` asks about a file
-        if (path == root or path.startswith(root + os.sep)) and os.path.isdir(path):
+        if inside(path) and os.path.isdir(path):
             return machinery.FileFinder(path, *loaders)
         raise ImportError("not a folder of the learner's", path=path)
 
     sys.path_hooks.insert(0, learner_folders)
-    for path in [p for p in sys.path_importer_cache if p == root or p.startswith(root + os.sep)]:
+    for path in [p for p in sys.path_importer_cache if inside(p)]:
         del sys.path_importer_cache[path]

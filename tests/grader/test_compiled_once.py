@@ -39,3 +39,11 @@ def test_a_file_is_still_run_as_a_script(monkeypatch, tmp_path):
     script.write_text("ran = __name__\n")
     compiled_once.install(str(tmp_path))
     assert runpy.run_path(str(script), run_name="__main__")["ran"] == "__main__"
+
+
+def test_a_folder_gets_one_hook_however_many_times_it_is_installed(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "path_hooks", list(sys.path_hooks))
+    hooks = len(sys.path_hooks)
+    compiled_once.install(str(tmp_path))
+    compiled_once.install(str(tmp_path) + "/")
+    assert len(sys.path_hooks) == hooks + 1
