@@ -140,12 +140,17 @@ def looped_client(app: Any, **options: Any) -> Iterator[Any]:
 
 class CurrentApp:
     """An ASGI app that hands each request to `app`, which each test sets: one module client
-    (`looped_client(CurrentApp())`) serves the app of every test's fresh import."""
+    (`looped_client(CurrentApp())`) serves the app of every test's fresh import. A request
+    gets `state` as its scope's state: what that app's lifespan set, where a test ran it (as
+    `with TestClient(app)` gives each request a copy of it)."""
 
     def __init__(self) -> None:
         self.app: Any = None
+        self.state: dict = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if "state" in scope:
+            scope["state"] = dict(self.state)
         await self.app(scope, receive, send)
 
 

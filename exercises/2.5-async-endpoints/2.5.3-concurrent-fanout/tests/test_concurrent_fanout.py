@@ -98,20 +98,6 @@ class FakeServices:
             self.items_in_flight -= 1
 
 
-class Current:
-    """The ASGI app the module's client serves: the current test's app, given the state its
-    lifespan set (as a TestClient entered with `with` gives it)."""
-
-    def __init__(self):
-        self.app = None
-        self.state = {}
-
-    async def __call__(self, scope, receive, send):
-        if "state" in scope:
-            scope["state"] = dict(self.state)
-        await self.app(scope, receive, send)
-
-
 @asynccontextmanager
 async def lifespan(app, state):
     """The app's startup before the block and its shutdown after it, as a server runs them."""
@@ -145,7 +131,7 @@ async def lifespan(app, state):
 @pytest.fixture(scope="module")
 def module_client():
     """One client (one event loop) for the module; `current.app` is the app it serves."""
-    current = Current()
+    current = testing.CurrentApp()
     with testing.looped_client(current) as client:
         with client._transport.portal_factory() as portal:  # the module's loop, started now
             yield client, portal, current
