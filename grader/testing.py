@@ -58,6 +58,25 @@ def overridden_db(app: Any, get_db: Callable, engine: Any) -> Iterator[Callable]
         app.dependency_overrides.pop(get_db, None)
 
 
+@contextmanager
+def bound_sessionmaker(session_local: Any, engine: Any, name: str = "main.SessionLocal"):
+    """Within the block, the learner's `sessionmaker` makes sessions on `engine`; its own bind
+    is put back after. A `session_local` that is not a sessionmaker fails the test, saying so."""
+    if not callable(getattr(session_local, "configure", None)):
+        import pytest
+
+        pytest.fail(
+            f"{name} is {session_local!r}, not a sessionmaker: the tests point "
+            "it at their database with SessionLocal.configure(bind=...)"
+        )
+    before = session_local.kw.get("bind")
+    session_local.configure(bind=engine)
+    try:
+        yield session_local
+    finally:
+        session_local.configure(bind=before)
+
+
 # What the app under test raised behind its 500 answers, during the current test (the plugin
 # empties it before each test and shows the learner where their code raised).
 server_errors: list[BaseException] = []

@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from grader.testing import (
     SavedDatabase,
     SqlCounter,
+    bound_sessionmaker,
     empty_database,
     memory_engine,
     overridden_db,
@@ -113,3 +114,19 @@ def test_an_emptied_database_counts_ids_from_one_and_reads_in_order_again():
             (2, "edsger"),
         ]
     engine.dispose()
+
+
+def test_a_bound_sessionmaker_serves_the_engine_then_gets_its_own_bind_back():
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.orm import sessionmaker
+
+    own, test_engine = memory_engine(), memory_engine()
+    session_local = sessionmaker(bind=own)
+    with bound_sessionmaker(session_local, test_engine), session_local() as session:
+        assert session.get_bind() is test_engine
+        assert session.execute(text("SELECT 1")).scalar() == 1
+    assert session_local.kw["bind"] is own
+    with pytest.raises(pytest.fail.Exception, match="not a sessionmaker"):
+        with bound_sessionmaker(object(), test_engine):
+            pass

@@ -8,6 +8,8 @@ ariadne and strawberry are both accepted: the tests speak HTTP only, follow a re
 
 import pytest
 
+from grader import testing
+
 AUTHORS = 10
 NAMES_ONLY = "{ authors { name } }"
 WITH_BOOKS = "{ authors { id name books { id title } } }"
@@ -38,16 +40,9 @@ def main(learner):
 
 @pytest.fixture
 def engine(main, db_engine):
-    if not callable(getattr(main.SessionLocal, "configure", None)):
-        pytest.fail(
-            f"main.SessionLocal is {main.SessionLocal!r}, not a sessionmaker: the tests point "
-            "it at their database with SessionLocal.configure(bind=...)"
-        )
     engine = db_engine(main.Base.metadata)
-    before = main.SessionLocal.kw.get("bind")
-    main.SessionLocal.configure(bind=engine)
-    yield engine
-    main.SessionLocal.configure(bind=before)
+    with testing.bound_sessionmaker(main.SessionLocal, engine):
+        yield engine
 
 
 @pytest.fixture

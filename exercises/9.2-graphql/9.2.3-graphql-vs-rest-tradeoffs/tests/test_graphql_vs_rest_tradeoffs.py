@@ -33,16 +33,9 @@ def module_engine(learner):
     SessionLocal pointed at it: a new engine per test would also compile every statement again
     (SQLAlchemy caches compiled SQL per engine)."""
     main = learner.require("main", *NAMES)
-    if not callable(getattr(main.SessionLocal, "configure", None)):
-        pytest.fail(
-            f"main.SessionLocal is {main.SessionLocal!r}, not a sessionmaker: the tests point "
-            "it at their database with SessionLocal.configure(bind=...)"
-        )
     engine = testing.memory_engine(main.Base.metadata)
-    before = main.SessionLocal.kw.get("bind")
-    main.SessionLocal.configure(bind=engine)
-    yield engine
-    main.SessionLocal.configure(bind=before)
+    with testing.bound_sessionmaker(main.SessionLocal, engine):
+        yield engine
     engine.dispose()
 
 
