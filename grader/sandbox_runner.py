@@ -25,6 +25,8 @@ which the host compares with the records. Each submission is also scanned (`grad
 
 Usage: python sandbox_runner.py JOB_DIR [MODULE ...]   (nonce on stdin once the job is staged,
 frames on stdout; the modules are imported while the host stages)
+       python sandbox_runner.py JOB_DIR --serve [MODULE ...]   (`nonce run` lines on stdin, one
+per run staged in JOB_DIR/runs/run; see grader.sandbox.warm)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import gc
 import hmac
 import json
 import os
+import re
 import resource
 import selectors
 import shutil
@@ -592,6 +595,12 @@ class Parent:
         if self.leftovers():
             self.draining = True
 
+    def clean(self) -> bool:
+        """Whether no process but ours is left (a zombie is reaped first)."""
+        self.reap()
+        table = process_table()
+        return not [p for p in orphans(table, self.me, set()) if table[p][1] != "Z"]
+
     def settle(self) -> None:
         """Nothing runs: kill what is left and empty /tmp before the next exercise."""
         self.kill_orphans()
@@ -677,9 +686,10 @@ def remove(path: str) -> None:
         pass
 
 
-def main(job_dir: str, hint: list[str] | None = None) -> int:
+def main(job_dir: str, hint: list[str] | None = None, serve: bool = False) -> int:
     """`hint`: the libraries to import before the job is there (the host stages it meanwhile,
-    and sends the nonce once it is complete)."""
+    and sends the nonce once it is complete). `serve`: grade one run after another, each
+    staged in `job_dir/runs/` and named on stdin with its own nonce (grader.sandbox.warm)."""
     make_undumpable()
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans come to us even where we are not pid 1
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as init, a signal without handler is dropped
@@ -695,17 +705,80 @@ def main(job_dir: str, hint: list[str] | None = None) -> int:
     endpoint_context_from_code()
     email_validator_version_once()
     pytest_config = prepared_config(Reporter)
+    if serve:
+        return serve_runs(job_dir, pytest_config)
     nonce = read_nonce()
+    manifest = load_job(job_dir, limit_processes=True)
+    return Parent(job_dir, manifest, nonce, pytest_config).run()
+
+
+def load_job(job_dir: str, *, limit_processes: bool) -> Manifest:
+    """The job's manifest, with the process cap it sets and the libraries it names imported."""
     with open(os.path.join(job_dir, MANIFEST_FILE), encoding="utf-8") as fh:
         manifest: Manifest = json.load(fh)
     pids = int(manifest.get("pids") or 0)
-    if pids:  # counted per uid inside our own user namespace
+    if pids and limit_processes:  # counted per uid inside our own user namespace
         resource.setrlimit(resource.RLIMIT_NPROC, (pids, pids))
     preload([str(name) for name in manifest.get("preload", [])])
     gc.freeze()
     gc.enable()  # for us and the children we fork: the learner's code makes cycles too
-    return Parent(job_dir, manifest, nonce, pytest_config).run()
+    return manifest
+
+
+RUN_NAME = re.compile(rb"[A-Za-z0-9_-]{1,64}")
+
+
+def read_request() -> tuple[bytearray, str] | None:
+    """The next run to grade, `nonce name\n` on stdin: (nonce, name), or None once the host
+    has closed it. The nonce is read into a buffer of its own and never copied, as in
+    `read_nonce`, so that no exercise's child finds it in the memory it inherits."""
+    line = bytearray()
+    while not line.endswith(b"\n") and len(line) < 256:
+        chunk = bytearray(1)
+        if not os.readv(0, [chunk]):
+            return None
+        line += chunk
+    space = line.find(b" ")
+    name = bytes(line[space + 1 :]).strip()
+    nonce = line
+    del nonce[max(space, 0) :]
+    if space <= 0 or not RUN_NAME.fullmatch(name):
+        return None
+    return nonce, name.decode()
+
+
+def serve_runs(root: str, pytest_config) -> int:  # noqa: ANN001
+    """Grade runs until stdin closes. Between runs nothing of the last one is left: its
+    processes are killed and /tmp is emptied; if a process outlives that, or our limits or
+    priority were changed, the runner stops, so the next run gets a new sandbox."""
+    as_started: list | None = None
+    while True:
+        request = read_request()
+        if request is None:
+            return 0
+        nonce, name = request
+        job_dir = os.path.join(root, "runs", name)
+        manifest = load_job(job_dir, limit_processes=as_started is None)
+        as_started = as_started or own_limits()
+        parent = Parent(job_dir, manifest, nonce, pytest_config)
+        code = parent.run()
+        nonce[:] = bytes(len(nonce))
+        if code:
+            return code
+        parent.settle()
+        if not parent.clean() or own_limits() != as_started:
+            return 0
+
+
+def own_limits() -> list:
+    """What an exercise's process could change about us (same uid): our resource limits and
+    our priority."""
+    limits = [
+        resource.getrlimit(getattr(resource, n)) for n in dir(resource) if n.startswith("RLIMIT_")
+    ]
+    return [*limits, os.getpriority(os.PRIO_PROCESS, 0)]
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2:]))
+    _serve = sys.argv[2:3] == ["--serve"]
+    sys.exit(main(sys.argv[1], sys.argv[3 if _serve else 2 :], serve=_serve))

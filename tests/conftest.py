@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,8 @@ import pytest
 from grader.catalog import Catalog
 from grader.errors import SandboxUnavailable
 
+# A grading leaves no sandbox warm behind it (tests of the warm sandbox ask for one).
+os.environ["GRADE_KEEP_WARM"] = "0"
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_CATALOG = FIXTURES / "catalog"
 ATTACKS = FIXTURES / "attacks"

@@ -8,6 +8,7 @@ import typer
 
 from cli import options, output
 from grader.grading import grade_workspace
+from grader.sandbox.warm import kept_warm
 from grader.staging import Limits
 
 
@@ -30,7 +31,7 @@ def run(
     out = output.Output(as_json)
     exercises = options.select(selectors)
     options.grades_here(selectors)  # before a sandbox is looked for
-    box = out.sandbox(sandbox)
+    box = kept_warm(out.sandbox(sandbox))  # the next grading skips the sandbox's start
     space = options.workspace(workspace)
     started = [e.id for e in exercises if space.is_started(e)]
     with out.busy(f"grading {options.listed(started)}"):

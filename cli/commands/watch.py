@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import options, output
+from grader.sandbox.warm import kept_warm
 from grader.staging import Limits
 from grader.watching import watch as watch_loop
 
@@ -25,7 +26,7 @@ def watch(
     exercises = options.select(selectors)
     options.grades_here(selectors)  # before a sandbox is looked for
     space = options.workspace(workspace)
-    box = out.sandbox(sandbox)  # warned once here, and again on every screen below
+    box = kept_warm(out.sandbox(sandbox))  # warned once here, and on every screen below
 
     def on_report(report, changed) -> None:
         out.line(  # one JSON object per line, per grading; or a fresh screen

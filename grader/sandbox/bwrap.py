@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -104,6 +105,24 @@ class BwrapSandbox:
         return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
 
     def run(self, job: Job, prepare: Callable[[], None] | None = None) -> RawRun:
+        launch = self.launch(job, cpu_seconds=int(job.wall_timeout) + 5)
+        try:
+            raw = supervise(
+                launch.argv,
+                job,
+                env=launch.env,
+                preexec=launch.preexec,
+                cwd="/",  # never the teacher's working directory, not even outside
+                prepare=prepare,
+            )
+            raw.oom_killed = bool(launch.group and launch.group.oom_killed())
+            return raw
+        finally:
+            launch.close()
+
+    def launch(self, job: Job, *, cpu_seconds: int, serve: bool = False) -> Launch:
+        """How to start the runner on `job` in a new sandbox (and its cgroup, made now).
+        `serve`: the runner grades one run after another (see grader.sandbox.warm)."""
         python = _python_binds()
         sources = [*(b[0] for b in python), Path(__file__).resolve().parent.parent, job.path]
         targets = [*(b[1] for b in python), f"{LIB}/grader", "/job"]
@@ -159,6 +178,7 @@ class BwrapSandbox:
             "-m",
             "grader.sandbox_runner",
             "/job",
+            *(["--serve"] if serve else []),
             *job.preload_hint,
         ]
         group = SandboxCgroup.create(
@@ -169,23 +189,28 @@ class BwrapSandbox:
         preexec = _limits_setter(
             limits.file_bytes,
             limits.open_files,
-            cpu=int(job.wall_timeout) + 5,
+            cpu=cpu_seconds,
             cgroup_procs=group.procs_files() if group else [],
         )
-        try:
-            raw = supervise(
-                argv,
-                job,
-                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-                preexec=preexec,
-                cwd="/",  # never the teacher's working directory, not even outside
-                prepare=prepare,
-            )
-            raw.oom_killed = bool(group and group.oom_killed())
-            return raw
-        finally:
-            if group:
-                group.remove()
+        return Launch(argv, {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, preexec, group)
+
+
+@dataclass
+class Launch:
+    """A sandbox about to start: its command, environment, what the first process does before
+    it execs (limits, joining the cgroup), and the cgroup to remove once it has ended."""
+
+    argv: list[str]
+    env: dict[str, str]
+    preexec: Callable[[], None]
+    group: SandboxCgroup | None
+
+    def oom_kills(self) -> int:
+        return self.group.oom_kills() if self.group else 0
+
+    def close(self) -> None:
+        if self.group:
+            self.group.remove()
 
 
 RELOCATE_SCRIPT = (

@@ -87,20 +87,19 @@ class SandboxCgroup:
         return [str(folder / "cgroup.procs") for folder in self.folders.values()]
 
     def oom_killed(self) -> bool:
+        return self.oom_kills() > 0
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel has killed in here for want of memory."""
         try:
             if self.version == 2:
-                events = (self.folders["all"] / "memory.events").read_text()
-                return any(
-                    line.split()[0] == "oom_kill" and int(line.split()[1]) > 0
-                    for line in events.splitlines()
-                )
-            control = (self.folders["memory"] / "memory.oom_control").read_text()
-            return any(
-                line.startswith("oom_kill ") and int(line.split()[1]) > 0
-                for line in control.splitlines()
-            )
+                text = (self.folders["all"] / "memory.events").read_text()
+            else:
+                text = (self.folders["memory"] / "memory.oom_control").read_text()
+            lines = text.splitlines()
+            return sum(int(line.split()[1]) for line in lines if line.startswith("oom_kill "))
         except (OSError, KeyError, ValueError, IndexError):
-            return False
+            return 0
 
     def remove(self) -> None:
         """Kill anything left inside, then remove the folders."""

@@ -18,6 +18,7 @@ from grader.errors import SandboxUnavailable
 from grader.grading import grade_units
 from grader.models import RunStatus, TestStatus
 from grader.sandbox.bwrap import BwrapSandbox
+from grader.sandbox.warm import WarmSandbox, stop_keepers
 from grader.staging import Limits, Unit
 from grader.variants import load, materialise
 from tests.conftest import ATTACKS, FIXTURE_CATALOG
@@ -47,11 +48,15 @@ def pytest_runtest_makereport(item, call):
 
 
 def make_sandbox(name: str):
-    if name == "bwrap":
+    if name in ("bwrap", "warm"):
         try:
-            return BwrapSandbox(uid=TEST_UID)
+            box = BwrapSandbox(uid=TEST_UID)
         except SandboxUnavailable as exc:
             pytest.skip(f"bubblewrap unavailable: {exc}")
+        if name == "warm":  # the runner stays up between gradings; each grading is a run
+            box = WarmSandbox(box)
+            box.idle = 60
+        return box
     from grader.sandbox.container import DockerSandbox
 
     try:
@@ -75,7 +80,15 @@ def job_temp(tmp_path_factory) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module", params=["bwrap", "docker"])
+def warm_served_all(sandbox, gradings: int) -> None:
+    """A kept-warm sandbox graded every run through its keeper (none fell back to cold), and
+    its keepers stop when asked."""
+    if isinstance(sandbox, WarmSandbox):
+        assert sandbox.served == {"warm": gradings, "cold": 0}
+        stop_keepers()
+
+
+@pytest.fixture(scope="module", params=["bwrap", "docker", "warm"])
 def attacked(request, tmp_path_factory, job_temp):
     """Grade the reference, the wrong variant and every attack; return results and timing."""
     sandbox = make_sandbox(request.param)
@@ -113,6 +126,7 @@ def attacked(request, tmp_path_factory, job_temp):
     finally:
         mp.undo()
     elapsed = time.monotonic() - started
+    warm_served_all(sandbox, 2 + len(alone))
     runs = math.ceil(len(hogs) / 2) + 1 + len(alone)  # each at most one timeout long
     budget = adder.meta.timeout * runs + (2 + len(alone)) * STARTUP
     assert canary.read_text() == "host secret"
@@ -130,7 +144,7 @@ def attack_folder(tmp_path_factory, attack: Path, host_paths: list[str] = ()) ->
     return folder
 
 
-@pytest.fixture(scope="module", params=["bwrap", "docker"])
+@pytest.fixture(scope="module", params=["bwrap", "docker", "warm"])
 def sequenced(request, tmp_path_factory, job_temp):
     """The attacks that leave something behind, one after another in one sandbox, each
     followed by honest exercises: what they left must be gone before the next one starts."""
@@ -148,6 +162,7 @@ def sequenced(request, tmp_path_factory, job_temp):
     started = time.monotonic()
     results = grade_units(units, sandbox, Limits(jobs=1, tmp_mb=64, shared_tmp_mb=16))
     elapsed = time.monotonic() - started
+    warm_served_all(sandbox, 1)
     budget = sum(adder.meta.timeout for _ in units) + STARTUP
     return request.param, results, elapsed, budget, job_temp
 
