@@ -24,6 +24,7 @@ from ..staging import Job
 from .base import RUNNING, STDERR_CAP, Progress, RawRun, new_nonce
 
 LIB = "/opt/grade/lib"
+WARM = "warm"  # the label's value on a kept-warm container (grader.sandbox.warm)
 SANDBOX_UID = contract.SANDBOX_UID
 
 
@@ -75,44 +76,9 @@ class DockerSandbox:
         sweep(self.client)
 
     def run(self, job: Job, prepare: Callable[[], None] | None = None) -> RawRun:
-        from docker.types import LogConfig, Ulimit
-
         limits = job.limits
         nonce = new_nonce()
-        name = f"grade-{uuid.uuid4().hex[:12]}"
-        grader_dir = Path(__file__).resolve().parent.parent
-        container = self.client.containers.create(
-            self.tag,
-            command=["python", "-P", "-m", "grader.sandbox_runner", "/job", *job.preload_hint],
-            name=name,
-            labels={LABEL: "run"},
-            stdin_open=True,  # with StdinOnce (the SDK's default here): if we die, the runner
-            # reads EOF and stops
-            network_mode="none",
-            read_only=True,
-            tmpfs=_scratch(limits.shared_tmp_mb, limits.tmp_mb, limits.jobs),
-            mem_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
-            memswap_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
-            pids_limit=limits.pids,
-            nano_cpus=int(limits.jobs * 1e9),
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
-            user=f"{SANDBOX_UID}:{SANDBOX_UID}",
-            log_config=LogConfig(type=LogConfig.types.NONE),
-            ulimits=[
-                Ulimit(name="fsize", soft=limits.file_bytes, hard=limits.file_bytes),
-                Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
-                Ulimit(name="core", soft=0, hard=0),
-            ],
-            volumes={
-                str(job.path): {"bind": "/job", "mode": "ro"},
-                str(grader_dir): {"bind": f"{LIB}/grader", "mode": "ro"},
-            },
-            working_dir="/tmp",
-            # No init: the runner is pid 1, so the learner's code can't stop it, and no other
-            # process holds the result stream (/proc/1/fd/1 was tini's, and writable).
-            init=False,
-        )
+        container = self.create(job)
         started = time.monotonic()
         try:
             sock = container.attach_socket(
@@ -146,6 +112,48 @@ class DockerSandbox:
             output_exceeded=exceeded,
             oom_killed=bool(state.get("OOMKilled")),
             duration=time.monotonic() - started,
+        )
+
+    def create(self, job: Job, *, serve: bool = False, client=None):  # noqa: ANN001, ANN201
+        """The container that runs the runner on `job` (created, not started). `serve`: the
+        runner grades one run after another (grader.sandbox.warm), and the container is
+        labelled so that no grader's sweep takes it for a killed grader's."""
+        from docker.types import LogConfig, Ulimit
+
+        limits = job.limits
+        grader_dir = Path(__file__).resolve().parent.parent
+        runner = ["python", "-P", "-m", "grader.sandbox_runner", "/job"]
+        return (client or self.client).containers.create(
+            self.tag,
+            command=[*runner, *(["--serve"] if serve else []), *job.preload_hint],
+            name=f"grade-{uuid.uuid4().hex[:12]}",
+            labels={LABEL: WARM if serve else "run"},
+            stdin_open=True,  # with StdinOnce (the SDK's default here): if we die, the runner
+            # reads EOF and stops
+            network_mode="none",
+            read_only=True,
+            tmpfs=_scratch(limits.shared_tmp_mb, limits.tmp_mb, limits.jobs),
+            mem_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
+            memswap_limit=f"{limits.memory_mb * (limits.jobs + 1)}m",
+            pids_limit=limits.pids,
+            nano_cpus=int(limits.jobs * 1e9),
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+            log_config=LogConfig(type=LogConfig.types.NONE),
+            ulimits=[
+                Ulimit(name="fsize", soft=limits.file_bytes, hard=limits.file_bytes),
+                Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            volumes={
+                str(job.path): {"bind": "/job", "mode": "ro"},
+                str(grader_dir): {"bind": f"{LIB}/grader", "mode": "ro"},
+            },
+            working_dir="/tmp",
+            # No init: the runner is pid 1, so the learner's code can't stop it, and no other
+            # process holds the result stream (/proc/1/fd/1 was tini's, and writable).
+            init=False,
         )
 
 
@@ -227,13 +235,17 @@ STALE_SECONDS = 3600  # far beyond any run's wall time
 def sweep(client, min_age: float = 60) -> int:
     """Remove containers a killed grader left behind (found by label). A container younger
     than a minute may belong to a grader running beside us; a running one is left alone until
-    it is far older than any run can be."""
+    it is far older than any run can be, and a kept-warm one while it runs (its keeper stops
+    it)."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=run"}):
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        kind = container.labels.get(LABEL)
         age = _age(container.attrs.get("Created", ""))
         state = container.attrs.get("State", "")  # "running" in a listing, a dict when inspected
         running = state == "running" if isinstance(state, str) else bool(state.get("Running"))
-        if age < min_age or (running and age < STALE_SECONDS):
+        if kind not in ("run", WARM) or age < min_age:
+            continue
+        if running and (kind == WARM or age < STALE_SECONDS):
             continue
         try:
             container.remove(force=True)

@@ -47,6 +47,8 @@ KEEP_WARM_ENV = "GRADE_KEEP_WARM"
 DEFAULT_KEEP_SECONDS = 900.0
 RUNNER_CPU_SECONDS = 3600  # the runner's own CPU over its life; each exercise has its own cap
 REQUEST_MAX = 512
+LOCK_WAIT = 10.0  # a keeper stopping its container, or a grading forking one
+MAX_LINE = 64 << 20  # far beyond any frame of the runner's
 PRIVATE = "private"
 # Keeper → grading messages: a kind byte and a length, then the payload.
 HEADER = struct.Struct(">cI")
@@ -62,8 +64,9 @@ def keep_seconds() -> float:
 
 
 def kept_warm(box: Sandbox) -> Sandbox:
-    """`box`, kept warm between gradings where it can be (bubblewrap, not turned off)."""
-    if getattr(box, "name", "") != "bwrap" or keep_seconds() <= 0:
+    """`box`, kept warm between gradings where it can be (bubblewrap or Docker, not turned
+    off)."""
+    if getattr(box, "name", "") not in PROCESSES or keep_seconds() <= 0:
         return box
     return WarmSandbox(box)
 
@@ -73,9 +76,9 @@ class WarmUnavailable(Exception):
 
 
 class WarmSandbox:
-    """A bubblewrap sandbox kept warm by a keeper; grades cold whenever the keeper can't."""
+    """A sandbox kept warm by a keeper; grades cold whenever the keeper can't."""
 
-    def __init__(self, cold) -> None:  # noqa: ANN001 - a BwrapSandbox
+    def __init__(self, cold) -> None:  # noqa: ANN001 - a BwrapSandbox or a DockerSandbox
         self.cold = cold
         self.name = cold.name
         self.warning = cold.warning
@@ -142,10 +145,10 @@ class Pool:
         and inherited, so the connection waits in its backlog until the keeper accepts."""
         lock = os.open(self.lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:  # a keeper is starting or stopping right now
-                raise WarmUnavailable("keeper busy starting") from None
+            _take(lock)  # from a keeper that is stopping, or a grading that is starting one
+            conn = self.connect()
+            if conn is not None:  # that grading's keeper
+                return conn
             shutil.rmtree(self.folder, ignore_errors=True)  # a killed keeper's leftovers
             (self.job_root / "runs").mkdir(parents=True)
             (self.folder / "mnt").mkdir()
@@ -193,6 +196,19 @@ class Pool:
                 return _read_run(conn, job, nonce, started)
         finally:
             os.rename(run_path, job.path)
+
+
+def _take(lock: int) -> None:
+    """Take the pool's lock, waiting a little for whoever holds it to let go."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise WarmUnavailable("the keeper's lock is held") from None
+            time.sleep(0.005)
 
 
 def _hang_up(conn: socket.socket) -> None:
@@ -333,7 +349,7 @@ def pool_key(cold, limits: Limits) -> str:  # noqa: ANN001
         "version": __version__,
         "grader": files,
         "python": [sys.executable, sys.prefix],
-        "sandbox": [cold.name, cold.sandbox_uid],
+        "sandbox": [cold.name, cold.sandbox_uid, cold.image_digest],
         "limits": asdict(limits),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:20]
@@ -371,6 +387,111 @@ def _fork_keeper(serve: Callable[[], None], keep: set[int]) -> None:
         os._exit(0)
 
 
+class BwrapProcess:
+    """A serve-mode runner in a bubblewrap sandbox: its pipes, cgroup and process group."""
+
+    def __init__(self, cold, job: Job) -> None:  # noqa: ANN001 - a BwrapSandbox
+        self.launch = cold.launch(job, cpu_seconds=RUNNER_CPU_SECONDS, serve=True)
+        self.proc = subprocess.Popen(
+            self.launch.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self.launch.env,
+            cwd="/",
+            preexec_fn=self.launch.preexec,
+            start_new_session=True,
+        )
+        assert self.proc.stdin and self.proc.stdout and self.proc.stderr
+        self.main = self.proc.stdout.fileno()  # its end is the runner's
+        self.sources = [self.main, self.proc.stderr.fileno()]
+
+    def read(self, fd: int) -> list[tuple[bytes, bytes]] | None:
+        chunk = os.read(fd, 1 << 16)
+        return [(OUT if fd == self.main else ERR, chunk)] if chunk else None
+
+    def send(self, data: bytes) -> None:
+        assert self.proc.stdin
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def oom_kills(self) -> int:
+        return self.launch.oom_kills()
+
+    def returncode(self) -> int | None:
+        return self.proc.wait()
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+
+    def close(self) -> None:
+        self.launch.close()
+
+
+class DockerProcess:
+    """A serve-mode runner in a container, through a Docker connection of the keeper's own
+    (the grading's, shared across the fork, is never used here)."""
+
+    def __init__(self, cold, job: Job) -> None:  # noqa: ANN001 - a DockerSandbox
+        import docker
+
+        from .container import _kill, _wait
+
+        self._kill, self._wait = _kill, _wait
+        self.container = cold.create(job, serve=True, client=docker.from_env(timeout=30))
+        sock = self.container.attach_socket(
+            params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        )
+        self.sock = getattr(sock, "_sock", sock)
+        self.container.start()
+        self.main = self.sock.fileno()
+        self.sources = [self.main]
+        self.buffer = bytearray()
+
+    def read(self, fd: int) -> list[tuple[bytes, bytes]] | None:
+        """Docker's attach stream, demultiplexed (8-byte headers: stream, size)."""
+        chunk = self.sock.recv(1 << 16)
+        if not chunk:
+            return None
+        self.buffer.extend(chunk)
+        found = []
+        while len(self.buffer) >= 8:
+            stream, size = struct.unpack(">BxxxL", self.buffer[:8])
+            if len(self.buffer) < 8 + size:
+                break
+            found.append((ERR if stream == 2 else OUT, bytes(self.buffer[8 : 8 + size])))
+            del self.buffer[: 8 + size]
+        return found
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def oom_kills(self) -> int:
+        try:
+            self.container.reload()
+            return int(bool(self.container.attrs["State"].get("OOMKilled")))
+        except Exception:  # gone
+            return 0
+
+    def returncode(self) -> int | None:
+        return self._wait(self.container).get("ExitCode")
+
+    def stop(self) -> None:
+        self._kill(self.container)
+        with contextlib.suppress(Exception):
+            self._wait(self.container)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.container.remove(force=True)
+
+
+PROCESSES = {"bwrap": BwrapProcess, "docker": DockerProcess}
+
+
 class Keeper:
     """Owns one serve-mode sandbox; grades the runs named on its socket one at a time."""
 
@@ -381,51 +502,37 @@ class Keeper:
         self.listener = listener
         self.idle = idle
         self.client: socket.socket | None = None
-        self.marker = b""
-        self.tail = b""
+        self.prefix = b""  # the frames of the run being graded
+        self.line = b""
+        self.killed = False
         self.err_sent = 0
-        self.oom_before = 0
+        self.oom_before = 0  # memory kills counted when the last run ended
 
     def serve(self) -> None:
         """Until idle for long enough or something goes wrong; the pool's lock, taken by the
         grading that forked us, is held through the descriptor we inherited."""
-        launch = self.cold.launch(self.job, cpu_seconds=RUNNER_CPU_SECONDS, serve=True)
-        proc = None
+        process = None
         try:
-            proc = subprocess.Popen(
-                launch.argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=launch.env,
-                cwd="/",
-                preexec_fn=launch.preexec,
-                start_new_session=True,
-            )
-            self._loop(proc, launch)
-        except BaseException:
+            process = PROCESSES[self.cold.name](self.cold, self.job)
+            self._loop(process)
+        except Exception:
             import traceback
 
             self.pool.log.write_text(traceback.format_exc())
-            raise
         finally:
             with contextlib.suppress(OSError):
                 self.listener.close()
                 self.pool.socket.unlink()
-            if proc is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=10)
-            launch.close()
+            if process is not None:
+                process.stop()
+                process.close()
             shutil.rmtree(self.pool.folder, ignore_errors=True)
 
-    def _loop(self, proc: subprocess.Popen, launch) -> None:  # noqa: ANN001
-        assert proc.stdin and proc.stdout and proc.stderr
+    def _loop(self, process) -> None:  # noqa: ANN001 - a BwrapProcess or a DockerProcess
         sel = selectors.DefaultSelector()
         sel.register(self.listener, selectors.EVENT_READ, "listen")
-        sel.register(proc.stdout, selectors.EVENT_READ, "out")
-        sel.register(proc.stderr, selectors.EVENT_READ, "err")
+        for fd in process.sources:
+            sel.register(fd, selectors.EVENT_READ, "runner")
         idle_since = time.monotonic()
         while True:
             timeout = None if self.client else max(0.0, idle_since + self.idle - time.monotonic())
@@ -434,39 +541,76 @@ class Keeper:
                 return  # idle long enough
             for key, _ in events:
                 if key.data == "listen":
-                    self._accept(proc, sel, launch)
-                elif key.data == "client":
+                    self._accept(process, sel)
+                    continue
+                if key.data == "client":
                     return  # a grading that hangs up mid-run: its sandbox goes with it
-                elif key.data == "err":
-                    chunk = os.read(key.fd, 1 << 16)
-                    if not chunk:
-                        sel.unregister(key.fileobj)
-                    elif self.client and self.err_sent < STDERR_CAP:
-                        self._send(ERR, chunk[: STDERR_CAP - self.err_sent])
-                        self.err_sent += len(chunk)
-                else:
-                    chunk = os.read(key.fd, 1 << 16)
-                    if not chunk:  # the runner ended: say how, and stop
-                        returncode = proc.wait()
-                        oom = launch.oom_kills() > self.oom_before
-                        self._end(sel, {"returncode": returncode, "oom": oom})
-                        return
-                    if self.client is None:
-                        return  # the runner speaks out of turn: don't trust it further
-                    self._send(OUT, chunk)
-                    data = self.tail + chunk
-                    if self.marker in data:
-                        oom = launch.oom_kills() > self.oom_before
-                        self._end(sel, {"returncode": 0, "oom": oom})
-                        idle_since = time.monotonic()
-                    self.tail = data[-len(self.marker) :]
+                messages = process.read(key.fd)
+                if messages is None and key.fd != process.main:
+                    sel.unregister(key.fd)
+                    continue
+                if messages is None:  # the runner ended: say how, and stop
+                    oom = process.oom_kills() > self.oom_before
+                    self._end(sel, {"returncode": process.returncode(), "oom": oom})
+                    return
+                if self.client is None:
+                    return  # the runner speaks out of turn: don't trust it further
+                if not self._relay(messages):
+                    continue
+                if self.killed:
+                    # Killed for time or memory: whether the kernel killed it for memory is
+                    # told for sure only once the sandbox is stopped (Docker's flag), and no
+                    # later run should be blamed for it. This run is the sandbox's last.
+                    process.stop()
+                    oom = process.oom_kills() > self.oom_before
+                    self._end(sel, {"returncode": 0, "oom": oom})
+                    return
+                kills = process.oom_kills()
+                self._end(sel, {"returncode": 0, "oom": kills > self.oom_before})
+                self.oom_before = kills
+                idle_since = time.monotonic()
 
-    def _accept(self, proc: subprocess.Popen, sel: selectors.BaseSelector, launch) -> None:  # noqa: ANN001
+    def _relay(self, messages: list[tuple[bytes, bytes]]) -> bool:
+        """Pass the runner's output on; whether it said goodbye to this run. Notes whether an
+        exercise of the run was killed (out of time or memory)."""
+        done = False
+        for kind, chunk in messages:
+            if kind == ERR:
+                if self.err_sent < STDERR_CAP:
+                    self._send(ERR, chunk[: STDERR_CAP - self.err_sent])
+                    self.err_sent += len(chunk)
+                continue
+            self._send(OUT, chunk)
+            *lines, self.line = (self.line + chunk).split(b"\n")
+            for line in lines:
+                frame = self._frame(line)
+                self.killed |= frame.get("signal") == signal.SIGKILL or bool(frame.get("timed_out"))
+                done |= frame.get("bye") is True
+            if len(self.line) > MAX_LINE:
+                raise SystemExit  # no frame of the runner's is this long
+        return done
+
+    def _frame(self, line: bytes) -> dict:
+        if not line.startswith(self.prefix):
+            return {}
+        try:
+            frame = json.loads(line[len(self.prefix) :])
+        except ValueError:
+            return {}
+        return frame if isinstance(frame, dict) else {}
+
+    def _accept(self, process, sel: selectors.BaseSelector) -> None:  # noqa: ANN001
         conn, _ = self.listener.accept()
-        if self.client is not None:
+        # A memory kill counted since the last run ended came late (Docker tells of it
+        # asynchronously, and only as a flag): no later run could tell it from its own, so
+        # this sandbox serves no more; the grading that asked runs cold.
+        late_oom = self.client is None and process.oom_kills() != self.oom_before
+        if self.client is not None or late_oom:
             with contextlib.suppress(OSError):
                 conn.sendall(HEADER.pack(BUSY, 0))
             conn.close()
+            if late_oom:
+                raise SystemExit
             return
         try:
             conn.settimeout(5)
@@ -485,14 +629,12 @@ class Keeper:
             return
         conn.settimeout(None)
         self.client = conn
-        self.marker = f'{contract.FRAME_TAG} {nonce} {{"bye": true}}'.encode()
-        self.tail = b""
+        self.prefix = f"{contract.FRAME_TAG} {nonce} ".encode()
+        self.line = b""
+        self.killed = False
         self.err_sent = 0
-        self.oom_before = launch.oom_kills()
         sel.register(conn, selectors.EVENT_READ, "client")
-        assert proc.stdin
-        proc.stdin.write(f"{nonce} {name}\n".encode())
-        proc.stdin.flush()
+        process.send(f"{nonce} {name}\n".encode())
 
     def _send(self, kind: bytes, payload: bytes) -> None:
         try:
