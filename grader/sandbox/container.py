@@ -189,12 +189,7 @@ def _read_frames(
             if not chunk:
                 break
             buffer.extend(chunk)
-            while len(buffer) >= 8:
-                stream, size = struct.unpack(">BxxxL", buffer[:8])
-                if len(buffer) < 8 + size:
-                    break
-                payload = bytes(buffer[8 : 8 + size])
-                del buffer[: 8 + size]
+            for stream, payload in demultiplex(buffer):
                 if stream == 2:
                     err.extend(payload[: max(0, STDERR_CAP - len(err))])
                 else:
@@ -208,6 +203,19 @@ def _read_frames(
     except OSError:
         pass
     return bytes(out[:cap]), bytes(err), timed_out, exceeded, stalled
+
+
+def demultiplex(buffer: bytearray) -> list[tuple[int, bytes]]:
+    """The whole frames of Docker's attach stream at the start of `buffer` (8-byte headers:
+    stream, size), removed from it: (stream, payload) pairs, 2 being stderr."""
+    frames = []
+    while len(buffer) >= 8:
+        stream, size = struct.unpack(">BxxxL", buffer[:8])
+        if len(buffer) < 8 + size:
+            break
+        frames.append((stream, bytes(buffer[8 : 8 + size])))
+        del buffer[: 8 + size]
+    return frames
 
 
 def _kill(container) -> None:

@@ -438,9 +438,9 @@ class DockerProcess:
     def __init__(self, cold, job: Job) -> None:  # noqa: ANN001 - a DockerSandbox
         import docker
 
-        from .container import _kill, _wait
+        from .container import _kill, _wait, demultiplex
 
-        self._kill, self._wait = _kill, _wait
+        self._kill, self._wait, self._demultiplex = _kill, _wait, demultiplex
         self.container = cold.create(job, serve=True, client=docker.from_env(timeout=30))
         sock = self.container.attach_socket(
             params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
@@ -457,14 +457,9 @@ class DockerProcess:
         if not chunk:
             return None
         self.buffer.extend(chunk)
-        found = []
-        while len(self.buffer) >= 8:
-            stream, size = struct.unpack(">BxxxL", self.buffer[:8])
-            if len(self.buffer) < 8 + size:
-                break
-            found.append((ERR if stream == 2 else OUT, bytes(self.buffer[8 : 8 + size])))
-            del self.buffer[: 8 + size]
-        return found
+        return [
+            (ERR if stream == 2 else OUT, data) for stream, data in self._demultiplex(self.buffer)
+        ]
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
