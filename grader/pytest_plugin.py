@@ -64,6 +64,7 @@ class Learner:
         compiled_once.install(str(self.folder))  # `fresh` re-executes, never recompiles
         self._failed: dict[str, str] = {}  # a module whose import failed fails the same way again
         self._traces: dict[str, dict[str, str]] = {}
+        self._library_entries: set[tuple[str, Any]] = set()  # (name, module): not the learner's
 
     def __call__(self, name: str) -> ModuleType:
         """The module ``name`` (``"main"``, ``"models"``…), imported once per exercise."""
@@ -98,9 +99,8 @@ class Learner:
 
     def fresh(self, name: str) -> ModuleType:
         """Re-import ``name`` and every learner module, for tests that need fresh module state."""
-        for mod_name, mod in list(sys.modules.items()):
-            if self._is_learner_module(mod):
-                del sys.modules[mod_name]
+        for mod_name in self._learner_module_names():
+            del sys.modules[mod_name]
         self._failed.clear()
         self._traces.clear()
         importlib.invalidate_caches()
@@ -136,6 +136,18 @@ class Learner:
             if entry in sys.path:
                 sys.path.remove(entry)
             sys.path.insert(0, entry)
+
+    def _learner_module_names(self) -> list[str]:
+        """The names in `sys.modules` bound to a learner module. A suite asks before each test,
+        and the thousands of library modules stay the same: only entries not seen before (by
+        name and module) are looked at (a set difference), the rest were libraries last time."""
+        try:
+            entries = sys.modules.items() - self._library_entries
+        except TypeError:  # something unhashable was put in sys.modules: look at everything
+            return [name for name, mod in list(sys.modules.items()) if self._is_learner_module(mod)]
+        found = [name for name, mod in entries if self._is_learner_module(mod)]
+        self._library_entries.update(e for e in entries if e[0] not in found)
+        return found
 
     def _is_learner_module(self, mod: ModuleType | None) -> bool:
         # Learner modules are imported from `self.folder` itself, so a string prefix is exact;
