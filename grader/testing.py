@@ -35,8 +35,8 @@ def memory_engine(metadata: Any = None, foreign_keys: bool = True):
         def _enforce(dbapi_connection, _record) -> None:
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
-    if metadata is not None:
-        metadata.create_all(engine)
+    if metadata is not None:  # a new database has no tables: nothing to ask before creating
+        metadata.create_all(engine, checkfirst=False)
     return engine
 
 
