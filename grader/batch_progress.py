@@ -2,8 +2,11 @@
 
 A batch (local or on a broker) writing into a gradebook opens a row saying how many students it
 expects, adds one outcome row per student as each lands (graded, skipped, problem, error, with
-the points), and closes the row when it ends (finished, or interrupted). The course server,
-which may run on another machine, reads only these rows: it never needs the batch's process.
+the points), and closes the row when it ends (finished, or interrupted). While it runs it
+touches the row every `HEARTBEAT_SECONDS`; a batch killed outright (SIGKILL, a machine lost)
+cannot close its row, so a running row silent for `SILENT_SECONDS` reads as interrupted. The
+course server, which may run on another machine, reads only these rows: it never needs the
+batch's process (the writer's and the reader's clocks are assumed to agree within a minute).
 
 Two tables of their own, so that a gradebook made before them gains them by `create_all` alone
 (no migration), and one made with them still opens in an older grader (it ignores them). A
@@ -11,6 +14,7 @@ failure to write progress never costs a grade: the batch goes on and says nothin
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +27,8 @@ from .gradebook import RETRIES, Base, Gradebook, _fit, _name, _now
 from .text import MAX_NAME
 
 RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
+HEARTBEAT_SECONDS = 20.0  # how often a running batch touches its row, between outcomes too
+SILENT_SECONDS = 120.0  # a running row untouched this long belongs to a batch that was killed
 
 
 class BatchRow(Base):
@@ -127,10 +133,13 @@ class BatchLog:
     own short transaction, retried like the gradebook's; one that still fails is dropped (the
     grades are what matters) and the log stays quiet from then on."""
 
-    def __init__(self, gradebook: Gradebook) -> None:
+    def __init__(self, gradebook: Gradebook, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         self.gradebook = gradebook
         self.batch_id: int | None = None
         self.finished = False
+        self.heartbeat = heartbeat
+        self._stopped = threading.Event()
+        self._beating: threading.Thread | None = None
 
     def __enter__(self) -> BatchLog:
         return self
@@ -152,7 +161,29 @@ class BatchLog:
             self.batch_id = _retried(self.gradebook, write)
         except SQLAlchemyError:
             self.batch_id = None
+        if self.batch_id is not None:
+            self._beating = threading.Thread(target=self._beat_until_finished, daemon=True)
+            self._beating.start()
         return self.batch_id
+
+    def beat(self) -> None:
+        """Touch the row: the batch is alive, even while no student lands for a while."""
+        if self.batch_id is None:
+            return
+        batch_id = self.batch_id
+
+        def write(session) -> None:
+            session.execute(
+                update(BatchRow)
+                .where(BatchRow.id == batch_id, BatchRow.state == RUNNING)
+                .values(updated_at=_now())
+            )
+
+        self._quietly(write)
+
+    def _beat_until_finished(self) -> None:
+        while not self._stopped.wait(self.heartbeat):
+            self.beat()
 
     def outcome(
         self, student: str, state: str, score: float, max_score: float, message: str = ""
@@ -178,6 +209,9 @@ class BatchLog:
 
     def finish(self, state: str = FINISHED) -> None:
         self.finished = True
+        self._stopped.set()
+        if self._beating is not None:
+            self._beating.join()
         if self.batch_id is None:
             return
         batch_id = self.batch_id
@@ -227,17 +261,26 @@ def progress(gradebook: Gradebook, batch_id: int, last: int = 200) -> BatchProgr
 
 
 def _progress(row: BatchRow) -> BatchProgress:
+    state, finished_at = row.state, row.finished_at
+    if state == RUNNING and _age(row.updated_at) > SILENT_SECONDS:
+        state, finished_at = INTERRUPTED, row.updated_at  # killed: its last sign of life
     return BatchProgress(
         id=row.id,
         label=row.label,
         selection=row.selection.split(),
         expected=row.expected,
         done=row.done,
-        state=row.state,
+        state=state,
         started_at=row.started_at,
         updated_at=row.updated_at,
-        finished_at=row.finished_at,
+        finished_at=finished_at,
     )
+
+
+def _age(moment: datetime) -> float:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes: they were stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - moment).total_seconds()
 
 
 def _retried(gradebook: Gradebook, write):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
 
 from grader.batch import grade_batch
-from grader.batch_progress import BatchLog, batches, progress
+from grader.batch_progress import SILENT_SECONDS, BatchLog, BatchRow, batches, progress
 from grader.gradebook import Gradebook
 from tests.grader.test_batch import SOLUTION, STARTER, student
 
@@ -66,3 +69,41 @@ def test_a_gradebook_made_before_batches_were_kept_still_opens(tmp_path):
     assert progress(book, 1).to_dict()["outcomes"][0]["student"] == "ada"
     with sqlite3.connect(path) as db:  # and the grader's own tables are as they were
         assert db.execute("select count(*) from runs").fetchone() == (1,)
+
+
+def test_a_killed_batch_reads_as_interrupted_once_silent(tmp_path):
+    book = Gradebook(f"sqlite:///{tmp_path / 'gb.db'}")
+    log = BatchLog(book, heartbeat=3600)  # killed: it never closes its row
+    batch_id = log.start("subs", ["9.1.1"], 2)
+    log.outcome("ada", "graded", 3, 8)
+    assert progress(book, batch_id).state == "running"
+    silent = datetime.now(UTC) - timedelta(seconds=SILENT_SECONDS + 1)
+    with book.session() as session, session.begin():
+        session.execute(update(BatchRow).values(updated_at=silent))
+    batch = progress(book, batch_id)
+    assert batch.state == "interrupted" and batch.done == 1
+    assert batch.finished_at is not None and batches(book)[0].state == "interrupted"
+
+    log.beat()  # a batch that was only slow is alive again at its next heartbeat
+    assert progress(book, batch_id).state == "running"
+    log.finish()
+    assert progress(book, batch_id).state == "finished"
+
+
+def test_the_heartbeat_runs_while_the_batch_does_and_stops_with_it(tmp_path):
+    book = Gradebook(f"sqlite:///{tmp_path / 'gb.db'}")
+    beats = threading.Event()
+
+    class Watched(BatchLog):
+        def beat(self) -> None:
+            super().beat()
+            beats.set()
+
+    log = Watched(book, heartbeat=0.001)
+    log.start("subs", ["9.1.1"], 1)
+    assert beats.wait(5)
+    log.finish()
+    assert log._beating is not None and not log._beating.is_alive()
+    finished = progress(book, 1)
+    log.beat()  # a late beat never revives a finished batch
+    assert progress(book, 1).updated_at == finished.updated_at
