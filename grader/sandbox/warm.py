@@ -143,13 +143,13 @@ class Pool:
     def start(self, cold, job: Job, idle: float) -> socket.socket:  # noqa: ANN001
         """Fork a keeper for this pool and connect to it. The listening socket is made here
         and inherited, so the connection waits in its backlog until the keeper accepts."""
-        lock = os.open(self.lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        lock = _locked(self.lock)  # from a keeper that is stopping, or a grading starting one
         try:
-            _take(lock)  # from a keeper that is stopping, or a grading that is starting one
             conn = self.connect()
             if conn is not None:  # that grading's keeper
                 return conn
             shutil.rmtree(self.folder, ignore_errors=True)  # a killed keeper's leftovers
+            sweep(self.base, but=self.folder.name)
             (self.job_root / "runs").mkdir(parents=True)
             (self.folder / "mnt").mkdir()
             os.chmod(self.folder, 0o711)
@@ -196,6 +196,48 @@ class Pool:
                 return _read_run(conn, job, nonce, started)
         finally:
             os.rename(run_path, job.path)
+
+
+def _locked(path: Path, wait: bool = True) -> int:
+    """The descriptor of the lock file `path`, taken (waiting up to LOCK_WAIT, or not at all).
+    A keeper removes its lock file as it stops, still holding it: whoever took the lock of a
+    file no longer at `path` opens the new one instead."""
+    while True:
+        lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            if wait:
+                _take(lock)
+            else:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held, there = os.fstat(lock), os.stat(path)
+            if (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino):
+                return lock
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(lock)
+            raise
+        os.close(lock)
+
+
+def sweep(base: Path, but: str = "") -> int:
+    """Remove what killed keepers left in `base` (their folders and lock files), leaving any
+    pool whose lock is held (a live keeper, or a grading starting one) and `but`; how many."""
+    keys = {p.stem for p in base.glob("*.lock")} | {p.name for p in base.iterdir() if p.is_dir()}
+    swept = 0
+    for key in sorted(keys - {but}):
+        pool = Pool(base, key)
+        try:
+            lock = _locked(pool.lock, wait=False)
+        except (BlockingIOError, OSError):
+            continue
+        try:
+            shutil.rmtree(pool.folder, ignore_errors=True)
+            pool.lock.unlink()
+            swept += 1
+        finally:
+            os.close(lock)
+    return swept
 
 
 def _take(lock: int) -> None:
@@ -522,6 +564,8 @@ class Keeper:
                 process.stop()
                 process.close()
             shutil.rmtree(self.pool.folder, ignore_errors=True)
+            with contextlib.suppress(OSError):  # still held: a grading waiting on it reopens
+                self.pool.lock.unlink()
 
     def _loop(self, process) -> None:  # noqa: ANN001 - a BwrapProcess or a DockerProcess
         sel = selectors.DefaultSelector()

@@ -121,7 +121,40 @@ def test_the_sandbox_stops_after_its_idle_time(temp, warm, adder):
     assert sandbox_pids(temp), "kept warm after the grading"
     assert _wait_until(lambda: not sandbox_pids(temp)), "stopped once idle"
     base = temp / f"grade-warm-{os.geteuid()}"
-    assert _wait_until(lambda: not [p for p in base.iterdir() if p.is_dir()]), "and cleaned up"
+    assert _wait_until(lambda: not [p for p in base.iterdir() if p.suffix != ".log"]), "cleaned"
+
+
+def test_a_new_keeper_sweeps_what_killed_keepers_left(temp, warm, adder):
+    base = warm_module.private_base()
+    for key in ("killed", "older"):  # a killed keeper's folder, lock file or both
+        (base / key / "mnt" / "0").mkdir(parents=True)
+    (base / "killed.lock").touch()
+    (base / "lockonly.lock").touch()
+    held = Pool(base, "held")  # a grading starting this one holds its lock
+    (held.folder / "private").mkdir(parents=True)
+    holder = warm_module._locked(held.lock)
+    try:
+        grade_units([reference(adder)], warm, Limits(jobs=1))
+        left = sorted(p.name for p in base.iterdir() if p.suffix != ".log")
+    finally:
+        os.close(holder)
+    key = pool_key(warm.cold, Limits(jobs=1))
+    assert left == sorted([key, f"{key}.lock", "held", "held.lock"])
+    assert warm_module.sweep(base, but=key) == 1  # now that nobody holds it
+
+
+def test_a_lock_file_removed_while_waiting_for_it_is_opened_anew(temp):
+    path = temp / "pool.lock"
+    first = warm_module._locked(path)
+    taken: list[int] = []
+    waiter = threading.Thread(target=lambda: taken.append(warm_module._locked(path)))
+    waiter.start()
+    path.unlink()  # as a stopping keeper does, still holding it
+    os.close(first)
+    waiter.join(10)
+    assert taken, "the waiter got a lock"
+    assert os.fstat(taken[0]).st_ino == path.stat().st_ino, "on the file now at the path"
+    os.close(taken[0])
 
 
 def test_a_run_that_changes_the_runner_is_its_last(temp, warm, adder, tmp_path):
