@@ -40,18 +40,21 @@ class FakeSender:
     """Records (to, subject, body) per call and how many calls are in flight at once.
 
     `fail(call_number, subject)` says whether a call raises (call_number counts from 1 over the
-    non-marker calls); `gate`, an asyncio.Event, holds every non-marker call until it is set.
+    non-marker calls); `gate`, an asyncio.Event, holds every non-marker call numbered
+    `hold_from` or more until it is set (`held` is set when the first of them reaches it).
     The marker e-mail sets `marker_seen` and never fails."""
 
-    def __init__(self, fail=None, gate=None):
+    def __init__(self, fail=None, gate=None, hold_from=1):
         self.fail = fail or (lambda number, subject: False)
         self.gate = gate
+        self.hold_from = hold_from
         self.calls = []
         self.in_flight = 0
         self.peak = 0
         self.marker_seen = asyncio.Event()
         self.resume = asyncio.Event()  # set when the test's block ends (`running`)
         self.called = asyncio.Event()  # set by the first non-marker call
+        self.held = asyncio.Event()  # set by the first call that waits at the gate
         self.while_shutting_down = None  # an async callable run once, after the gate opens
 
     async def __call__(self, to, subject, body):
@@ -65,7 +68,8 @@ class FakeSender:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
-            if self.gate is not None:
+            if self.gate is not None and number >= self.hold_from:
+                self.held.set()
                 await self.gate.wait()
             if self.while_shutting_down is not None:
                 action, self.while_shutting_down = self.while_shutting_down, None
@@ -440,6 +444,31 @@ def test_a_sender_that_always_fails_ends_failed(outbox, clock):
     )
     assert clock.sleeps == [1, 2], (
         f"three failed attempts made runner.sleep wait {clock.sleeps}, expected [1, 2]"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "A job that is being retried has not ended: leave its status 'pending' (no status of "
+    "your own such as 'retrying') until the attempt that succeeds or the third failure."
+)
+def test_a_job_being_retried_is_still_pending(outbox):
+    gate = asyncio.Event()
+    box = outbox(FakeSender(fail=lambda number, subject: number == 1, gate=gate, hold_from=2))
+    with running(box):
+        email_id = post(box.client, ANN)
+        wait_in_loop(
+            box.client,
+            box.sender.held,
+            "after a first attempt that raised, send was never called a second time",
+        )
+        got = status_of(box.client, email_id)  # the second send is in flight, held by the gate
+        settle(box)  # opens the gate once the marker is queued
+    assert got == {"status": "pending", "attempts": 2}, (
+        "the first attempt raised and the second call of send was still in flight: "
+        f"GET /emails/<id> answered {got}, expected pending with attempts 2 (the job has not "
+        "ended yet)"
     )
 
 
