@@ -94,6 +94,13 @@ def test_each_app_appends_to_its_own_list(build):
     assert first_trace == THROUGH and second_trace == THROUGH, (
         f"after one request to each of two apps, their lists were {first_trace} and {second_trace}"
     )
+    # Middlewares are created when an app serves its first request: a list kept anywhere
+    # shared (a class attribute set in __init__) now points at the second app's list.
+    first.get("/hello", headers=TOKEN)
+    assert first_trace == THROUGH * 2 and second_trace == THROUGH, (
+        "after a request to the first app, one to the second, then another to the first, "
+        f"their lists were {first_trace} and {second_trace}"
+    )
 
 
 @pytest.mark.task(1)
