@@ -65,6 +65,22 @@ def test_an_unknown_email_gives_none(queries, engine):
 
 
 @pytest.mark.task(1)
+@pytest.mark.parametrize("typed", ["ADA@example.com", "alan@example.co_"])
+@pytest.mark.hint(
+    "Compare with `==`. `like`/`ilike` ignore case on SQLite and read `%` and `_` as "
+    "wildcards, so they find users whose email is not the one asked for."
+)
+def test_only_the_exact_email_matches(queries, engine, typed):
+    # Neither is a stored address: one differs in case, one holds a LIKE wildcard.
+    with Session(engine) as session:
+        try:
+            got = found(session, queries, typed)
+        except Exception as exc:  # noqa: BLE001 - shown to the learner
+            pytest.fail(f"find_user_by_email({typed!r}) raised {type(exc).__name__}: {exc}")
+    assert got is None, f"find_user_by_email({typed!r}) returned the user {got!r}"
+
+
+@pytest.mark.task(1)
 def test_a_quote_in_the_email_is_data_not_sql(queries, engine):
     with Session(engine) as session:
         try:
