@@ -162,3 +162,45 @@ def test_move_b_changes_only_the_city(models, engine):
     expected = {"street": "Bryggen 3", "city": "Oslo", "postal_code": "5003", "floor": 2}
     assert got == expected, f"after move_b(..., 'Oslo') the stored dict is {got}"
     assert found == ["Di"], f"after move_b, find_by_city_b(session, 'Oslo') gave {found}"
+
+
+# --- Both finders -----------------------------------------------------------------------------
+
+
+def names_in_reverse_unordered_mode(engine, find):
+    """The names `find(session, 'Oslo')` returns while SQLite hands back the rows of a SELECT
+    without ORDER BY in reverse, so an order that only came from the table shows."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+    try:
+        with Session(engine) as session:
+            return [c.name for c in find(session, "Oslo")]
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "A table scan happens to return rows in id order; only `.order_by(CustomerA.id)` in the "
+    "query guarantees it."
+)
+def test_find_by_city_a_orders_by_id_itself(models, engine, ids_a):
+    got = names_in_reverse_unordered_mode(engine, models.find_by_city_a)
+    assert got == ["Ada", "Cy"], (
+        f"find_by_city_a(session, 'Oslo') gave {got} when SQLite was free to return rows in "
+        "another order: order by id in the query"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "A table scan happens to return rows in id order; only `.order_by(CustomerB.id)` in the "
+    "query guarantees it."
+)
+def test_find_by_city_b_orders_by_id_itself(models, engine, ids_b):
+    got = names_in_reverse_unordered_mode(engine, models.find_by_city_b)
+    assert got == ["Ada", "Cy"], (
+        f"find_by_city_b(session, 'Oslo') gave {got} when SQLite was free to return rows in "
+        "another order: order by id in the query"
+    )
