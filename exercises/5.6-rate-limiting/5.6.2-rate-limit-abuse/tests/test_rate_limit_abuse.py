@@ -101,8 +101,8 @@ def assert_429(response, what):
 @pytest.mark.task(1)
 @pytest.mark.parametrize(
     "capacity, rate",
-    [(0, 1.0), (-1, 1.0), (3, 0), (3, -0.5)],
-    ids=["capacity-0", "capacity-negative", "refill-0", "refill-negative"],
+    [(0, 1.0), (0.5, 1.0), (-1, 1.0), (3, 0), (3, -0.5)],
+    ids=["capacity-0", "capacity-half", "capacity-negative", "refill-0", "refill-negative"],
 )
 def test_invalid_arguments_raise_value_error(rl, clock, capacity, rate):
     with pytest.raises(ValueError):

@@ -541,3 +541,38 @@ def test_a_hit_between_two_redis_calls_never_lets_more_through(lim, clock, kind)
         f"hit through when the second hit just before the first's Redis call number {leaks}: "
         "4 hits passed a limit of 3 (read, then write: not atomic)"
     )
+
+
+@pytest.mark.task(4)
+@pytest.mark.points(2)
+@pytest.mark.parametrize("kind", ["fixed", "log"])
+@pytest.mark.hint(
+    "A transaction that fails because another process changed the key (WatchError) is no "
+    "reason to refuse: count again and decide again, until one transaction goes through."
+)
+def test_a_hit_between_two_redis_calls_is_allowed_when_there_is_room(lim, clock, kind):
+    cls = getattr(lim, KINDS[kind])
+    refused = {}
+    for inject_at in range(1, 9):
+        server = fakeredis.FakeServer()
+        watched = Interleaved(server=server, decode_responses=True)
+        plain = fakeredis.FakeRedis(server=server, decode_responses=True)
+        first = cls(3, 60, clock.time, lim.RedisStore(watched))
+        second = cls(3, 60, clock.time, lim.RedisStore(plain))
+        assert hits(second, 1) == [True], f"1 hit on a fresh Redis with {NAMES[kind]}"
+        watched.calls, watched.inject_at = 0, inject_at
+        watched.rival = lambda second=second: bool(second.hit("client"))
+        mine = bool(first.hit("client"))
+        if watched.rival is not None:  # the first made fewer calls: the second hits after it
+            watched.rival = None
+            theirs = bool(second.hit("client"))
+        else:
+            theirs = watched.rival_result
+        if not (mine and theirs):
+            refused[inject_at] = (mine, theirs)
+    assert not refused, (
+        f"with {NAMES[kind]} (limit=3) and 1 hit made, two instances on one Redis each made a "
+        "hit, the second just before the first's Redis call number n; by n, (the first's, the "
+        f"second's) results were {refused}, not (True, True): 3 hits fit in a limit of 3, yet "
+        "one was refused because the key changed under it"
+    )
