@@ -1,4 +1,3 @@
-
 import pytest
 from sqlalchemy.orm import Session
 
@@ -107,6 +106,24 @@ def test_setting_manager_id_is_seen_by_the_relationships(models, org):
         mel = session.get(models.User, ids["mel"])
         reports = [user.name for user in mel.reports]
         assert reports == ["Tim"], f"after Tim.manager_id = Mel's id, Mel.reports is {reports}"
+
+
+@pytest.mark.task(1)
+def test_setting_manager_updates_both_reports_at_once(models, org):
+    engine, ids = org
+    with Session(engine) as session:
+        tim = session.get(models.User, ids["tim"])
+        linus = tim.manager
+        mel = session.get(models.User, ids["mel"])
+        before = ([user.name for user in linus.reports], [user.name for user in mel.reports])
+        assert before == (["Tim"], []), f"Linus.reports and Mel.reports are {before}"
+        tim.manager = mel  # no flush, no commit: the link itself updates the other side
+        after = ([user.name for user in linus.reports], [user.name for user in mel.reports])
+        assert after == ([], ["Tim"]), (
+            f"after Tim.manager = Mel (before any flush), Linus.reports and Mel.reports are "
+            f"{after}, expected ([], ['Tim']): manager and reports must be the two sides of one "
+            "link (back_populates), not two separate relationships"
+        )
 
 
 # --- Task 2: employees_with_managers ---------------------------------------------------------

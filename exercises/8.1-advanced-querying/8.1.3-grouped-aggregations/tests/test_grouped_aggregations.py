@@ -100,6 +100,28 @@ def test_monthly_revenue_for_one_year(reports, engine, sql_counter, year, expect
     assert rows == expected, f"monthly_revenue(session, {year}) returned {rows}"
 
 
+@pytest.mark.task(2)
+def test_a_year_starts_and_ends_at_midnight(reports, engine, sql_counter):
+    with Session(engine) as session:
+        for sold_at in (datetime(2024, 1, 1, 0, 0), datetime(2025, 1, 1, 0, 0)):
+            session.add(
+                reports.Sale(region="West", product="Gizmo", qty=1, unit_price=100, sold_at=sold_at)
+            )
+        session.commit()
+    got = {
+        year: run(engine, sql_counter, reports.monthly_revenue, year)[0] for year in (2024, 2025)
+    }
+    expected = {
+        2024: [("2024-01", 5600), ("2024-02", 3500), ("2024-03", 5000)],
+        2025: [("2025-01", 600)],
+    }
+    assert got == expected, (
+        f"with one sale at midnight on 1 January 2024 and one on 1 January 2025, "
+        f"monthly_revenue gave {got}, expected {expected}: each sale belongs to its own "
+        "calendar year only"
+    )
+
+
 # --- Task 3: top_product_per_region ----------------------------------------------------------
 
 
