@@ -270,10 +270,11 @@ def test_form_post_creates_the_product(main, shop):
 @pytest.mark.task(1)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "Give the admin the engine that create_app receives: `Admin(app, engine)`. An engine or an "
-    "app made at module level serves one database for ever."
+    "Give the admin the engine that create_app receives: `Admin(app, engine)`, and build a new "
+    "`FastAPI()` on every call. An engine or an app made at module level serves one database for "
+    "ever, and an app cached per engine is not rebuilt by the next call."
 )
-def test_an_app_on_another_engine_shows_that_engines_rows(shop, other_shop):
+def test_an_app_on_another_engine_shows_that_engines_rows(main, shop, other_shop):
     text = page(shop.client, "/admin/product/list")
     assert "Rake" in text, "the product list does not show the stored product Rake"
 
@@ -283,6 +284,13 @@ def test_an_app_on_another_engine_shows_that_engines_rows(shop, other_shop):
     assert "Trowel" in text and "Rake" not in text, (
         "the product list of an app built on a second engine does not show that engine's rows "
         f"(Trowel shown: {'Trowel' in text}, Rake shown: {'Rake' in text})"
+    )
+
+    # A third app on the same engine as the second (its views serve the same rows from now on).
+    again = main.create_app(other.engine)
+    assert again is not other.app, (
+        "create_app returned the same app object when called twice with one engine: it must "
+        "build a new FastAPI app on every call"
     )
 
 
