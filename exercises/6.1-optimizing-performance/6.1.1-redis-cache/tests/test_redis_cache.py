@@ -357,6 +357,25 @@ def test_redis_down_unknown_product_is_404(client, server):
 
 
 @pytest.mark.task(4)
+@pytest.mark.hint(
+    "Redis can go down between a MISS's read and its write: catch ConnectionError around "
+    "`cache.set` too, and answer the product you read with X-Cache: BYPASS, not a 500."
+)
+def test_redis_down_after_the_read_still_answers(client, cache, server, monkeypatch):
+    command = cache.execute_command
+
+    def goes_down_after_this_one(*args, **options):
+        try:
+            return command(*args, **options)
+        finally:
+            server.connected = False  # the outage starts right after the request's first command
+
+    monkeypatch.setattr(cache, "execute_command", goes_down_after_this_one)
+    response = fetch(client, 1, what="GET /products/1 with Redis going down after its read")
+    expect(response, "BYPASS", KETTLE, "GET /products/1 with Redis going down after its read")
+
+
+@pytest.mark.task(4)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "The commit has happened by the time you delete the key: if the delete raises "
