@@ -173,6 +173,21 @@ class CurrentApp:
         await self.app(scope, receive, send)
 
 
+@contextmanager
+def reversed_scans(engine: Any) -> Iterator[None]:
+    """Within the block, SQLite answers every SELECT without an ORDER BY in reverse (`PRAGMA
+    reverse_unordered_selects`): a result in `id` order only because the table is scanned that
+    way shows as the wrong order, so a README's "in `id` order" can be checked. On a
+    `memory_engine` (one connection for every session); turned off again afterwards."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
+    try:
+        yield
+    finally:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+
+
 def empty_database(engine: Any, metadata: Any) -> None:
     """Make a module's shared database (`memory_engine`) as a new one for the next test: every
     table of `metadata` emptied (children first), ids counted from 1 again, SQLite's

@@ -13,6 +13,7 @@ from grader.testing import (
     empty_database,
     memory_engine,
     overridden_db,
+    reversed_scans,
 )
 
 
@@ -130,3 +131,15 @@ def test_a_bound_sessionmaker_serves_the_engine_then_gets_its_own_bind_back():
     with pytest.raises(pytest.fail.Exception, match="not a sessionmaker"):
         with bound_sessionmaker(object(), test_engine):
             pass
+
+
+def test_reversed_scans_shows_an_order_that_only_came_from_the_table():
+    engine = memory_engine(Base.metadata)
+    with Session(engine) as session:
+        session.add_all([Author(id=n) for n in (1, 2, 3)])
+        session.commit()
+        unordered, ordered = select(Author.id), select(Author.id).order_by(Author.id)
+        with reversed_scans(engine):
+            assert list(session.scalars(unordered)) == [3, 2, 1]
+            assert list(session.scalars(ordered)) == [1, 2, 3]
+        assert list(session.scalars(unordered)) == [1, 2, 3]
