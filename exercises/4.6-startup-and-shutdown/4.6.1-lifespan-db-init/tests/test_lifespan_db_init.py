@@ -359,6 +359,23 @@ def test_posted_notes_are_committed_to_the_database(main, tmp_path, monkeypatch)
     )
 
 
+def watched_sessionmaker(engine, opened: list):
+    """A sessionmaker for `engine` whose sessions are appended to `opened` and remember whether
+    they were closed."""
+
+    class WatchedSession(Session):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.was_closed = False
+            opened.append(self)
+
+        def close(self):
+            self.was_closed = True
+            super().close()
+
+    return sessionmaker(bind=engine, class_=WatchedSession, expire_on_commit=False)
+
+
 @pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
@@ -371,21 +388,8 @@ def test_get_db_takes_one_new_session_per_request_from_app_state(main, db_engine
     monkeypatch.delenv("DATABASE_URL", raising=False)
     engine = db_engine(main.Base.metadata)
     opened: list = []
-
-    class WatchedSession(Session):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.was_closed = False
-            opened.append(self)
-
-        def close(self):
-            self.was_closed = True
-            super().close()
-
     with running(main.app) as client:
-        main.app.state.sessionmaker = sessionmaker(
-            bind=engine, class_=WatchedSession, expire_on_commit=False
-        )
+        main.app.state.sessionmaker = watched_sessionmaker(engine, opened)
         created = client.post("/notes", json={"text": "through app.state"})
         listed = client.get("/notes")
     assert created.status_code == 201 and listed.status_code == 200, (
@@ -406,6 +410,32 @@ def test_get_db_takes_one_new_session_per_request_from_app_state(main, db_engine
     assert all(session.was_closed for session in opened), (
         f"{sum(not s.was_closed for s in opened)} of the {len(opened)} sessions were never closed "
         "after their request"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Close the session whatever the route does: `with request.app.state.sessionmaker() as "
+    "session: yield session`, or `try: yield session` / `finally: session.close()`. When the "
+    "route raises HTTPException(404), the exception is raised at get_db's `yield`, and a "
+    "`session.close()` written after a bare `yield` never runs."
+)
+def test_get_db_closes_the_session_of_a_request_that_answers_404(main, db_engine, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    engine = db_engine(main.Base.metadata)
+    opened: list = []
+    with running(main.app) as client:
+        main.app.state.sessionmaker = watched_sessionmaker(engine, opened)
+        missing = client.get("/notes/9999")
+    assert missing.status_code == 404, (
+        f"GET /notes/9999 answered {missing.status_code}, not 404: {missing.text[:200]}"
+    )
+    assert len(opened) == 1, (
+        f"one request opened {len(opened)} session(s) from app.state.sessionmaker, expected one"
+    )
+    assert opened[0].was_closed, (
+        "GET /notes/9999 answered 404, and the session get_db gave it was never closed: the "
+        "session must be closed when the request is done, however the route ends"
     )
 
 

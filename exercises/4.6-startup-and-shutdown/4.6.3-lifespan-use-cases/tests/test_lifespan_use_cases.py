@@ -175,6 +175,30 @@ def test_predict_needs_the_secret_of_this_run(main, loads, monkeypatch):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint(
+    "Read APP_SECRET once, in the lifespan, and hand that value to the requests (for example "
+    "in the yielded state, `yield {..., 'secret': secret}`, read as request.state.secret). "
+    "Reading os.environ in the route follows the variable while the app runs."
+)
+def test_the_secret_is_the_one_read_at_startup(main, loads, monkeypatch):
+    monkeypatch.setenv("APP_SECRET", "secret-at-startup")
+    with running(main.app) as client:
+        before = predict(client, "great", key="secret-at-startup")
+        monkeypatch.setenv("APP_SECRET", "changed-while-running")
+        old = predict(client, "great", key="secret-at-startup")
+        changed = predict(client, "great", key="changed-while-running")
+    assert before.status_code == 200, (
+        f"with APP_SECRET=secret-at-startup, GET /predict with that key answered "
+        f"{before.status_code}: {before.text[:200]}"
+    )
+    assert (old.status_code, changed.status_code) == (200, 401), (
+        "APP_SECRET was changed while the app was running; the key read at startup and the new "
+        f"value answered {old.status_code} and {changed.status_code}, expected 200 and 401: the "
+        "secret of a run is the one its lifespan read when the app started"
+    )
+
+
+@pytest.mark.task(1)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "`@app.on_event('startup')` is deprecated and is not called at all when the app has a "
