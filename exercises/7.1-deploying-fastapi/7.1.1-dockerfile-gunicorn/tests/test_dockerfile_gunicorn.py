@@ -170,6 +170,8 @@ def server(argv, learner):
         path = option(args, "-c", "--config") or "gunicorn.conf.py"
         path = path.removeprefix("python:")
         name = path.rsplit("/", 1)[-1]
+        if not learner.path(name).is_file() and learner.path("gunicorn.conf.py").is_file():
+            name = "gunicorn.conf.py"  # copied into the image under the --config name
         if learner.path(name).is_file():
             namespace = {"__file__": str(learner.path(name)), "__name__": "gunicorn_conf"}
             exec(compile(learner.source(name), name, "exec"), namespace)
@@ -187,6 +189,7 @@ def server(argv, learner):
         info["app"] = args + ([conf["wsgi_app"]] if conf.get("wsgi_app") else [])
         # where gunicorn looks for its config file, and the settings the tests took from it
         info["config"] = option(args, "-c", "--config")
+        info["conf_file"] = name
         info["from_conf"] = [
             name
             for name, given in (
@@ -343,13 +346,49 @@ def final_workdir(instructions):
     return posixpath.normpath(workdir)
 
 
+# Folders of the python slim images, which exist before any instruction runs.
+BASE_FOLDERS = {
+    "/",
+    "/bin",
+    "/etc",
+    "/home",
+    "/opt",
+    "/root",
+    "/srv",
+    "/tmp",
+    "/usr",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/lib",
+    "/usr/src",
+    "/var",
+    "/var/tmp",
+}
+
+
+def with_parents(path):
+    folders = set()
+    while path not in folders:
+        folders.add(path)
+        path = posixpath.dirname(path)
+    return folders
+
+
 def conf_destinations(instructions, name="gunicorn.conf.py"):
     """Where the COPY/ADD instructions (not --from another stage) put the build context's
-    `name`, as absolute paths in the image; None when a path depends on a variable."""
+    `name`, as absolute paths in the image; None when a path depends on a variable.
+
+    As Docker does, `COPY name dest` (one file, no trailing slash) puts it inside `dest` when
+    that folder exists, and writes it as the file `dest` otherwise; a folder may come from the
+    base image, a WORKDIR, an earlier COPY, or (when a RUN line names it) a mkdir."""
     places, workdir = set(), "/"
+    folders, runs = set(BASE_FOLDERS), []
     for ins in instructions:
         if ins["instruction"] == "WORKDIR":
             workdir = posixpath.join(workdir, ins["value"].strip().strip("\"'"))
+            folders |= with_parents(posixpath.normpath(workdir))
+        if ins["instruction"] == "RUN":
+            runs.append(ins["value"])
         if ins["instruction"] not in ("COPY", "ADD"):
             continue
         value = ins["value"].strip()
@@ -357,8 +396,7 @@ def conf_destinations(instructions, name="gunicorn.conf.py"):
             words = json.loads(value) if value.startswith("[") else shlex.split(value)
         except ValueError:
             continue
-        if any(w.startswith("--from") for w in words):
-            continue
+        from_stage = any(w.startswith("--from") for w in words)
         words = [w for w in words if not w.startswith("--")]
         if len(words) < 2:
             continue
@@ -366,15 +404,32 @@ def conf_destinations(instructions, name="gunicorn.conf.py"):
         if "$" in dest or "$" in workdir:
             return None
         target = posixpath.normpath(posixpath.join(workdir, dest))
+        single_file = len(sources) == 1 and not dest.endswith("/")
+        if from_stage:
+            folders |= with_parents(target if not single_file else posixpath.dirname(target))
+            continue
+        # a folder that an earlier RUN (mkdir, useradd --create-home...) may have made
+        relative = posixpath.normpath(dest)
+        maybe_folder = posixpath.dirname(target) == "/home" or any(
+            target in run or (relative not in (".", "..") and relative in run) for run in runs
+        )
         for source in sources:
             source = posixpath.normpath(source).lstrip("/")
             if source == ".":
                 places.add(posixpath.join(target, name))
+                folders |= with_parents(target) | {posixpath.join(target, "app")}
+            elif source in ("app", "app/"):
+                folders |= with_parents(target)
             elif fnmatch.fnmatchcase(name, source):
-                # into the folder `dest`, or renamed to `dest` when it names a file
-                places.add(posixpath.join(target, name))
-                if len(sources) == 1 and not dest.endswith("/") and source == name:
-                    places.add(target)
+                if single_file and source == name and target not in folders:
+                    places.add(target)  # written as the file `dest`
+                    if not maybe_folder:
+                        continue
+                places.add(posixpath.join(target, name))  # into the folder `dest`
+        if not single_file:
+            folders |= with_parents(target)
+        else:
+            folders |= with_parents(posixpath.dirname(target))
     return places
 
 
@@ -388,7 +443,7 @@ def test_gunicorn_conf_is_copied_where_gunicorn_reads_it(dockerfile, learner):
         return  # a Python module on the import path, not a file
     instructions = dockerfile.final_filesystem_instructions()
     workdir = final_workdir(instructions)
-    places = conf_destinations(instructions, posixpath.basename(config))
+    places = conf_destinations(instructions, info["conf_file"])
     if places is None or "$" in config or "$" in workdir:
         return  # a path built from a variable: not checked
     read = posixpath.normpath(posixpath.join(workdir, config))
@@ -400,6 +455,10 @@ def test_gunicorn_conf_is_copied_where_gunicorn_reads_it(dockerfile, learner):
         if info["config"]
         else f"gunicorn would run without its {', '.join(info['from_conf'])}"
     )
+    if posixpath.dirname(read) in places:
+        where += (
+            " (a COPY destination without a trailing / names a file, unless that folder exists)"
+        )
     assert read in places, f"gunicorn reads {read}, but {where}: {effect}"
 
 
