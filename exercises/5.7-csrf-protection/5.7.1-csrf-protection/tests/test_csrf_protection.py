@@ -426,6 +426,7 @@ def test_foreign_origin_or_referer_is_refused(main, alice):
             "Referer": "https://testserver@evil.example/form"
         },
         "Referer: http://testserver/form": {"Referer": "http://testserver/form"},
+        "Referer: https://testserver:8443/form": {"Referer": "https://testserver:8443/form"},
     }
     problems = []
     for what, headers in attempts.items():
