@@ -134,7 +134,8 @@ def test_other_whitespace_raises_value_error(decode_basic):
 @pytest.mark.task(1)
 @pytest.mark.hint(
     "`base64.b64decode(token, validate=True)`: without validate=True, characters outside the "
-    "alphabet are silently dropped. It raises binascii.Error, a ValueError, for bad input."
+    "alphabet are silently dropped, and so is a '=' inside the token, even when you checked "
+    "the characters yourself. It raises binascii.Error, a ValueError, for bad input."
 )
 def test_invalid_base64_raises_value_error(decode_basic):
     wrong = refusals(
@@ -144,6 +145,8 @@ def test_invalid_base64_raises_value_error(decode_basic):
             "a '*' inside the token": "Basic YWxp*Y2U6c2VjcmV0",
             "the URL-safe alphabet": "Basic " + base64.urlsafe_b64encode(b"ab?:>>>").decode(),
             "a missing padding": "Basic " + b64("alice:pw").rstrip("="),
+            "a padding inside the token": "Basic YWxp=Y2U6c2VjcmV0",
+            "a padding before the token": "Basic =YWxpY2U6c2VjcmV0",
         },
     )
     assert not wrong, "decode_basic did not raise ValueError for " + "; ".join(wrong)
@@ -306,8 +309,8 @@ def test_the_sixth_attempt_is_refused_even_with_the_right_password(alice):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "`HTTPException(429, detail='Too many failed attempts', headers={'Retry-After': "
-    "str(seconds)})`, the seconds rounded up with `math.ceil` and computed from the oldest of "
-    "the failures that still count."
+    "str(seconds)})`, the seconds rounded up with `math.ceil` (not `round`, which rounds "
+    "298.5 down to 298) and computed from the oldest of the failures that still count."
 )
 def test_429_has_the_detail_and_a_retry_after(alice, clock):
     alice.fail(5)
@@ -319,6 +322,8 @@ def test_429_has_the_detail_and_a_retry_after(alice, clock):
     alice.locked(300)
     clock.advance(0.5)
     alice.locked(300, "the right password (Retry-After 299.5 s rounds up to 300)")
+    clock.advance(1)
+    alice.locked(299, "the right password (Retry-After 298.5 s rounds up to 299)")
 
 
 @pytest.mark.task(2)

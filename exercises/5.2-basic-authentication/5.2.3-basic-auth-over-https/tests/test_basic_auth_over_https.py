@@ -338,10 +338,10 @@ def test_username_and_password_each_go_through_compare_digest(clients, right, di
 @pytest.mark.task(3)
 @pytest.mark.hint(
     "Read `REPORT_USERNAME` and `REPORT_PASSWORD` inside the check, when the request comes: "
-    "a copy made at import (a default argument, a settings object built once) keeps the old "
-    "password."
+    "a copy made at import (a default argument, a settings object built once, bytes encoded "
+    "once) keeps the old username or password."
 )
-def test_a_new_password_works_at_the_next_request(main, clients, monkeypatch):
+def test_new_credentials_work_at_the_next_request(main, clients, monkeypatch):
     old = (main.REPORT_USERNAME, main.REPORT_PASSWORD)
     monkeypatch.setattr(main, "REPORT_PASSWORD", "rotated-Vq3s8Lx0Pz")
     response = clients.https.get("/reports", auth=(main.REPORT_USERNAME, "rotated-Vq3s8Lx0Pz"))
@@ -352,6 +352,16 @@ def test_a_new_password_works_at_the_next_request(main, clients, monkeypatch):
     assert_basic_401(
         clients.https.get("/reports", auth=old),
         "GET https://testserver/reports with the password REPORT_PASSWORD held before",
+    )
+    monkeypatch.setattr(main, "REPORT_USERNAME", "metrics-bot")
+    response = clients.https.get("/reports", auth=("metrics-bot", "rotated-Vq3s8Lx0Pz"))
+    assert response.status_code == 200, (
+        f"GET https://testserver/reports with the username just set in REPORT_USERNAME "
+        f"answered {response.status_code}: {short(response.text)}"
+    )
+    assert_basic_401(
+        clients.https.get("/reports", auth=(old[0], "rotated-Vq3s8Lx0Pz")),
+        "GET https://testserver/reports with the username REPORT_USERNAME held before",
     )
 
 
