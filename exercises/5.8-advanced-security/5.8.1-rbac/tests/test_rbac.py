@@ -25,6 +25,7 @@ from grader.testing import (
     looped_client,
     memory_engine,
     overridden_db,
+    reversed_scans,
 )
 
 OTHER_KEY = "an-attacker-s-own-key-that-is-long-enough-1234"
@@ -566,6 +567,26 @@ def test_read_articles(api):
     response = api.expect(200, "GET", f"/articles/{second}", ("alice", "user"))
     assert response.json() == {"id": second, "title": "Second", "body": "Two", "author": "alice"}
     api.expect(404, "GET", "/articles/999", ("alice", "user"))
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "SQLite happens to scan a table in id order; only `select(Article).order_by(Article.id)` "
+    "makes GET /articles list the articles by id."
+)
+def test_read_articles_orders_by_id_itself(api):
+    ids = [
+        api.add_article(author, title)
+        for author, title in (("zoe", "A"), ("bob", "B"), ("alice", "C"))
+    ]
+    with reversed_scans(api.db.engine):
+        response = api.expect(200, "GET", "/articles", ("alice", "user"))
+    body = response.json()
+    listed = [a.get("id") for a in body if isinstance(a, dict)] if isinstance(body, list) else body
+    assert listed == ids, (
+        f"GET /articles listed the article ids {listed} when SQLite was free to return the rows "
+        f"in another order, expected {ids}: order by id in the query"
+    )
 
 
 @pytest.mark.task(3)
