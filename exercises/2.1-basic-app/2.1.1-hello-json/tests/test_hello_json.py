@@ -1,3 +1,5 @@
+import anyio
+import httpx
 import pytest
 
 
@@ -44,6 +46,40 @@ def test_hello_decodes_unicode_names(client):
     assert response.json() == {"message": "Hello, Zoë"}, (
         f"GET /hello/Zo%C3%AB answered {response.text[:200]}"
     )
+
+
+def served(app, path):
+    """GET `path` as a server such as Uvicorn delivers it: the path percent-decoded once.
+    (TestClient decodes the path a second time, so /hello/100%2541 would reach the app as
+    /hello/100A instead of /hello/100%41; httpx's ASGITransport decodes it once.)"""
+
+    async def get():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.get(path)
+
+    return anyio.run(get)
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Use the path parameter as FastAPI hands it over: it is already decoded. Unquoting it "
+    "again turns a literal %41 into A, and unquote_plus turns a literal + into a space."
+)
+def test_hello_decodes_the_name_only_once(learner):
+    app = learner.require("main", "app").app
+    for path, name in [
+        ("/hello/100%2541", "100%41"),
+        ("/hello/Zo%25C3%25AB", "Zo%C3%AB"),
+        ("/hello/a+b", "a+b"),
+        ("/hello/a%2Bb", "a+b"),
+    ]:
+        response = served(app, path)
+        assert response.status_code == 200, f"GET {path} answered {response.status_code}"
+        assert response.json() == {"message": f"Hello, {name}"}, (
+            f"GET {path} answered {response.text[:200]}, expected the name {name!r}: "
+            "the segment decoded once"
+        )
 
 
 @pytest.mark.task(2)
