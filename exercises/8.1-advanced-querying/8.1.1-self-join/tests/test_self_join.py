@@ -168,6 +168,26 @@ def test_ordered_by_name_then_id(queries, org, sql_counter):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "Ordered by name alone, two users with the same name come out in whatever order the "
+    "database read them (here through an index on name and manager_id): "
+    "`.order_by(User.name, User.id)` puts them in id order."
+)
+def test_same_names_are_ordered_by_id_itself(queries, org):
+    engine, _ = org
+    with engine.begin() as conn:  # gone again for the next test (the saved database has none)
+        conn.exec_driver_sql("CREATE INDEX ix_users_name_manager ON users (name, manager_id)")
+    with Session(engine) as session:
+        got = [tuple(row) for row in queries.employees_with_managers(session)]
+    sams = [row for row in got if row[0] == "Sam"]
+    assert sams == [("Sam", "Ken"), ("Sam", "Grace")], (
+        f"with an index on users (name, manager_id), employees_with_managers gave the two "
+        f"Sams as {sams}: the one under Ken (stored first, the lower id) must come first "
+        "whatever order the database reads the rows in; order by id after name in the query"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 def test_employees_with_managers_runs_one_statement(queries, org, sql_counter):
     engine, _ = org
