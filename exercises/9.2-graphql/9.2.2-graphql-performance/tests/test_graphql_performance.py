@@ -163,6 +163,35 @@ def test_authors_books_and_reviews_are_the_stored_rows(client, library):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint(
+    "A table scan happens to return rows in id order; only an ORDER BY in each query "
+    "guarantees it: `.order_by(Author.id)` for the authors, and `.order_by(Book.id)` / "
+    "`.order_by(Review.id)` in the loaders' `IN (...)` queries (or the relationships' "
+    "`order_by=` when they load them)."
+)
+def test_authors_books_and_reviews_are_ordered_by_id_itself(client, engine, library):
+    with testing.reversed_scans(engine):
+        authors = data_of(client, "{ authors { id books { id reviews { id } } } }")
+    got = [a["id"] for a in authors]
+    assert got == [str(a) for a in library], (
+        f"with SQLite free to return rows in another order, authors answered the ids {got}: "
+        "order the authors by id in the query"
+    )
+    books = {a["id"]: [b["id"] for b in a["books"]] for a in authors}
+    expected = {str(a): [str(b) for b, _, _ in bs] for a, (_, bs) in library.items()}
+    assert books == expected, (
+        f"with SQLite free to return rows in another order, Author.books answered the ids "
+        f"{books}, expected {expected}: order the books by id in the query that loads them"
+    )
+    reviews = {b["id"]: [r["id"] for r in b["reviews"]] for a in authors for b in a["books"]}
+    expected = {str(b): [str(r) for r, _ in rs] for _, bs in library.values() for b, _, rs in bs}
+    assert reviews == expected, (
+        f"with SQLite free to return rows in another order, Book.reviews answered the ids "
+        f"{reviews}, expected {expected}: order the reviews by id in the query that loads them"
+    )
+
+
+@pytest.mark.task(1)
 def test_book_author_is_the_books_author(client, library):
     authors = data_of(client, "{ authors { id books { id author { id name } } } }")
     wrong = [
