@@ -188,6 +188,28 @@ def failing_queries(path):
             sqlalchemy.event.remove(Dialect, hook, fail)
 
 
+@contextlib.contextmanager
+def reversed_scans(path):
+    """Within the block, SQLite answers every SELECT without an ORDER BY that an engine runs on
+    the SQLite file `path` in reverse (`PRAGMA reverse_unordered_selects`, turned on before each
+    statement), so an order that only came from the table shows. The connections keep it on:
+    only for an app the test builds for itself."""
+
+    def reverse(cursor, statement, *rest):
+        context = rest[-1]
+        if str(context.root_connection.engine.url.database or "").endswith(str(path)):
+            cursor.execute("PRAGMA reverse_unordered_selects = ON")
+
+    hooks = ["do_execute", "do_execute_no_params"]
+    for hook in hooks:
+        sqlalchemy.event.listen(Dialect, hook, reverse)
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            sqlalchemy.event.remove(Dialect, hook, reverse)
+
+
 def check(response, what, status):
     assert response.status_code == status, (
         f"{what} answered {response.status_code}, expected {status}: {response.text[:300]}"
@@ -369,12 +391,24 @@ def test_an_invalid_order_is_422(shared_orders, body):
 
 
 @pytest.mark.task(2)
-def test_orders_are_listed_oldest_first(orders_with):
+@pytest.mark.hint(
+    "A table scan happens to return the orders in id order; only `.order_by(Order.id)` in the "
+    "query guarantees the oldest first."
+)
+def test_orders_are_listed_oldest_first(orders_with, tmp_path):
     orders = orders_with(httpx.MockTransport(fake_users))
     for item in ["pen", "ink", "pad"]:
         check(orders.post("/orders", json={"user_id": 7, "item": item, "quantity": 1}), item, 201)
     items = [order["item"] for order in orders.get("/orders").json()]
     assert items == ["pen", "ink", "pad"], f"GET /orders listed {items}"
+    with reversed_scans(tmp_path / "orders.db"):
+        listed = orders.get("/orders")
+    check(listed, "GET /orders", 200)
+    items = [order["item"] for order in listed.json()]
+    assert items == ["pen", "ink", "pad"], (
+        f"with SQLite free to return rows in another order, GET /orders listed {items}: order "
+        "the orders by id in the query"
+    )
 
 
 # --- Task 3: boundaries and probes ------------------------------------------------------------
