@@ -164,6 +164,16 @@ def test_size_limits_are_inclusive(client, size):
 
 
 @pytest.mark.task(1)
+@pytest.mark.hint(
+    "page is a whole number >= 1, so an explicit page=1 is valid: use ge=1, not gt=1."
+)
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_page_lower_limit_is_inclusive(client, page):
+    url, body = ok_body(search(client, page=page))
+    assert body.get("page") == int(page), f"GET {url} answered page={body.get('page')!r}"
+
+
+@pytest.mark.task(1)
 @pytest.mark.parametrize(("name", "value"), [("size", "0"), ("size", "-5"), ("page", "0")])
 def test_values_below_one_are_422(client, name, value):
     assert_422_at(search(client, **{name: value}), name)
