@@ -289,3 +289,20 @@ def test_refusals_repeat_neither_the_token_nor_the_document(api):
                 f"GET /documents/2 {what} answered {status} and repeats {name} ({secret!r}): "
                 f"{said(response)}"
             )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Read DOCUMENTS at each request, not a copy made when the module loads: a document added "
+    "to it is served from the next request on, and one removed from it answers 404."
+)
+def test_documents_added_or_removed_count_from_the_next_request(api, monkeypatch):
+    api.reads("alice", 3)
+    added = {"id": 42, "owner": "bob", "title": "Expense report", "body": "Taxi: 31 EUR"}
+    monkeypatch.setitem(api.main.DOCUMENTS, 42, added)
+    api.reads("bob", 42)
+    api.answers(
+        403, 42, "with alice's token (bob owns the added document)", token=api.token("alice")
+    )
+    monkeypatch.delitem(api.main.DOCUMENTS, 3)
+    api.answers(404, 3, "with alice's token after document 3 was removed", token=api.token("alice"))

@@ -470,9 +470,9 @@ def test_every_route_but_products_needs_a_token(shop, method, path):
 @pytest.mark.task(4)
 @pytest.mark.points(2)
 @pytest.mark.hint(
-    "Malformed tokens are 401, never 500: check the id part is digits before int(), and "
-    "compare bytes, compare_digest(stored.encode(), sent.encode()), since compare_digest raises "
-    "TypeError for a str that is not ASCII."
+    "Malformed tokens are 401, never 500: check the id part is digits (and short enough for "
+    "the database's integer) before int(), and compare bytes, compare_digest(stored.encode(), "
+    "sent.encode()), since compare_digest raises TypeError for a str that is not ASCII."
 )
 def test_malformed_or_non_ascii_token_is_401_not_500(shop):
     for what, header in [
@@ -481,6 +481,10 @@ def test_malformed_or_non_ascii_token_is_401_not_500(shop):
         ("'x.secret'", "Bearer x.secret"),
         ("'.'", "Bearer ."),
         ("alice's id with a non-ASCII secret", "Bearer 1.clé-ünïcode".encode()),
+        (
+            "an unknown user id too large for a database integer",
+            f"Bearer 99999999999999999999.{SECRETS[ALICE]}",
+        ),
     ]:
         response = shop.client.get("/users/me", headers={"Authorization": header})
         expect(response, 401, f"GET /users/me with the token {what}")
