@@ -228,6 +228,49 @@ def test_user_read_shows_only_public_fields(main, UserRead):
 
 
 @pytest.mark.task(1)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "UserUpdate's password is a `SecretStr | None` too, with the same `min_length=8`: a new "
+    "password must not show in the repr, str() or JSON of the update either."
+)
+def test_an_updated_password_is_masked_too(UserUpdate):
+    try:
+        update = UserUpdate.model_validate({"password": PASSWORD})
+    except ValidationError as exc:
+        raise AssertionError(
+            f"UserUpdate refused a {len(PASSWORD)}-character password: {exc}"
+        ) from None
+    secret = getattr(getattr(update, "password", None), "get_secret_value", None)
+    assert callable(secret) and secret() == PASSWORD, (
+        f"UserUpdate.password is {type(getattr(update, 'password', None)).__name__}, not a "
+        "SecretStr holding the password"
+    )
+    for how, text in (
+        ("repr()", repr(update)),
+        ("str()", str(update)),
+        ("model_dump_json()", update.model_dump_json()),
+    ):
+        assert PASSWORD not in text, f"{how} of a UserUpdate shows the password: {text}"
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("schema", ["UserCreate", "UserUpdate"])
+@pytest.mark.hint(
+    "At least 8 characters means 8 is enough: `Field(min_length=8)`, not 9 and not a check "
+    "with `>`."
+)
+def test_an_eight_character_password_is_enough(learner, schema):
+    model = getattr(learner.require("main", schema), schema)
+    data = {"password": "8-chars!"} if schema == "UserUpdate" else {**ADA, "password": "8-chars!"}
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        raise AssertionError(
+            f"{schema} refused the 8-character password '8-chars!': {exc}"
+        ) from None
+
+
+@pytest.mark.task(1)
 @pytest.mark.hint(
     "Give both fields a default of None: `email: EmailStr | None = None`. "
     "`model_dump(exclude_unset=True)` then holds only the fields the client sent."
