@@ -409,6 +409,31 @@ def test_a_mapped_dependency_changed_inside_is_restored_too(helper, demo):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    "On exit, a key of mapping that had no override may already be gone (other code removed "
+    "it inside the block): remove it with `pop(dep, None)`, not `del`, which raises KeyError."
+)
+def test_a_mapped_dependency_removed_inside_is_restored_too(helper, demo):
+    existing = answering("pre-a")
+    demo.app.dependency_overrides.update({demo.get_a: existing})
+    try:
+        with helper(demo.app, {demo.get_a: answering("fake-a"), demo.get_b: answering("fake-b")}):
+            demo.app.dependency_overrides.pop(demo.get_a)
+            demo.app.dependency_overrides.pop(demo.get_b)
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(
+            "inside `with overrides(app, {get_a: ..., get_b: ...})` other code removed the "
+            f"overrides of get_a and get_b; leaving the block raised {exc!r}"
+        )
+    assert demo.state() == {demo.get_a: existing}, (
+        "inside `with overrides(app, {get_a: ..., get_b: ...})` other code removed the "
+        f"overrides of get_a and get_b; after the block app.dependency_overrides holds "
+        f"{names(demo.state())}, expected get_a's earlier override (answer_pre_a) and none for "
+        "get_b"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(3)
 @pytest.mark.hint(
     "Add your overrides to the existing dict (`app.dependency_overrides.update(mapping)`); "

@@ -17,4 +17,4 @@ def overrides(app, mapping):
             if had[dep]:
                 table[dep] = old[dep]
             else:
-                del table[dep]
+                table.pop(dep, None)
