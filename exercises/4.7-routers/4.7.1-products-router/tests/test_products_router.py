@@ -348,6 +348,26 @@ def test_invalid_body_is_422_and_changes_nothing(bare, payload):
 
 
 @pytest.mark.task(2)
+@pytest.mark.parametrize("length", [1, 100], ids=["one-char", "hundred-chars"])
+@pytest.mark.hint(
+    "The name's bounds are inclusive: `Field(min_length=1, max_length=100)` accepts a name of "
+    "exactly 1 and of exactly 100 characters."
+)
+def test_name_at_its_length_bounds_is_accepted(bare, length):
+    name = "T" * length
+    response = bare.post(COLLECTION, json={"name": name, "price": 1.0})
+    assert response.status_code == 201, (
+        f"POST {COLLECTION} with a name of {length} characters answered {said(response)}, not 201"
+    )
+    product_id = response.json().get("id")
+    replaced = bare.put(f"/products/{product_id}", json={"name": name, "price": 2.0})
+    assert replaced.status_code == 200, (
+        f"PUT /products/{product_id} with a name of {length} characters answered "
+        f"{said(replaced)}, not 200"
+    )
+
+
+@pytest.mark.task(2)
 def test_non_integer_id_is_422(bare):
     response = bare.get("/products/abc")
     assert response.status_code == 422, f"GET /products/abc answered {said(response)}, not 422"

@@ -128,6 +128,32 @@ def test_one_entry_by_id(client, users, orders, name):
 
 
 @pytest.mark.task(1)
+@pytest.mark.parametrize("name", ["users", "orders"])
+@pytest.mark.hint(
+    "Look the entry up in USERS / ORDERS inside the handler, on each request: an index or a "
+    "copy made at import misses the entries appended later."
+)
+def test_appended_entry_is_listed_and_found(client, users, orders, appended, name):
+    data = users.USERS if name == "users" else orders.ORDERS
+    entry = (
+        {"id": 4, "name": "dave"}
+        if name == "users"
+        else {"id": 5, "user_id": 3, "total_cents": 800}
+    )
+    appended(data, entry)
+    listed = client.get(f"/api/v1/{name}/")
+    assert listed.status_code == 200 and entry in listed.json(), (
+        f"after {entry} was appended to the module's list, GET /api/v1/{name}/ answered "
+        f"{said(listed)}"
+    )
+    found = client.get(f"/api/v1/{name}/{entry['id']}")
+    assert found.status_code == 200 and found.json() == entry, (
+        f"after {entry} was appended to the module's list, GET /api/v1/{name}/{entry['id']} "
+        f"answered {said(found)}, expected 200 {entry}"
+    )
+
+
+@pytest.mark.task(1)
 @pytest.mark.parametrize(
     ("name", "detail"), [("users", "User not found"), ("orders", "Order not found")]
 )

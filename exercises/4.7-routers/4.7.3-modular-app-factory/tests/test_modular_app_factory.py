@@ -225,6 +225,22 @@ def test_unknown_sku_is_404_naming_it(cart_alone):
 
 
 @pytest.mark.task(2)
+@pytest.mark.parametrize("quantity", [1, 100], ids=["one", "hundred"])
+@pytest.mark.hint(
+    "Both bounds of the quantity are allowed: `Field(ge=1, le=100)` accepts 1 and 100."
+)
+def test_quantity_at_its_bounds_is_priced(cart_alone, quantity):
+    response = quote(cart_alone, ("pen", quantity))
+    assert response.status_code == 200, (
+        f"POST /cart/quote with {quantity} pen(s) answered {said(response)}, not 200"
+    )
+    assert response.json().get("total_cents") == 125 * quantity, (
+        f"POST /cart/quote for {quantity} pen(s) at 125 answered {response.json()}, expected "
+        f"a total of {125 * quantity}"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.parametrize(
     "body",
     [
