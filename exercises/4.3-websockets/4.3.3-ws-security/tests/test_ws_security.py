@@ -382,6 +382,36 @@ def test_tokens_are_checked_against_the_current_valid_tokens(handshakes, monkeyp
         pass
 
 
+@pytest.mark.task(1)
+@pytest.mark.points(4)
+@pytest.mark.hint(
+    "Test `origin in ALLOWED_ORIGINS` at each handshake, not against a copy (a frozenset, a "
+    "joined string, a regex) made when the module was imported: an origin added to or removed "
+    "from the set counts from the next handshake on."
+)
+def test_origins_are_checked_against_the_current_allowed_origins(handshakes):
+    origins = handshakes.main.ALLOWED_ORIGINS
+    assert isinstance(origins, set), (
+        f"main.ALLOWED_ORIGINS is a {type(origins).__name__}, expected a set of origins"
+    )
+    saved = set(origins)
+    beta = "https://beta.example.com"
+    try:
+        origins.discard(ADMIN_ORIGIN)
+        assert_refused(
+            handshakes,
+            origin=ADMIN_ORIGIN,
+            token="tok-bob",
+            why=f" ({ADMIN_ORIGIN} was removed from ALLOWED_ORIGINS)",
+        )
+        origins.add(beta)
+        with connect(handshakes, f"bob on {beta}", "bob", origin=beta, token="tok-bob"):
+            pass
+    finally:
+        origins.clear()
+        origins.update(saved)
+
+
 # --- Task 2: the echo -----------------------------------------------------------------------------
 
 
