@@ -256,3 +256,16 @@ def test_other_methods_on_metrics_are_measured(env):
         if name == "http_request_duration_seconds_count" and labels.get("method") == "POST"
     )
     assert count == 1, f"POST /metrics: its duration count is {count}"
+
+
+@pytest.mark.task(3)
+def test_only_the_exact_metrics_path_is_excluded(env):
+    get(env, "/metrics/extra", 404)
+    get(env, "/metricsx", 404)
+    got = requests_total(env, "GET", "__unmatched__", "404")
+    assert got == 2, (
+        "GET /metrics/extra and GET /metricsx match no route and are not GET /metrics: "
+        f"path=__unmatched__,status=404 holds {got}"
+    )
+    count = value(env, "http_request_duration_seconds_count", method="GET", path="__unmatched__")
+    assert count == 2, f"GET /metrics/extra and GET /metricsx: their duration count is {count}"
