@@ -429,7 +429,9 @@ def test_redis_down_is_503_and_the_session_survives(client, server, method, path
         f"{response.text[:200]}"
     )
     server.connected = True
-    use_sid(client, sid)
+    # The browser keeps whatever cookie the 503 left it: a 503 that clears `sid` loses the session.
     assert status_of(client, "GET", "/me") == 200, (
-        f"after {method} {path} failed during the outage, the session no longer works"
+        f"after {method} {path} failed during the outage, the session no longer works with the "
+        f"cookies the browser kept (sid {sid[:8]}…; the 503 sent "
+        f"{response.headers.get_list('set-cookie')})"
     )
