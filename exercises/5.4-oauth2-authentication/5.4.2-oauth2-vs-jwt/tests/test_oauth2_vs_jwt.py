@@ -394,6 +394,10 @@ def test_introspect_describes_an_active_token(client, clock):
         assert seen == expected and scopes(answer.get("scope")) == ALICE_SCOPES, (
             f"POST /introspect with alice's fresh {format} token answered {answer!r}"
         )
+        assert type(answer["exp"]) is int, (
+            f"POST /introspect gave the {format} token's exp as {answer['exp']!r}: the README "
+            "asks for an int (NumericDate seconds, e.g. int(....timestamp()))"
+        )
 
 
 @pytest.mark.task(3)
