@@ -10,7 +10,7 @@ submission that lets one forged, expired or wrong-type token in cannot reach 90%
 """
 
 import warnings
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 import pytest
@@ -160,6 +160,22 @@ def test_now_defaults_to_get_now_at_call_time(auth, faked_time):
 
 @pytest.mark.task(1)
 @pytest.mark.hint(
+    "Keep the starter's get_now(): datetime.now(UTC) is aware and in UTC, while "
+    "datetime.utcnow() and datetime.now() are naive, and .timestamp() reads a naive datetime "
+    "as the machine's local time."
+)
+def test_get_now_is_aware_utc(auth):
+    now = auth.get_now()
+    assert isinstance(now, datetime), f"get_now() returned {type(now).__name__}"
+    offset = now.utcoffset()
+    assert offset == timedelta(0), (
+        f"get_now() returned {now!r}, whose UTC offset is {offset}: expected an aware UTC "
+        "datetime (offset 0)"
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.hint(
     "Check `isinstance(sub, str)` first and raise TypeError: PyJWT refuses to decode a token "
     "whose sub is a number, so fail where the mistake is made (pass str(user.id))."
 )
@@ -221,6 +237,28 @@ def test_missing_bearer_token_is_401_with_www_authenticate(api, headers):
     assert challenge.lower().startswith("bearer"), (
         f"GET /me with {headers} answered 401 with WWW-Authenticate {challenge!r}, "
         "expected 'Bearer'"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Only the Bearer scheme carries a token: HTTPBearer() and OAuth2PasswordBearer refuse "
+    "'Basic <token>' with 401 for you. Reading the header by hand and dropping its first word "
+    "lets a genuine token in under any scheme."
+)
+@pytest.mark.parametrize("scheme", ["Basic", "Token"])
+def test_genuine_token_under_another_scheme_is_401(api, scheme):
+    token = api.genuine()
+    api.let_in(token)
+    response = api.client.get("/me", headers={"Authorization": f"{scheme} {token}"})
+    assert response.status_code == 401, (
+        f"GET /me with 'Authorization: {scheme} <a genuine access token>' answered "
+        f"{said(response)}: only a Bearer token counts, expected 401"
+    )
+    challenge = response.headers.get("www-authenticate", "")
+    assert challenge.lower().startswith("bearer"), (
+        f"GET /me with 'Authorization: {scheme} <token>' answered 401 with WWW-Authenticate "
+        f"{challenge!r}, expected 'Bearer'"
     )
 
 

@@ -237,7 +237,8 @@ def test_refresh_token_is_refused_at_me(api):
 @pytest.mark.task(2)
 @pytest.mark.hint(
     "Catch jwt.InvalidTokenError and raise HTTPException(401, headers={'WWW-Authenticate': "
-    "'Bearer'}); let HTTPBearer() answer the request without credentials."
+    "'Bearer'}) for every refusal, the expired token's too; let HTTPBearer() answer the "
+    "request without credentials."
 )
 def test_me_refusals_are_401_with_www_authenticate(api):
     pair = api.login()
@@ -249,6 +250,8 @@ def test_me_refusals_are_401_with_www_authenticate(api):
             sign(api.claims(pair["access_token"], "the access token"), OTHER_KEY)
         ),
     }
+    api.clock.advance(FIFTEEN_MINUTES)
+    cases["an expired access token"] = api.me(pair["access_token"])
     for what, response in cases.items():
         api.refused(response, f"GET /me with {what}")
         challenge = response.headers.get("www-authenticate", "")
@@ -314,6 +317,30 @@ def test_rotated_jti_goes_into_revoked(api):
     api.rotated(token, "alice's refresh token")
     assert jti in api.main.REVOKED, (
         f"after POST /refresh, REVOKED is {api.main.REVOKED!r}: the rotated jti {jti!r} is missing"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.hint(
+    "Write `REVOKED` in the handlers, the module's own name, so that each request reads the set "
+    "main.REVOKED is at that moment; a second name bound to it once (`revoked = REVOKED`) keeps "
+    "the old set when the tests put another one in its place."
+)
+def test_revoked_is_read_by_its_module_name_at_each_request(api):
+    first = api.login()["refresh_token"]
+    second = api.login()["refresh_token"]
+    jti = api.claims(first, "the refresh token").get("jti")
+    api.main.REVOKED = set(api.main.REVOKED) | {jti}  # another set in its place, as below
+    api.refused(
+        api.refresh(first),
+        "POST /refresh with a refresh token whose jti is in main.REVOKED (a new set the test "
+        "put in the place of the old one)",
+    )
+    other = api.claims(second, "the refresh token").get("jti")
+    api.rotated(second, "the refresh token of another login")
+    assert other in api.main.REVOKED, (
+        f"after POST /refresh, main.REVOKED (a new set the test put in place) is "
+        f"{api.main.REVOKED!r}: the rotated jti {other!r} is missing"
     )
 
 
