@@ -461,6 +461,12 @@ def test_an_exception_is_a_500_logged_as_error_with_exc_type(client, stream):
         problems.append(f"level is {line.get('level')!r}, not 'error'")
     if not str(line.get("exc_type", "")).endswith("ZeroDivisionError"):
         problems.append(f"exc_type is {line.get('exc_type')!r}, not 'ZeroDivisionError'")
+    if not is_number(line.get("duration_ms")) or line["duration_ms"] < 0:
+        problems.append(f"duration_ms is {line.get('duration_ms')!r}, not a number >= 0")
+    if not line.get("request_id"):
+        problems.append(f"request_id is {line.get('request_id')!r}")
+    if not isinstance(line.get("timestamp"), str):
+        problems.append(f"timestamp is {line.get('timestamp')!r}")
     assert not problems, (
         f"the request_completed line of an endpoint raising ZeroDivisionError, {line}: "
         + "; ".join(problems)
@@ -547,11 +553,17 @@ def test_a_line_outside_any_request_has_no_request_id(client, stream):
 
 @pytest.mark.task(3)
 @pytest.mark.hint(
-    "In GET /orders/{order_id}, log the event 'order_viewed' with order_id as a key of its "
-    "own: `logger.info('order_viewed', extra={'order_id': order_id})` (structlog: "
-    "`log.info('order_viewed', order_id=order_id)`)."
+    "In GET /orders/{order_id}, once the order is found (not for a 404), log the event "
+    "'order_viewed' with order_id as a key of its own: "
+    "`logger.info('order_viewed', extra={'order_id': order_id})` "
+    "(structlog: `log.info('order_viewed', order_id=order_id)`)."
 )
 def test_order_viewed_line(client, stream):
+    missing = client.get("/orders/999")
+    assert missing.status_code == 404, f"GET /orders/999 answered {missing.status_code}"
+    assert not with_event(stream, "order_viewed"), (
+        f"GET /orders/999 (no such order) wrote an order_viewed line: {shown(stream)}"
+    )
     response = client.get("/orders/2")
     assert response.status_code == 200, f"GET /orders/2 answered {response.status_code}"
     request_id = one_completed(stream, "/orders/2").get("request_id")
