@@ -279,6 +279,23 @@ def test_admin_needs_the_admin_scope(client):
 
 
 @pytest.mark.task(3)
+def test_admin_checks_expiry_before_the_scope(client, main):
+    main.TOKENS["carol-old"] = {"user": "carol", "scopes": ["read"], "expired": True}
+    try:
+        response = client.get("/admin", headers=bearer("carol-old"))
+    finally:
+        del main.TOKENS["carol-old"]
+    assert response.status_code == 401, (
+        f"GET /admin with an expired token without the admin scope answered "
+        f"{response.status_code}, not 401: the token checks come before the scope check"
+    )
+    body = error_body(response, "/admin")
+    assert body["code"] == "token_expired", (
+        f"GET /admin with an expired token without the admin scope answered code {body['code']!r}"
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(2)
 def test_token_presented_never_appears_in_the_answer(client, main):
     main.TOKENS[SECRET] = {"user": "eve", "scopes": ["read"], "expired": True}

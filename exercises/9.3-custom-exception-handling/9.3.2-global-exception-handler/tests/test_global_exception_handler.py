@@ -176,6 +176,34 @@ def test_error_record_with_the_exception_is_logged(client, raised, caplog, path)
     )
 
 
+@pytest.mark.task(3)
+def test_error_record_reaches_a_handler_on_the_root_logger(client, raised):
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.ERROR)
+            self.records = []
+
+        def emit(self, record):
+            self.records.append(record)
+
+    root = logging.getLogger()
+    handler = Collect()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.ERROR))
+    try:
+        client.get("/_t/sync", headers={"X-Request-ID": "root-99q"})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    exc = raised["/_t/sync"]
+    assert any(r.exc_info and r.exc_info[1] is exc for r in handler.records), (
+        "a handler on the root logger received no ERROR record carrying the raised exception: "
+        "log on a logger that propagates to the root logger\n"
+        f"records seen: {[(r.name, r.getMessage()) for r in handler.records] or 'none'}"
+    )
+
+
 # Task 4: FastAPI's own errors are unchanged
 
 
