@@ -8,6 +8,7 @@ the legitimate requests that must pass, and an app that can still read its body 
 a whole task each.
 """
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -48,6 +49,7 @@ class Echo:
             return {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
 
         app.add_middleware(waf.WAFMiddleware, **options)
+        self.app = app
         self.client = app_client(app)
 
 
@@ -138,6 +140,9 @@ def test_encoded_or_recased_query_is_still_blocked(client):
         ("q='+or+'a'='a", "sqli-1"),
         ("file=..%252f..%252fetc%252fpasswd", "trav-1"),
         ("%3Cscript%3E=1", "xss-1"),
+        # Parameters without a value: their names are inspected too.
+        ("%3Cscript%3E", "xss-1"),
+        ("q=tea&1+union+select+1=", "sqli-2"),
     ]:
         blocked(client.get(f"/search?{query}"), rule, f"GET /search?{query}")
 
@@ -287,6 +292,7 @@ def test_form_and_other_bodies_are_blocked(client, echo):
         ("name=x&message=%253Cscript%253Ealert(1)", "xss-1"),
         ("name=x&message=1+union+select+1", "sqli-2"),
         ("name=x&%27+or+%27a%27%3D%27a=1", "sqli-1"),
+        ("name=x&message=hi&%3Cscript%3E", "xss-1"),
     ]:
         blocked(
             client.post("/contact", content=body, headers=form),
@@ -377,6 +383,86 @@ def test_body_size_cap(echo):
     echoed(app.client.post("/echo", content=body), body, "POST /echo with exactly 1 MB")
 
 
+def send_in_messages(app, chunks, content_type=b"text/plain"):
+    """POST /echo straight into the ASGI app, the body split over several http.request
+    messages (more_body on all but the last), as a server hands over a chunked upload."""
+
+    async def run():
+        pending = [
+            {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+            for i, chunk in enumerate(chunks)
+        ]
+        answered = asyncio.Event()
+        sent = []
+
+        async def receive():
+            if pending:
+                return pending.pop(0)
+            await answered.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered.set()
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/echo",
+            "raw_path": b"/echo",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"transfer-encoding", b"chunked"),
+                (b"content-type", content_type),
+            ],
+            "client": ("testclient", 50000),
+            "server": ("testserver", 80),
+        }
+        await asyncio.wait_for(app(scope, receive, send), timeout=10)
+        return sent
+
+    sent = asyncio.run(run())
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, json.loads(body)
+
+
+@pytest.mark.task(2)
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "A server hands a chunked body over in several http.request messages: keep reading while "
+    "more_body is true, add every message's bytes to one running total (refuse as soon as it "
+    "passes 1 048 576), and match the rules on all the bytes joined, not on one message."
+)
+def test_a_body_in_several_messages_is_counted_and_inspected_whole(echo):
+    app = echo()
+    status, answer = send_in_messages(app.app, [b"y" * (256 * 1024)] * 4 + [b"z"])
+    assert (status, answer) == (403, {"blocked_by": "body-size"}), (
+        f"a body of 1 MB + 1 byte in five messages of at most 256 KB answered {status} {answer}, "
+        "expected 403 body-size: count every message's bytes together"
+    )
+    status, answer = send_in_messages(app.app, [b"note: ' OR '1", b"'='1 -- end"])
+    assert (status, answer) == (403, {"blocked_by": "sqli-1"}), (
+        f"a body whose ' OR '1'='1 is split over two messages answered {status} {answer}, "
+        "expected 403 sqli-1: match the rules on the whole body"
+    )
+    assert app.calls == 0, "the app behind the WAF was called for a blocked body"
+    chunks = [b"a" * (256 * 1024)] * 3 + [b"b" * (256 * 1024)]
+    body = b"".join(chunks)
+    status, answer = send_in_messages(app.app, chunks)
+    expected = {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    assert (status, answer) == (200, expected), (
+        f"a clean body of exactly 1 MB in four messages answered {status} {answer}, expected "
+        "the app to read all of its bytes"
+    )
+
+
 # --- Task 3: methods and the query cap ----------------------------------------------------------
 
 
@@ -421,6 +507,33 @@ def test_query_length_cap(client):
         "query-length",
         "GET /search with a 2050-character raw query (1026 once decoded)",
     )
+
+
+@pytest.mark.task(3)
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Check in this order and stop at the first refusal: the method, then the raw query's "
+    "length, then the body's size, then the rules."
+)
+def test_checks_run_in_the_stated_order(echo):
+    app = echo()
+    long_query = "q=" + "a" * 2047
+    blocked(
+        app.client.request("TRACE", f"/echo?{long_query}"),
+        "method",
+        "TRACE /echo with a 2049-character query (the method is checked first)",
+    )
+    blocked(
+        app.client.request("TRACE", "/echo", content=b"x" * (MB + 1)),
+        "method",
+        "TRACE /echo with 1 MB + 1 byte (the method is checked first)",
+    )
+    blocked(
+        app.client.post(f"/echo?{long_query}", content=b"x" * (MB + 1)),
+        "query-length",
+        "POST /echo with a 2049-character query and 1 MB + 1 byte (the query before the body)",
+    )
+    assert app.calls == 0, "the app behind the WAF was called for a refused request"
 
 
 # --- Task 4: monitor mode and the log ------------------------------------------------------------
