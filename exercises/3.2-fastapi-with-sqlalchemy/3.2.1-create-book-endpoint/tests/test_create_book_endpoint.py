@@ -296,6 +296,23 @@ def test_invalid_body_is_422(main, engine, client, payload):
     assert stored_books(main, engine) == [], "an invalid body still stored a row"
 
 
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "The limits include their bounds: a 200-character title and a 100-character author are "
+    "valid. `Field(min_length=1, max_length=200)` accepts exactly 1 to 200 characters."
+)
+def test_longest_allowed_title_and_author_are_created(main, engine, client):
+    payload = {"title": "D" * 200, "author": "F" * 100}
+    response = post_book(client, payload)
+    assert response.status_code == 201, (
+        f"POST /books with a 200-character title and a 100-character author answered "
+        f"{response.status_code}, not 201: {response.text[:200]}"
+    )
+    assert [row[1:] for row in stored_books(main, engine)] == [("D" * 200, "F" * 100)], (
+        "the book with a 200-character title and a 100-character author was not stored"
+    )
+
+
 # --- Task 3: duplicates -------------------------------------------------------------------
 
 

@@ -203,6 +203,25 @@ def test_configure_binds_sessionlocal_to_a_new_engine(database):
 
 @pytest.mark.task(2)
 @pytest.mark.hint(
+    "configure() must bind the one SessionLocal created at import "
+    "(`SessionLocal.configure(bind=engine)`), not replace it with a new sessionmaker: modules that "
+    "did `from database import SessionLocal` keep the object they imported."
+)
+def test_configure_binds_the_sessionlocal_imported_before(database):
+    imported = database.SessionLocal
+    engine = database.configure("sqlite://")
+    assert database.SessionLocal is imported, (
+        "configure() replaced SessionLocal with another object instead of binding it"
+    )
+    with imported() as session:
+        assert session.get_bind() is engine, (
+            "a SessionLocal imported before configure(url) still makes sessions that are not "
+            "bound to the engine configure() returned"
+        )
+
+
+@pytest.mark.task(2)
+@pytest.mark.hint(
     "Write `SessionLocal = sessionmaker(autoflush=False, expire_on_commit=False)` with no "
     "`bind=`: at import the URL is not known yet. configure(url) binds it later."
 )
