@@ -109,6 +109,17 @@ def test_customer_without_address_is_rejected(models, engine):
             session.commit()
 
 
+@pytest.mark.task(1)
+@pytest.mark.parametrize("missing", ["street", "city", "postal_code"])
+def test_address_with_a_none_field_is_rejected(models, engine, missing):
+    values = dict(zip(["street", "city", "postal_code"], HOME, strict=True))
+    values[missing] = None
+    with Session(engine) as session:
+        session.add(models.Customer(name="Partial", address=models.Address(**values)))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
 # --- Task 2 -----------------------------------------------------------------------------------
 
 
