@@ -285,9 +285,17 @@ def test_broken_fails_response_validation_on_price(app):
     try:
         response = strict.get("/broken")
     except ResponseValidationError as exc:
-        locations = [tuple(error.get("loc", ())) for error in exc.errors()]
+        errors = list(exc.errors())
+        locations = [tuple(error.get("loc", ())) for error in errors]
         assert any(loc and loc[-1] == "price" for loc in locations), (
             f"ResponseValidationError was raised, but for the locations {locations}, not price"
+        )
+        price_inputs = [
+            error.get("input") for error in errors if tuple(error.get("loc", ()))[-1:] == ("price",)
+        ]
+        assert "free" in price_inputs, (
+            f"ResponseValidationError was raised about price, but for the inputs {price_inputs!r}: "
+            'return the dict with "price": "free" so the response model rejects that value'
         )
     except Exception as exc:
         raise AssertionError(
