@@ -11,8 +11,9 @@ ACCOUNTS = [
     ("kim", "Kimberley", 0, "$0.00"),
     ("max", "Maximilian", -123456789, "-$1,234,567.89"),
     ("eve", "Eve Ng", 100000000, "$1,000,000.00"),
+    ("ned", "Ned", -7, "-$0.07"),
 ]
-OVERDRAWN = ["bob", "max"]
+OVERDRAWN = ["bob", "max", "ned"]
 LENGTHS = {key: len(name) for key, name, *_ in ACCOUNTS}
 
 

@@ -7,7 +7,14 @@ from sqlalchemy.orm import Session
 
 from grader import testing
 
-EMAILS = {"lower": "a@x.io", "mixed": "Ann@Example.COM", "bob": "bob@x.io"}
+# "dotted" and "underscored" differ only where a LIKE pattern has a wildcard: _ must match itself
+EMAILS = {
+    "lower": "a@x.io",
+    "mixed": "Ann@Example.COM",
+    "bob": "bob@x.io",
+    "dotted": "ann.lee@x.io",
+    "underscored": "Ann_Lee@x.io",
+}
 
 JAN1, FEB1 = datetime(2024, 1, 1), datetime(2024, 2, 1)
 # account key -> [(transaction key, amount_cents, created_at)]
@@ -107,7 +114,7 @@ def test_email_reads_back_as_given(models, data):
 @pytest.mark.parametrize(
     ("value", "key"),
     [("A@X.IO", "lower"), ("ann@example.com", "mixed"), ("ANN@EXAMPLE.COM", "mixed"),
-     ("Bob@X.io", "bob")],
+     ("Bob@X.io", "bob"), ("ANN_LEE@X.IO", "underscored"), ("Ann.Lee@x.io", "dotted")],
 )  # fmt: skip
 def test_email_equality_ignores_case_in_sql(models, data, sql_counter, value, key):
     engine, ids = data
