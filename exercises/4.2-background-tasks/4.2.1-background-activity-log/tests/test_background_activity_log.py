@@ -224,6 +224,25 @@ def test_username_of_50_characters_is_accepted(main, app_client, clock):
     assert response.json() == {"username": name}, f"POST /login answered {response.json()}"
 
 
+@pytest.mark.task(2)
+@pytest.mark.hint(
+    "Answer and log the username exactly as it was sent: don't strip or lower-case it "
+    "(no str_strip_whitespace, no .strip())."
+)
+def test_username_is_answered_and_logged_as_sent(main, app_client, clock):
+    name = " Ann Lee "
+    client = app_client(main.app)
+    for path in PATHS:
+        response = post(client, path, name)
+        assert response.json() == {"username": name}, (
+            f"POST {path} {{'username': {name!r}}} answered {response.json()}"
+        )
+    logged = [entry.get("username") for entry in main.ACTIVITY_LOG]
+    assert logged == [name, name], (
+        f"after POST /login and /logout for {name!r}, ACTIVITY_LOG holds the usernames {logged}"
+    )
+
+
 # --- Task 3: GET /activity/{username} -------------------------------------------------------
 
 

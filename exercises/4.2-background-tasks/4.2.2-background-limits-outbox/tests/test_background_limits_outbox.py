@@ -215,6 +215,20 @@ def test_invalid_report_body_is_422(app, body):
     assert builder.payloads == [], f"POST /reports {body} still ran the builder"
 
 
+@pytest.mark.task(1)
+@pytest.mark.hint("A name may have 1 to 100 characters: `Field(min_length=1, max_length=100)`.")
+@pytest.mark.parametrize("name", ["x", "x" * 100])
+def test_report_names_of_1_and_100_characters_are_accepted(app, name):
+    builder = FakeBuilder()
+    response = app(builder).client.post("/reports", json={"name": name})
+    assert response.status_code == 202, (
+        f"POST /reports with a name of {len(name)} character(s) answered {said(response)}"
+    )
+    assert builder.payloads == [{"name": name}], (
+        f"POST /reports with a name of {len(name)} character(s) built {builder.payloads}"
+    )
+
+
 # --- Task 2: POST /reports/durable ------------------------------------------------------------
 
 
@@ -298,6 +312,20 @@ def test_invalid_durable_body_is_422_and_stores_nothing(app, jobs, body):
     response = db.client.post("/reports/durable", json=body)
     assert response.status_code == 422, f"POST /reports/durable {body} answered {said(response)}"
     assert rows(jobs, db.engine) == [], f"POST /reports/durable {body} stored a job"
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("name", ["x", "x" * 100])
+def test_durable_names_of_1_and_100_characters_are_stored(app, jobs, name):
+    db = app(FakeBuilder())
+    response = db.client.post("/reports/durable", json={"name": name})
+    assert response.status_code == 202, (
+        f"POST /reports/durable with a name of {len(name)} character(s) answered {said(response)}"
+    )
+    stored = [job.payload for job in rows(jobs, db.engine)]
+    assert stored == [{"name": name}], (
+        f"POST /reports/durable with a name of {len(name)} character(s) stored {stored}"
+    )
 
 
 @pytest.mark.task(2)

@@ -384,6 +384,17 @@ def test_invalid_body_is_422_and_sends_nothing(outbox, body):
     )
 
 
+@pytest.mark.task(1)
+@pytest.mark.hint(
+    "runner = TaskRunner() with drain_timeout defaulting to 10 seconds; the tests set their "
+    "own value after import, but the app as shipped drains for 10 s."
+)
+def test_drain_timeout_defaults_to_10_seconds(learner):
+    main = learner.require("main", "app", "runner", fresh=True)
+    got = getattr(main.runner, "drain_timeout", None)
+    assert got == 10, f"runner.drain_timeout is {got!r} right after import, expected 10"
+
+
 # --- Task 2: retries with backoff ---------------------------------------------------------
 
 
