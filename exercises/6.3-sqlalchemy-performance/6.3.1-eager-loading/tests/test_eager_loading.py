@@ -77,6 +77,32 @@ def test_an_unloaded_relationship_raises(queries, engine, model, attribute):
         )
 
 
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    ("model", "attribute", "target"), [("Book", "author", "Author"), ("Review", "book", "Book")]
+)
+@pytest.mark.hint(
+    'Use `lazy="raise"` itself: `lazy="raise_on_sql"` still hands back a many-to-one target '
+    "that the session happens to hold already, so a forgotten loader goes unnoticed."
+)
+def test_an_unloaded_relationship_raises_even_if_its_target_is_in_the_session(
+    queries, engine, model, attribute, target
+):
+    with Session(engine) as session:
+        # every target is in the session (the identity map holds weak references: keep them)
+        held = session.scalars(select(getattr(queries, target))).all()
+        obj = session.scalars(select(getattr(queries, model)).limit(1)).one()
+        try:
+            value = getattr(obj, attribute)
+        except InvalidRequestError:
+            return
+        assert held
+        pytest.fail(
+            f"reading {model}.{attribute} on a {model} loaded by a plain select() gave {value!r} "
+            f"from the session instead of raising"
+        )
+
+
 # --- Task 2: list_authors_with_books ------------------------------------------------------
 
 
@@ -101,6 +127,23 @@ def test_every_author_is_listed_by_name_with_their_books(queries, engine, sql_co
         f"expected all 20 ordered by name"
     )
     assert rows == expected, "an author's books differ from the stored ones"
+
+
+@pytest.mark.task(2)
+def test_more_authors_are_all_listed_in_two_statements(queries, engine, sql_counter):
+    extra = [f"Zz extra {number:02d}" for number in range(15)]
+    with Session(engine) as session:
+        session.add_all(queries.Author(name=name) for name in extra)
+        session.commit()
+    rows, counted = listed(queries, engine, sql_counter)
+    names = [name for name, _ in rows]
+    assert names == sorted([*LIBRARY, *extra]), (
+        f"with 35 authors stored, list_authors_with_books returned {len(names)}: {names}"
+    )
+    assert counted.count <= 2, (
+        f"list_authors_with_books ran {counted.count} SQL statements for 35 authors "
+        f"(at most 2 allowed)"
+    )
 
 
 @pytest.mark.task(2)
@@ -150,7 +193,7 @@ def tree(queries, engine, sql_counter, name):
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
-@pytest.mark.parametrize("name", ["Woolf", "Dickens"])
+@pytest.mark.parametrize("name", ["Woolf", "Dickens", "Tolstoy"])
 def test_the_tree_holds_the_authors_books_and_their_reviews(queries, engine, sql_counter, name):
     author, books, _ = tree(queries, engine, sql_counter, name)
     assert author.name == name, f"get_author_tree for {name}'s id returned {author.name!r}"

@@ -153,7 +153,7 @@ def test_find_by_email_searches_the_expression_index(mods, engine, sql_counter):
 
 @pytest.mark.task(3)
 @pytest.mark.points(2)
-@pytest.mark.parametrize(("tenant", "limit"), [(1, 3), (2, 2), (3, 5)])
+@pytest.mark.parametrize(("tenant", "limit"), [(1, 3), (2, 2), (3, 5), (1, 0)])
 def test_the_newest_users_of_the_tenant_come_first(mods, engine, sql_counter, tenant, limit):
     _, queries = mods
     got, _ = run(engine, sql_counter, queries.recent_for_tenant, tenant, limit)

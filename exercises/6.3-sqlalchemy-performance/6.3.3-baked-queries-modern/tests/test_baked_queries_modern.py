@@ -148,6 +148,18 @@ def test_cache_stats_runs_one_lookup_per_email(queries, engine):
     )
 
 
+@pytest.mark.task(2)
+def test_a_repeated_email_is_looked_up_again(queries, engine):
+    log = CacheLog(engine)
+    batch = [EMAILS[0], EMAILS[1], EMAILS[0], EMAILS[0]]
+    with engine.connect() as conn:
+        stats = list(queries.cache_stats(conn, batch))
+    assert stats == [MISS, HIT, HIT, HIT] and len(log.hits) == len(batch), (
+        f"cache_stats with {batch} returned {stats!r} after running {len(log.hits)} statements: "
+        f"every email, repeated or not, gets its own lookup"
+    )
+
+
 # --- Task 3: no baked queries, no deprecated API -------------------------------------------
 
 
