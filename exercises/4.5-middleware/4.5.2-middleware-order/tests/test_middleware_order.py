@@ -122,7 +122,8 @@ def test_unknown_path_passes_through_all_three(build):
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Return the answer from the middleware: "
-    "`return JSONResponse({'detail': 'Not authenticated'}, status_code=401)`. Raising "
+    "`return JSONResponse({'detail': 'Not authenticated'}, status_code=401)`, which sends "
+    "Content-Type: application/json. Raising "
     "HTTPException inside a middleware gives a 500: FastAPI's exception handlers sit inside "
     "the user middlewares, not around them."
 )
@@ -130,6 +131,11 @@ def test_missing_token_is_401(build):
     trace, client = build()
     response, _ = get(client, trace, "/hello")
     check_status(response, "/hello", None, 401)
+    content_type = response.headers.get("content-type", "")
+    assert content_type.split(";")[0].strip().lower() == "application/json", (
+        f"GET /hello without a token answered with Content-Type {content_type!r}, "
+        "expected application/json"
+    )
     assert response.json() == {"detail": "Not authenticated"}, (
         f"GET /hello without a token answered {response.json()}"
     )
