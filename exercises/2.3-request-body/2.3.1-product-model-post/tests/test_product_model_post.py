@@ -191,6 +191,22 @@ def test_numeric_string_price_is_coerced(client):
 
 
 @pytest.mark.task(2)
+@pytest.mark.hint(
+    'Lax mode coerces the numeric string "3" to the int 3 and still refuses 2.5: do not make '
+    "quantity strict."
+)
+def test_numeric_string_quantity_is_coerced(client):
+    response = _post(client, {"name": "Mug", "price": 2, "quantity": "3"})
+    assert response.status_code == 201, (
+        f'quantity "3" answered {response.status_code}, not 201: {_fields_in_error(response)}'
+    )
+    quantity = response.json().get("quantity")
+    assert quantity == 3 and type(quantity) is int, (
+        f'quantity "3" came back as {quantity!r}, not the integer 3'
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "Keep the counter outside the handler (module level) so it survives between requests, "

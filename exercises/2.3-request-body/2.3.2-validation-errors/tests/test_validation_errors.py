@@ -328,6 +328,32 @@ def test_valid_discounts_are_accepted(client, extra):
 
 
 @pytest.mark.task(3)
+@pytest.mark.hint(
+    "Compare the discount once Pydantic has turned it into a float (a field_validator's default "
+    'mode runs after the type check): a numeric string such as "30" is the number 30.'
+)
+@pytest.mark.parametrize(
+    "discount, accepted", [("30", True), ("55.5", False)], ids=["below", "above"]
+)
+def test_numeric_string_discount_is_compared_as_a_number(client, discount, accepted):
+    what = f"price 40 with discount_price {discount!r} (a numeric string)"
+    response = _post_products(client, {**VALID, "discount_price": discount})
+    if accepted:
+        assert response.status_code == 201, (
+            f"{what} answered {response.status_code}: {response.text[:300]}"
+        )
+        assert response.json().get("discount_price") == float(discount), (
+            f"{what}: the product came back as {response.text[:300]}"
+        )
+    else:
+        fields = _error_fields(response, what)
+        assert fields == ["discount_price"], (
+            f"{what} gave errors for the fields {fields!r}; expected one error located at "
+            "discount_price"
+        )
+
+
+@pytest.mark.task(3)
 @pytest.mark.points(2)
 @pytest.mark.hint(
     "info.data has no 'price' when price failed or is missing: use info.data.get('price') and "
