@@ -3,6 +3,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from grader.testing import reversed_scans
+
 PEOPLE = [
     ("Ada", ("Karl Johans gate 1", "Oslo", "0154")),
     ("Bo", ("Bryggen 3", "Bergen", "5003")),
@@ -170,14 +172,8 @@ def test_move_b_changes_only_the_city(models, engine):
 def names_in_reverse_unordered_mode(engine, find):
     """The names `find(session, 'Oslo')` returns while SQLite hands back the rows of a SELECT
     without ORDER BY in reverse, so an order that only came from the table shows."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
-    try:
-        with Session(engine) as session:
-            return [c.name for c in find(session, "Oslo")]
-    finally:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+    with reversed_scans(engine), Session(engine) as session:
+        return [c.name for c in find(session, "Oslo")]
 
 
 @pytest.mark.task(1)

@@ -2,6 +2,8 @@ import pytest
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from grader.testing import reversed_scans
+
 ADDRESSES = [
     ("Ada", ("Karl Johans gate 1", "Oslo", "0154")),
     ("Bo", ("Bryggen 3", "Bergen", "5003")),
@@ -217,16 +219,10 @@ def test_find_city_json_indexed_other_city(engine, perf):
     "in every finder."
 )
 def test_every_finder_orders_by_id_itself(engine, perf, finder, call):
-    # With this pragma SQLite returns the rows of a SELECT without ORDER BY in reverse, so an
-    # order that only came from the index or the table shows.
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
-    try:
-        with Session(engine) as session:
-            names = [row.name for row in call(perf, session)]
-    finally:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA reverse_unordered_selects = OFF")
+    # SQLite returns the rows of a SELECT without ORDER BY in reverse meanwhile, so an order
+    # that only came from the index or the table shows.
+    with reversed_scans(engine), Session(engine) as session:
+        names = [row.name for row in call(perf, session)]
     assert names == ["Ada", "Cy", "Di"], (
         f"{finder}(session, 'Oslo') gave {names} when SQLite was free to return rows in another "
         "order: order by id in the query"
