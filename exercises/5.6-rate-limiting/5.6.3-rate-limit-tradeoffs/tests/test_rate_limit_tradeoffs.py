@@ -508,6 +508,33 @@ def test_a_key_gets_its_ttl_even_after_a_process_died_between_two_calls(lim, clo
 # --- Task 4: atomic under concurrency -----------------------------------------------------
 
 
+def racing_hits(lim, clock, kind, made):
+    """Two limiters of `kind` (limit 3, window 60) on one Redis, after `made` hits of the
+    second: the second hits again just before the first's Redis call number n, for n from 1 to
+    8 (after the first's hit, if it makes fewer calls). {n: (the first's result, the second's)}."""
+    cls = getattr(lim, KINDS[kind])
+    results = {}
+    for inject_at in range(1, 9):
+        server = fakeredis.FakeServer()
+        watched = Interleaved(server=server, decode_responses=True)
+        plain = fakeredis.FakeRedis(server=server, decode_responses=True)
+        first = cls(3, 60, clock.time, lim.RedisStore(watched))
+        second = cls(3, 60, clock.time, lim.RedisStore(plain))
+        assert hits(second, made) == [True] * made, (
+            f"{made} hit(s) on a fresh Redis with {NAMES[kind]}"
+        )
+        watched.calls, watched.inject_at = 0, inject_at
+        watched.rival = lambda second=second: bool(second.hit("client"))
+        mine = bool(first.hit("client"))
+        if watched.rival is not None:  # the first made fewer calls: the second hits after it
+            watched.rival = None
+            theirs = bool(second.hit("client"))
+        else:
+            theirs = watched.rival_result
+        results[inject_at] = (mine, theirs)
+    return results
+
+
 @pytest.mark.task(4)
 @pytest.mark.points(8)
 @pytest.mark.parametrize("kind", ["fixed", "log"])
@@ -517,25 +544,8 @@ def test_a_key_gets_its_ttl_even_after_a_process_died_between_two_calls(lim, clo
     "MULTI/EXEC, retrying on WatchError. Never read, decide, then write unwatched."
 )
 def test_a_hit_between_two_redis_calls_never_lets_more_through(lim, clock, kind):
-    cls = getattr(lim, KINDS[kind])
-    leaks = []
-    for inject_at in range(1, 9):
-        server = fakeredis.FakeServer()
-        watched = Interleaved(server=server, decode_responses=True)
-        plain = fakeredis.FakeRedis(server=server, decode_responses=True)
-        first = cls(3, 60, clock.time, lim.RedisStore(watched))
-        second = cls(3, 60, clock.time, lim.RedisStore(plain))
-        assert hits(second, 2) == [True, True], f"2 hits on a fresh Redis with {NAMES[kind]}"
-        watched.calls, watched.inject_at = 0, inject_at
-        watched.rival = lambda second=second: bool(second.hit("client"))
-        mine = bool(first.hit("client"))
-        if watched.rival is not None:  # the first made fewer calls: the second hits after it
-            watched.rival = None
-            theirs = bool(second.hit("client"))
-        else:
-            theirs = watched.rival_result
-        if mine and theirs:
-            leaks.append(inject_at)
+    results = racing_hits(lim, clock, kind, made=2)
+    leaks = [n for n, (mine, theirs) in results.items() if mine and theirs]
     assert not leaks, (
         f"with {NAMES[kind]} (limit=3) and 2 hits made, two instances on one Redis both let a "
         f"hit through when the second hit just before the first's Redis call number {leaks}: "
@@ -551,25 +561,8 @@ def test_a_hit_between_two_redis_calls_never_lets_more_through(lim, clock, kind)
     "reason to refuse: count again and decide again, until one transaction goes through."
 )
 def test_a_hit_between_two_redis_calls_is_allowed_when_there_is_room(lim, clock, kind):
-    cls = getattr(lim, KINDS[kind])
-    refused = {}
-    for inject_at in range(1, 9):
-        server = fakeredis.FakeServer()
-        watched = Interleaved(server=server, decode_responses=True)
-        plain = fakeredis.FakeRedis(server=server, decode_responses=True)
-        first = cls(3, 60, clock.time, lim.RedisStore(watched))
-        second = cls(3, 60, clock.time, lim.RedisStore(plain))
-        assert hits(second, 1) == [True], f"1 hit on a fresh Redis with {NAMES[kind]}"
-        watched.calls, watched.inject_at = 0, inject_at
-        watched.rival = lambda second=second: bool(second.hit("client"))
-        mine = bool(first.hit("client"))
-        if watched.rival is not None:  # the first made fewer calls: the second hits after it
-            watched.rival = None
-            theirs = bool(second.hit("client"))
-        else:
-            theirs = watched.rival_result
-        if not (mine and theirs):
-            refused[inject_at] = (mine, theirs)
+    results = racing_hits(lim, clock, kind, made=1)
+    refused = {n: both for n, both in results.items() if not all(both)}
     assert not refused, (
         f"with {NAMES[kind]} (limit=3) and 1 hit made, two instances on one Redis each made a "
         "hit, the second just before the first's Redis call number n; by n, (the first's, the "
