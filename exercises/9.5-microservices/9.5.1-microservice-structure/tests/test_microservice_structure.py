@@ -169,45 +169,43 @@ def raising(error):
 
 
 @contextlib.contextmanager
-def failing_queries(path):
-    """Every statement an engine runs on the SQLite file `path` fails while the block runs, as
-    when a database goes away (SQLAlchemy wraps the error in its OperationalError)."""
+def before_each_statement_on(path, action):
+    """Within the block, `action(cursor)` runs before every statement an engine runs on the
+    SQLite file `path` (SQLAlchemy's do_execute events, on every dialect)."""
 
-    def fail(cursor, statement, *rest):
+    def before(cursor, statement, *rest):
         context = rest[-1]
         if str(context.root_connection.engine.url.database or "").endswith(str(path)):
-            raise sqlite3.OperationalError("disk I/O error")
+            action(cursor)
 
     hooks = ["do_execute", "do_execute_no_params"]
     for hook in hooks:
-        sqlalchemy.event.listen(Dialect, hook, fail)
+        sqlalchemy.event.listen(Dialect, hook, before)
     try:
         yield
     finally:
         for hook in hooks:
-            sqlalchemy.event.remove(Dialect, hook, fail)
+            sqlalchemy.event.remove(Dialect, hook, before)
 
 
-@contextlib.contextmanager
+def failing_queries(path):
+    """Every statement an engine runs on the SQLite file `path` fails while the block runs, as
+    when a database goes away (SQLAlchemy wraps the error in its OperationalError)."""
+
+    def fail(cursor):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    return before_each_statement_on(path, fail)
+
+
 def reversed_scans(path):
     """Within the block, SQLite answers every SELECT without an ORDER BY that an engine runs on
     the SQLite file `path` in reverse (`PRAGMA reverse_unordered_selects`, turned on before each
     statement), so an order that only came from the table shows. The connections keep it on:
     only for an app the test builds for itself."""
-
-    def reverse(cursor, statement, *rest):
-        context = rest[-1]
-        if str(context.root_connection.engine.url.database or "").endswith(str(path)):
-            cursor.execute("PRAGMA reverse_unordered_selects = ON")
-
-    hooks = ["do_execute", "do_execute_no_params"]
-    for hook in hooks:
-        sqlalchemy.event.listen(Dialect, hook, reverse)
-    try:
-        yield
-    finally:
-        for hook in hooks:
-            sqlalchemy.event.remove(Dialect, hook, reverse)
+    return before_each_statement_on(
+        path, lambda cursor: cursor.execute("PRAGMA reverse_unordered_selects = ON")
+    )
 
 
 def check(response, what, status):
